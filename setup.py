@@ -1,0 +1,39 @@
+"""Build the C core (nes_core/src) and its thin Cython wrapper nes_core._nes."""
+import glob
+import os
+import sys
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+SRC = sorted(glob.glob("nes_core/src/*.c") + glob.glob("nes_core/src/mappers/*.c"))
+
+if sys.platform == "win32":
+    cflags = ["/O2"]
+    ldflags = []
+else:
+    cflags = ["-std=c11", "-O3", "-fno-strict-aliasing", "-Wall", "-Wno-unused-function"]
+    ldflags = []
+    if os.environ.get("NESENV_SANITIZE"):
+        # Sanitizer build for the tests: NESENV_SANITIZE=1 pip install -e .
+        cflags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
+        ldflags += ["-fsanitize=address,undefined"]
+    else:
+        cflags += ["-flto"]
+        ldflags += ["-flto", "-O3"]
+
+ext = Extension(
+    "nes_core._nes",
+    sources=["nes_core/_nes.pyx"] + SRC,
+    include_dirs=["nes_core/src"],
+    extra_compile_args=cflags,
+    extra_link_args=ldflags,
+)
+
+setup(
+    ext_modules=cythonize(
+        [ext],
+        language_level=3,
+        compiler_directives={"boundscheck": False, "wraparound": False, "initializedcheck": False},
+    ),
+)
