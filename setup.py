@@ -28,6 +28,7 @@ ext = Extension(
     include_dirs=["nes_core/src"],
     extra_compile_args=cflags,
     extra_link_args=ldflags,
+    libraries=[] if sys.platform == "win32" else ["m"],
 )
 
 setup(

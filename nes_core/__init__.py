@@ -1,0 +1,28 @@
+"""nes_core: a cycle-accurate NES (NTSC 2A03 + 2C02) emulator core in C.
+
+    from nes_core import NES
+    nes = NES("game.nes")
+    nes.step(frames=60, buttons=nes_core.BUTTON_START)
+    frame = nes.screen.copy()   # (240, 256, 3) uint8
+"""
+from ._nes import NES, RomError, StateError
+
+BUTTON_A = 0x01
+BUTTON_B = 0x02
+BUTTON_SELECT = 0x04
+BUTTON_START = 0x08
+BUTTON_UP = 0x10
+BUTTON_DOWN = 0x20
+BUTTON_LEFT = 0x40
+BUTTON_RIGHT = 0x80
+
+SCREEN_HEIGHT = 240
+SCREEN_WIDTH = 256
+#: NTSC frame rate in Hz (https://www.nesdev.org/wiki/Cycle_reference_chart)
+FRAME_RATE = 60.0988
+
+__all__ = [
+    "NES", "RomError", "StateError", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT", "BUTTON_START",
+    "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT", "SCREEN_WIDTH",
+    "FRAME_RATE",
+]

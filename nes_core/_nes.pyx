@@ -1,0 +1,338 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""Thin Cython layer over the C core (src/nes.h): argument checks, GIL release, error mapping."""
+import os
+
+import numpy as np
+
+from cpython.buffer cimport PyBUF_WRITABLE
+from libc.stdint cimport uint8_t, uint16_t, uint64_t
+from libc.string cimport memcpy
+
+cdef extern from "nes.h" nogil:
+    ctypedef struct nes_t:
+        pass
+    ctypedef struct nes_regs_t:
+        uint16_t pc
+        uint8_t a, x, y, p, sp
+        uint64_t cycles
+    ctypedef struct nes_rom_info_t:
+        int mapper, submapper, nes2
+        const char *board
+        unsigned int prg_rom_size, chr_rom_size, chr_ram_size, prg_ram_size, prg_nvram_size
+        int battery, mirroring, has_trainer
+        uint64_t rom_hash
+    enum:
+        NES_OK
+        NES_ERR_NOMEM
+        NES_ERR_ROM
+        NES_ERR_STATE
+
+    nes_t *nes_create(const uint8_t *rom, size_t len, int *err, char *errbuf, size_t errlen)
+    void nes_destroy(nes_t *nes)
+    void nes_rom_info(const nes_t *nes, nes_rom_info_t *info)
+    int nes_run_frames(nes_t *nes, int frames, uint8_t pad1, uint8_t pad2)
+    void nes_step_instruction(nes_t *nes)
+    void nes_set_buttons(nes_t *nes, uint8_t pad1, uint8_t pad2)
+    void nes_render_rgb(const nes_t *nes, uint8_t *out)
+    const uint8_t *nes_framebuffer(const nes_t *nes)
+    uint8_t *nes_ram(nes_t *nes)
+    uint8_t nes_peek(nes_t *nes, uint16_t addr)
+    void nes_poke(nes_t *nes, uint16_t addr, uint8_t value)
+    uint8_t nes_ppu_peek(nes_t *nes, uint16_t addr)
+    void nes_ppu_position(const nes_t *nes, int *scanline, int *dot)
+    void nes_reset(nes_t *nes)
+    void nes_power_cycle(nes_t *nes)
+    uint64_t nes_frame_count(const nes_t *nes)
+    int nes_jammed(const nes_t *nes)
+    void nes_get_regs(const nes_t *nes, nes_regs_t *r)
+    void nes_set_regs(nes_t *nes, const nes_regs_t *r)
+    size_t nes_state_size(nes_t *nes)
+    int nes_state_save(nes_t *nes, uint8_t *buf, size_t len)
+    int nes_state_load(nes_t *nes, const uint8_t *buf, size_t len, char *errbuf, size_t errlen)
+    uint8_t *nes_prg_ram(nes_t *nes, size_t *size)
+    void nes_set_audio(nes_t *nes, int enabled, int sample_rate)
+    const float *nes_audio(const nes_t *nes, size_t *count)
+
+
+class RomError(ValueError):
+    """The cartridge image is not a valid iNES / NES 2.0 file, or its board is not supported."""
+
+
+class StateError(ValueError):
+    """A save state is corrupt, truncated, of another format version or of another ROM."""
+
+
+cdef class _Memory:
+    """Exposes a span of the console's memory through the buffer protocol, keeping it alive."""
+    cdef object owner
+    cdef uint8_t *ptr
+    cdef Py_ssize_t size
+    cdef Py_ssize_t shape[1]
+    cdef Py_ssize_t strides[1]
+
+    def __getbuffer__(self, Py_buffer *buf, int flags):
+        self.shape[0] = self.size
+        self.strides[0] = 1
+        buf.buf = self.ptr
+        buf.obj = self
+        buf.len = self.size
+        buf.readonly = 0
+        buf.itemsize = 1
+        buf.format = "B"
+        buf.ndim = 1
+        buf.shape = self.shape
+        buf.strides = self.strides
+        buf.suboffsets = NULL
+        buf.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer *buf):
+        pass
+
+
+cdef _memory_view(object owner, uint8_t *ptr, Py_ssize_t size):
+    cdef _Memory m = _Memory.__new__(_Memory)
+    m.owner = owner
+    m.ptr = ptr
+    m.size = size
+    return np.asarray(m)
+
+
+_REG_LIMITS = {"pc": 0xFFFF, "a": 0xFF, "x": 0xFF, "y": 0xFF, "p": 0xFF, "sp": 0xFF, "cycles": (1 << 63) - 1}
+
+
+cdef class NES:
+    """One NES console (NTSC 2A03 CPU + 2C02 PPU + cartridge), cycle by cycle in C.
+
+    Args:
+        rom: path-like to an iNES / NES 2.0 file, or its bytes.
+
+    Raises:
+        RomError: truncated or non-iNES data, impossible header sizes, unsupported mapper (the
+            message names the mapper number and board, and the supported ones).
+        FileNotFoundError: ``rom`` is a path that does not exist.
+
+    Not safe to use one instance from two threads at once; separate instances are independent
+    and ``step`` releases the GIL.
+    """
+    cdef nes_t *n
+    cdef object _screen
+    cdef bint _screen_dirty
+    cdef object _ram
+    cdef object _rom_path
+
+    def __cinit__(self, rom):
+        self.n = NULL
+        cdef bytes data
+        if isinstance(rom, (str, os.PathLike)):
+            self._rom_path = os.fspath(rom)
+            with open(rom, "rb") as f:
+                data = f.read()
+        elif isinstance(rom, (bytes, bytearray, memoryview)):
+            data = bytes(rom)
+        else:
+            raise TypeError(f"rom must be a path or bytes, not {type(rom).__name__}")
+        cdef char errbuf[512]
+        cdef int err = 0
+        errbuf[0] = 0
+        self.n = nes_create(<const uint8_t *>data, len(data), &err, errbuf, sizeof(errbuf))
+        if self.n == NULL:
+            if err == NES_ERR_NOMEM:
+                raise MemoryError(errbuf.decode("utf-8", "replace"))
+            raise RomError(errbuf.decode("utf-8", "replace"))
+        self._screen = np.zeros((240, 256, 3), dtype=np.uint8)
+        self._screen_dirty = True
+        self._ram = _memory_view(self, nes_ram(self.n), 2048)
+
+    def __dealloc__(self):
+        if self.n != NULL:
+            nes_destroy(self.n)
+            self.n = NULL
+
+    # ---- running ----
+    def step(self, int frames=1, int buttons=0, int buttons2=0):
+        """Run whole frames with both controllers held.
+
+        A frame ends when the PPU enters vblank (scanline 241, dot 1), at the next instruction
+        boundary: 29780.5 CPU cycles on average (NTSC, https://www.nesdev.org/wiki/Cycle_reference_chart).
+
+        Args:
+            frames: number of frames (>= 0).
+            buttons, buttons2: controller 1 and 2 bytes, 0-255; bits A=0x01 B=0x02 Select=0x04
+                Start=0x08 Up=0x10 Down=0x20 Left=0x40 Right=0x80.
+
+        Raises:
+            ValueError: frames < 0 or a button byte outside 0-255.
+        """
+        if frames < 0:
+            raise ValueError(f"frames must be >= 0, got {frames}")
+        if not (0 <= buttons <= 255 and 0 <= buttons2 <= 255):
+            raise ValueError(f"button bytes must be in 0-255, got {buttons} and {buttons2}")
+        with nogil:
+            nes_run_frames(self.n, frames, <uint8_t>buttons, <uint8_t>buttons2)
+        self._screen_dirty = True
+
+    def step_instruction(self):
+        """Execute exactly one CPU instruction (and an interrupt sequence that follows it)."""
+        with nogil:
+            nes_step_instruction(self.n)
+        self._screen_dirty = True
+
+    def set_buttons(self, int buttons=0, int buttons2=0):
+        """Set the controller bytes without running (for step_instruction-driven runs)."""
+        if not (0 <= buttons <= 255 and 0 <= buttons2 <= 255):
+            raise ValueError(f"button bytes must be in 0-255, got {buttons} and {buttons2}")
+        nes_set_buttons(self.n, <uint8_t>buttons, <uint8_t>buttons2)
+
+    def reset(self):
+        """Press the console's RESET button (soft reset: RAM and cartridge RAM are kept)."""
+        nes_reset(self.n)
+        self._screen_dirty = True
+
+    def power_cycle(self):
+        """Power off and on: the fixed power-on state (battery-backed RAM is kept)."""
+        nes_power_cycle(self.n)
+        self._screen_dirty = True
+
+    # ---- video and memory ----
+    @property
+    def screen(self):
+        """np.ndarray (240, 256, 3) uint8, read-only: the picture as of the last completed frame.
+
+        The same array is refreshed by later steps: copy it to keep a frame. RGB conversion runs
+        only when this is read.
+        """
+        cdef uint8_t[:, :, ::1] view
+        if self._screen_dirty:
+            self._screen.flags.writeable = True
+            view = self._screen
+            with nogil:
+                nes_render_rgb(self.n, &view[0, 0, 0])
+            self._screen.flags.writeable = False
+            self._screen_dirty = False
+        return self._screen
+
+    @property
+    def framebuffer(self):
+        """np.ndarray (240, 256) uint8: a copy of the 6-bit palette indices of the picture."""
+        out = np.empty((240, 256), dtype=np.uint8)
+        cdef uint8_t[:, ::1] view = out
+        memcpy(&view[0, 0], nes_framebuffer(self.n), 240 * 256)
+        return out
+
+    @property
+    def ram(self):
+        """np.ndarray (2048,) uint8: a writable view of the CPU's internal RAM ($0000-$07FF)."""
+        return self._ram
+
+    @property
+    def sram(self):
+        """np.ndarray uint8 view of the cartridge RAM at $6000 (work + battery RAM), or None."""
+        cdef size_t size = 0
+        cdef uint8_t *p = nes_prg_ram(self.n, &size)
+        if p == NULL or size == 0:
+            return None
+        return _memory_view(self, p, size)
+
+    def peek(self, int addr):
+        """Read the CPU address space without side effects: RAM and $6000-$FFFF (0 for I/O)."""
+        if not 0 <= addr <= 0xFFFF:
+            raise ValueError(f"address out of range: {addr:#x}")
+        return nes_peek(self.n, <uint16_t>addr)
+
+    def poke(self, int addr, int value):
+        """Write RAM ($0000-$1FFF) or cartridge RAM ($6000-$7FFF) without touching I/O."""
+        if not 0 <= addr <= 0xFFFF:
+            raise ValueError(f"address out of range: {addr:#x}")
+        if not 0 <= value <= 0xFF:
+            raise ValueError(f"value out of range: {value}")
+        nes_poke(self.n, <uint16_t>addr, <uint8_t>value)
+
+    def ppu_peek(self, int addr):
+        """Read the PPU address space $0000-$3FFF (pattern tables, nametables, palette)."""
+        if not 0 <= addr <= 0x3FFF:
+            raise ValueError(f"PPU address out of range: {addr:#x}")
+        return nes_ppu_peek(self.n, <uint16_t>addr)
+
+    def ppu_position(self):
+        """(scanline, dot) of the dot the PPU processed last; scanline 261 is pre-render."""
+        cdef int sl, dot
+        nes_ppu_position(self.n, &sl, &dot)
+        return sl, dot
+
+    # ---- CPU ----
+    def cpu_registers(self):
+        """dict with pc, a, x, y, p, sp and cycles (CPU cycles since power-on)."""
+        cdef nes_regs_t r
+        nes_get_regs(self.n, &r)
+        return {"pc": r.pc, "a": r.a, "x": r.x, "y": r.y, "p": r.p, "sp": r.sp, "cycles": r.cycles}
+
+    def set_cpu_registers(self, **regs):
+        """Set CPU registers by name (pc, a, x, y, p, sp, cycles), e.g. pc=0xC000 for nestest."""
+        cdef nes_regs_t r
+        nes_get_regs(self.n, &r)
+        for k, v in regs.items():
+            if k not in _REG_LIMITS:
+                raise TypeError(f"unknown register {k!r}; known: {', '.join(_REG_LIMITS)}")
+            if not 0 <= v <= _REG_LIMITS[k]:
+                raise ValueError(f"{k} out of range: {v}")
+        r.pc = regs.get("pc", r.pc)
+        r.a = regs.get("a", r.a)
+        r.x = regs.get("x", r.x)
+        r.y = regs.get("y", r.y)
+        r.p = regs.get("p", r.p)
+        r.sp = regs.get("sp", r.sp)
+        r.cycles = regs.get("cycles", r.cycles)
+        nes_set_regs(self.n, &r)
+
+    @property
+    def frame(self):
+        """Frames completed since power-on (vblank starts)."""
+        return nes_frame_count(self.n)
+
+    @property
+    def jammed(self):
+        """True once the CPU executed a JAM/KIL opcode; stepping then returns at once."""
+        return bool(nes_jammed(self.n))
+
+    # ---- states ----
+    def save_state(self):
+        """Return the whole console state as bytes (versioned, stamped with the ROM's hash)."""
+        cdef size_t size = nes_state_size(self.n)
+        buf = bytearray(size)
+        cdef uint8_t[::1] view = buf
+        if nes_state_save(self.n, &view[0], size) != NES_OK:
+            raise StateError("could not write the save state")
+        return bytes(buf)
+
+    def load_state(self, data):
+        """Restore a state from save_state().
+
+        Raises:
+            StateError: corrupt, truncated, foreign-ROM or other-version data; the console is
+                left untouched.
+        """
+        cdef const uint8_t[::1] view
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"state must be bytes, not {type(data).__name__}")
+        if len(data) == 0:
+            raise StateError("empty save state")
+        view = bytes(data)
+        cdef char errbuf[256]
+        errbuf[0] = 0
+        if nes_state_load(self.n, &view[0], len(view), errbuf, sizeof(errbuf)) != NES_OK:
+            raise StateError(errbuf.decode("utf-8", "replace"))
+        self._screen_dirty = True
+
+    # ---- cartridge ----
+    def rom_info(self):
+        """dict: mapper, submapper, nes2, board, sizes in bytes, battery, mirroring, trainer, rom_hash."""
+        cdef nes_rom_info_t i
+        nes_rom_info(self.n, &i)
+        return {
+            "mapper": i.mapper, "submapper": i.submapper, "nes2": bool(i.nes2),
+            "board": i.board.decode(), "prg_rom_size": i.prg_rom_size, "chr_rom_size": i.chr_rom_size,
+            "chr_ram_size": i.chr_ram_size, "prg_ram_size": i.prg_ram_size,
+            "prg_nvram_size": i.prg_nvram_size, "battery": bool(i.battery),
+            "mirroring": ("horizontal", "vertical", "four-screen")[i.mirroring],
+            "trainer": bool(i.has_trainer), "rom_hash": f"{i.rom_hash:016x}",
+        }

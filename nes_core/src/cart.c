@@ -1,0 +1,189 @@
+/* cart.c - iNES and NES 2.0 headers (the only header parser) and the page tables boards use.
+ * https://www.nesdev.org/wiki/INES, https://www.nesdev.org/wiki/NES_2.0 */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core.h"
+
+#define KIB 1024u
+#define MAX_ROM_SIZE (64u * 1024u * 1024u)
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001B3ULL; }
+    return h;
+}
+
+/* NES 2.0 ROM size: a 12-bit bank count, or exponent-multiplier form when the MSB nibble is $F. */
+static uint64_t nes2_rom_size(uint8_t lsb, uint8_t msb_nibble, uint32_t unit) {
+    if (msb_nibble == 0xF) {
+        unsigned e = lsb >> 2, m = lsb & 3;
+        if (e > 40) return UINT64_MAX;
+        return ((uint64_t)1 << e) * (m * 2 + 1);
+    }
+    return (uint64_t)((msb_nibble << 8) | lsb) * unit;
+}
+
+static uint32_t shift_size(uint8_t shift) { return shift ? (64u << shift) : 0; }
+
+int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen) {
+    cart_t *c = &n->cart;
+    if (len < 16) {
+        snprintf(err, errlen, "not an iNES file: %zu bytes, shorter than the 16-byte header", len);
+        return -1;
+    }
+    if (memcmp(rom, "NES\x1A", 4) != 0) {
+        snprintf(err, errlen, "not an iNES file: the header does not start with 'NES\\x1A'");
+        return -1;
+    }
+    uint8_t f6 = rom[6], f7 = rom[7];
+    c->nes2 = (f7 & 0x0C) == 0x08;
+    uint64_t prg_size, chr_size;
+    if (c->nes2) {
+        c->mapper = (f6 >> 4) | (f7 & 0xF0) | ((rom[8] & 0x0F) << 8);
+        c->submapper = rom[8] >> 4;
+        prg_size = nes2_rom_size(rom[4], rom[9] & 0x0F, 16 * KIB);
+        chr_size = nes2_rom_size(rom[5], rom[9] >> 4, 8 * KIB);
+        c->prg_ram_size = shift_size(rom[10] & 0x0F);
+        c->prg_nvram_size = shift_size(rom[10] >> 4);
+        c->chr_ram_size = shift_size(rom[11] & 0x0F) + shift_size(rom[11] >> 4);
+    } else {
+        /* Old dumpers wrote text into bytes 7-15 ("DiskDude!"): then byte 7 is garbage too. */
+        int dirty = rom[12] || rom[13] || rom[14] || rom[15];
+        c->mapper = (f6 >> 4) | (dirty ? 0 : (f7 & 0xF0));
+        c->submapper = 0;
+        prg_size = (uint64_t)rom[4] * 16 * KIB;
+        chr_size = (uint64_t)rom[5] * 8 * KIB;
+        /* iNES 1.0 has no RAM sizes: 8 KiB of PRG RAM is the common convention (blargg's
+         * tests rely on it), 8 KiB of CHR RAM when there is no CHR ROM. */
+        c->prg_ram_size = 8 * KIB;
+        c->prg_nvram_size = 0;
+        c->chr_ram_size = chr_size ? 0 : 8 * KIB;
+    }
+    c->battery = (f6 >> 1) & 1;
+    c->has_trainer = (f6 >> 2) & 1;
+    c->four_screen = (f6 >> 3) & 1;
+    c->mirroring = c->four_screen ? MIRROR_FOUR : (f6 & 1);
+    if (!c->nes2 && c->battery) { c->prg_nvram_size = c->prg_ram_size; c->prg_ram_size = 0; }
+
+    if (prg_size == 0) {
+        snprintf(err, errlen, "invalid iNES header: PRG ROM size is 0");
+        return -1;
+    }
+    if (prg_size > MAX_ROM_SIZE || chr_size > MAX_ROM_SIZE) {
+        snprintf(err, errlen, "invalid iNES header: impossible sizes (PRG %llu bytes, CHR %llu bytes)",
+                 (unsigned long long)prg_size, (unsigned long long)chr_size);
+        return -1;
+    }
+    size_t need = 16 + (c->has_trainer ? 512 : 0) + (size_t)prg_size + (size_t)chr_size;
+    if (len < need) {
+        snprintf(err, errlen, "truncated iNES file: header declares %zu bytes (PRG %llu KiB, CHR %llu KiB%s), file has %zu",
+                 need, (unsigned long long)(prg_size / KIB), (unsigned long long)(chr_size / KIB),
+                 c->has_trainer ? ", trainer" : "", len);
+        return -1;
+    }
+    c->ops = mapper_find(c->mapper);
+    if (!c->ops) {
+        char list[256];
+        mapper_supported_list(list, sizeof(list));
+        snprintf(err, errlen, "unsupported mapper %d (%s); supported: %s", c->mapper,
+                 mapper_board_name(c->mapper), list);
+        return -1;
+    }
+
+    const uint8_t *p = rom + 16;
+    uint8_t trainer[512];
+    if (c->has_trainer) { memcpy(trainer, p, 512); p += 512; }
+    c->prg_size = (uint32_t)prg_size;
+    c->chr_rom_size = (uint32_t)chr_size;
+    c->prg = malloc(c->prg_size);
+    c->chr_is_ram = chr_size == 0;
+    c->chr_size = c->chr_is_ram ? (c->chr_ram_size ? c->chr_ram_size : 8 * KIB) : (uint32_t)chr_size;
+    if (c->chr_is_ram) c->chr_ram_size = c->chr_size;
+    c->chr = calloc(1, c->chr_size);
+    uint32_t ram_total = c->prg_ram_size + c->prg_nvram_size;
+    c->prg_ram = ram_total ? calloc(1, ram_total) : NULL;
+    if (!c->prg || !c->chr || (ram_total && !c->prg_ram)) {
+        snprintf(err, errlen, "out of memory");
+        return -2;
+    }
+    memcpy(c->prg, p, c->prg_size);
+    if (!c->chr_is_ram) memcpy(c->chr, p + c->prg_size, c->chr_size);
+    c->rom_hash = fnv1a(0xCBF29CE484222325ULL, p, (size_t)(prg_size + chr_size));
+    if (c->has_trainer && ram_total >= 0x1200) memcpy(c->prg_ram + 0x1000, trainer, 512); /* $7000 */
+
+    /* generic power-on mapping; the board's init refines it */
+    cart_map_prg32(n, 0);
+    cart_map_chr8(n, 0);
+    c->wram_map = ram_total ? 0 : -1;
+    c->wram_mask = (ram_total < 0x2000 ? ram_total : 0x2000) - 1;
+    c->wram_writable = 1;
+    cart_set_mirroring(n, c->mirroring);
+    if (c->ops->init && c->ops->init(n, err, (unsigned)errlen) != 0) return -1;
+    return 0;
+}
+
+void cart_free(nes_t *n) {
+    free(n->cart.prg);
+    free(n->cart.chr);
+    free(n->cart.prg_ram);
+    n->cart.prg = n->cart.chr = n->cart.prg_ram = NULL;
+}
+
+void cart_set_mirroring(nes_t *n, int mode) {
+    uint16_t *m = n->cart.nt_map;
+    switch (mode) {
+    case MIRROR_HORIZONTAL: m[0] = 0; m[1] = 0; m[2] = 0x400; m[3] = 0x400; break;
+    case MIRROR_VERTICAL: m[0] = 0; m[1] = 0x400; m[2] = 0; m[3] = 0x400; break;
+    case MIRROR_FOUR: m[0] = 0; m[1] = 0x400; m[2] = 0x800; m[3] = 0xC00; break;
+    case MIRROR_SINGLE0: m[0] = m[1] = m[2] = m[3] = 0; break;
+    case MIRROR_SINGLE1: m[0] = m[1] = m[2] = m[3] = 0x400; break;
+    }
+}
+
+/* Bank numbers wrap modulo the ROM size, as boards with fewer address lines than register bits do. */
+static inline uint32_t wrap(uint32_t off, uint32_t size) { return size ? off % size : 0; }
+
+void cart_map_prg8(nes_t *n, int slot, int bank) {
+    n->cart.prg_map[slot & 3] = wrap((uint32_t)bank * 0x2000u, n->cart.prg_size);
+}
+void cart_map_prg16(nes_t *n, int slot, int bank) {
+    cart_map_prg8(n, slot * 2, bank * 2);
+    cart_map_prg8(n, slot * 2 + 1, bank * 2 + 1);
+}
+void cart_map_prg32(nes_t *n, int bank) {
+    for (int i = 0; i < 4; i++) cart_map_prg8(n, i, bank * 4 + i);
+}
+void cart_map_chr1(nes_t *n, int slot, int bank) {
+    n->cart.chr_map[slot & 7] = wrap((uint32_t)bank * 0x400u, n->cart.chr_size);
+}
+void cart_map_chr4(nes_t *n, int slot, int bank) {
+    for (int i = 0; i < 4; i++) cart_map_chr1(n, slot * 4 + i, bank * 4 + i);
+}
+void cart_map_chr8(nes_t *n, int bank) {
+    for (int i = 0; i < 8; i++) cart_map_chr1(n, i, bank * 8 + i);
+}
+
+void cart_state(state_t *st, nes_t *n) {
+    cart_t *c = &n->cart;
+    st_begin(st, "CART");
+    uint32_t ram_total = c->prg_ram_size + c->prg_nvram_size;
+    if (ram_total) st_bytes(st, c->prg_ram, ram_total);
+    if (c->chr_is_ram) st_bytes(st, c->chr, c->chr_size);
+    ST_ARRAY(st, c->prg_map);
+    ST_FIELD(st, c->wram_map);
+    ST_FIELD(st, c->wram_writable);
+    ST_ARRAY(st, c->chr_map);
+    ST_ARRAY(st, c->nt_map);
+    ST_ARRAY(st, c->regs);
+    if (c->ops->state) c->ops->state(st, n);
+    st_end(st);
+    if (st->mode == ST_LOAD) {
+        /* a corrupted blob must not point outside the cartridge's memories */
+        for (int i = 0; i < 4; i++) c->prg_map[i] = wrap(c->prg_map[i] & ~0x1FFFu, c->prg_size);
+        for (int i = 0; i < 8; i++) c->chr_map[i] = wrap(c->chr_map[i] & ~0x3FFu, c->chr_size);
+        for (int i = 0; i < 4; i++) c->nt_map[i] &= 0xC00;
+        if (c->wram_map >= 0 && (!ram_total || (uint32_t)c->wram_map + c->wram_mask >= ram_total))
+            c->wram_map = ram_total ? 0 : -1;
+    c->wram_mask = (ram_total < 0x2000 ? ram_total : 0x2000) - 1;
+    }
+}

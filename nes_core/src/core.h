@@ -1,0 +1,146 @@
+/* core.h - internal layout of one console: CPU, PPU, APU, cartridge, controllers.
+ * Shared by the units' C files only; Python sees nes.h. */
+#ifndef NES_CORE_H
+#define NES_CORE_H
+#include <stdint.h>
+#include <string.h>
+
+#include "apu.h"
+#include "mapper.h"
+#include "nes.h"
+#include "state.h"
+
+/* IRQ sources, OR-ed into nes->irq_lines (the /IRQ line is low while any bit is set). */
+#define NES_IRQ_FRAME 0x01
+#define NES_IRQ_DMC 0x02
+#define NES_IRQ_MAPPER 0x04
+
+/* Status flags NV-BDIZC */
+#define FLAG_C 0x01
+#define FLAG_Z 0x02
+#define FLAG_I 0x04
+#define FLAG_D 0x08
+#define FLAG_B 0x10
+#define FLAG_U 0x20
+#define FLAG_V 0x40
+#define FLAG_N 0x80
+
+typedef struct cpu {
+    uint16_t pc;
+    uint8_t a, x, y, s, p;
+    uint8_t jammed;
+    uint64_t cycles;        /* CPU cycles since power-on */
+    uint64_t master_clock;  /* NTSC master clocks (21.477 MHz): 12 per CPU cycle, 4 per PPU dot */
+    /* interrupt lines, sampled at the end of every cycle */
+    uint8_t prev_nmi_line, need_nmi, prev_need_nmi;
+    uint8_t run_irq, prev_run_irq;
+    /* DMA (https://www.nesdev.org/wiki/DMA) */
+    uint8_t need_halt, need_dummy_read, oam_dma, dmc_dma;
+    uint8_t oam_dma_page;
+    uint8_t open_bus;       /* last value on the CPU data bus */
+} cpu_t;
+
+typedef struct ppu {
+    int16_t scanline, dot;  /* the dot last processed; scanline 261 is pre-render */
+    uint8_t odd_frame;
+    uint8_t frame_ready;    /* set at vblank start; the run loop clears it */
+    /* registers: https://www.nesdev.org/wiki/PPU_registers */
+    uint8_t ctrl, mask, status, oamaddr;
+    uint16_t v, t;          /* loopy's v/t (https://www.nesdev.org/wiki/PPU_scrolling) */
+    uint8_t x, w;
+    uint8_t read_buffer;    /* PPUDATA read buffer */
+    uint8_t io_latch;       /* the PPU's open bus, decays per bit */
+    uint8_t suppress_vbl;   /* $2002 read one dot before vblank set */
+    uint32_t latch_stamp[8];/* frame each io_latch bit was last driven to 1 */
+    /* background pipeline */
+    uint16_t bg_lo, bg_hi, at_lo, at_hi;
+    uint8_t nt_byte, at_byte, pt_lo, pt_hi;
+    /* sprites: evaluation on this line for the next, line buffer for drawing */
+    uint8_t sec_idx[8];     /* OAM indices found by evaluation */
+    uint8_t sec_count;
+    uint8_t spr0_next;      /* sprite 0 is in the next line's set */
+    uint8_t spr0_line;      /* sprite 0 is in this line's set */
+    int16_t overflow_dot;   /* dot at which the overflow flag gets set on this line, or -1 */
+    uint8_t spr_line[256];  /* this line: bits 0-3 colour (0 = none), bit 5 behind bg, bit 6 sprite 0 */
+    uint8_t spr_next[256];  /* built at dots 257-320 for the next line */
+    uint8_t oam[256];
+    uint8_t palette[32];
+    uint8_t emph[NES_HEIGHT];            /* PPUMASK bits 5-7 per scanline */
+    uint8_t fb[NES_HEIGHT * NES_WIDTH];  /* the picture (6-bit palette indices); complete at vblank */
+    uint32_t frames;        /* frames since power-on */
+    uint64_t clock;         /* master clock of the last dot run */
+} ppu_t;
+
+typedef struct cart {
+    uint8_t *prg;           /* PRG ROM */
+    uint32_t prg_size;
+    uint8_t *chr;           /* CHR ROM, or CHR RAM when chr_is_ram */
+    uint32_t chr_size;
+    int chr_is_ram;
+    uint8_t *prg_ram;       /* work RAM + battery RAM ($6000-$7FFF window) */
+    uint32_t prg_ram_size, prg_nvram_size;
+    int battery, mirroring, four_screen, has_trainer;
+    int mapper, submapper, nes2;
+    uint32_t chr_rom_size, chr_ram_size;
+    uint64_t rom_hash;
+    const mapper_ops_t *ops;
+    /* page tables, set by the board */
+    uint32_t prg_map[4];    /* $8000/$A000/$C000/$E000 8 KiB pages: offsets into prg */
+    int32_t wram_map;       /* $6000-$7FFF: offset into prg_ram, or -1 (open bus) */
+    uint32_t wram_mask;     /* window mirroring: min(RAM size, 8 KiB) - 1 */
+    uint8_t wram_writable;
+    uint32_t chr_map[8];    /* $0000-$1FFF 1 KiB pages: offsets into chr */
+    uint16_t nt_map[4];     /* $2000-$2FFF 1 KiB pages: offsets into vram */
+    uint8_t regs[128];      /* the board's own registers (each board casts to its struct) */
+} cart_t;
+
+struct nes {
+    cpu_t cpu;
+    ppu_t ppu;
+    apu_t apu;
+    cart_t cart;
+    uint8_t ram[NES_RAM_SIZE];
+    uint8_t vram[4096];     /* CIRAM 2 KiB + 2 KiB for four-screen boards */
+    uint8_t irq_lines;      /* NES_IRQ_* bits */
+    /* controllers: https://www.nesdev.org/wiki/Standard_controller */
+    uint8_t pad[2], pad_shift[2], strobe;
+    uint8_t rgb_palette[512][3];  /* 64 colours x 8 emphasis combinations */
+};
+
+/* mirroring helpers for boards */
+enum { MIRROR_HORIZONTAL = 0, MIRROR_VERTICAL = 1, MIRROR_FOUR = 2, MIRROR_SINGLE0 = 3, MIRROR_SINGLE1 = 4 };
+void cart_set_mirroring(struct nes *nes, int mode);
+void cart_map_prg8(struct nes *nes, int slot, int bank);   /* 8 KiB slot 0-3 */
+void cart_map_prg16(struct nes *nes, int slot, int bank);  /* 16 KiB slot 0-1 */
+void cart_map_prg32(struct nes *nes, int bank);
+void cart_map_chr1(struct nes *nes, int slot, int bank);   /* 1 KiB slot 0-7 */
+void cart_map_chr4(struct nes *nes, int slot, int bank);   /* 4 KiB slot 0-1 */
+void cart_map_chr8(struct nes *nes, int bank);
+int cart_load(struct nes *nes, const uint8_t *rom, size_t len, char *errbuf, size_t errlen);
+void cart_free(struct nes *nes);
+void cart_state(struct state *st, struct nes *nes);
+
+/* CPU */
+void cpu_power(struct nes *nes);
+void cpu_reset(struct nes *nes);
+void cpu_step(struct nes *nes);  /* one instruction (plus a pending interrupt) */
+void cpu_start_dmc_dma(struct nes *nes);
+void cpu_state(struct state *st, struct nes *nes);
+
+/* PPU */
+void ppu_power(struct nes *nes);
+void ppu_reset(struct nes *nes);
+void ppu_run_to(struct nes *nes, uint64_t master_clock);
+uint8_t ppu_read_reg(struct nes *nes, uint16_t addr);
+void ppu_write_reg(struct nes *nes, uint16_t addr, uint8_t v);
+uint8_t ppu_peek_mem(struct nes *nes, uint16_t addr);
+void ppu_state(struct state *st, struct nes *nes);
+
+/* bus */
+uint8_t bus_read(struct nes *nes, uint16_t addr);
+void bus_write(struct nes *nes, uint16_t addr, uint8_t v);
+
+void palette_generate(uint8_t out[512][3]);
+
+static inline int ppu_rendering(const ppu_t *p) { return (p->mask & 0x18) != 0; }
+#endif

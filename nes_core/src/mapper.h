@@ -1,0 +1,34 @@
+/* mapper.h - the cartridge board interface. A board is one file in mappers/ and one row in
+ * mappers/registry.c. Boards map memory by setting the page tables in cart_t (offsets, so save
+ * states hold numbers, not pointers); the hooks below are optional and NULL costs nothing.
+ * https://www.nesdev.org/wiki/Mapper */
+#ifndef NES_MAPPER_H
+#define NES_MAPPER_H
+#include <stdint.h>
+
+struct nes;
+struct state;
+
+typedef struct mapper_ops {
+    int number;           /* iNES mapper number */
+    const char *board;    /* board name, e.g. "NROM" */
+    /* Check the header's sizes and set the power-on banks; return 0, or -1 with a message. */
+    int (*init)(struct nes *nes, char *errbuf, unsigned errlen);
+    void (*reset)(struct nes *nes);                       /* RESET button; may be NULL */
+    /* CPU $4020-$FFFF writes (reads go through the page tables; $6000-$7FFF RAM is generic). */
+    void (*cpu_write)(struct nes *nes, uint16_t addr, uint8_t v);
+    /* Optional: CPU reads of $4020-$5FFF (else open bus). */
+    uint8_t (*cpu_read_low)(struct nes *nes, uint16_t addr, uint8_t open_bus);
+    /* Optional: every PPU pattern-table or register-driven address put on the PPU bus
+     * (MMC3 watches A12 rises here, MMC2/MMC4 latch tiles). */
+    void (*ppu_addr)(struct nes *nes, uint16_t addr);
+    /* Optional: once per CPU cycle (M2), for cycle-counting IRQs. */
+    void (*cpu_clock)(struct nes *nes);
+    /* Optional: the board's own registers in save states (banks are in cart_t already). */
+    void (*state)(struct state *st, struct nes *nes);
+} mapper_ops_t;
+
+const mapper_ops_t *mapper_find(int number);
+const char *mapper_board_name(int number); /* known board name for messages, or "unknown board" */
+int mapper_supported_list(char *out, unsigned len);
+#endif

@@ -1,0 +1,45 @@
+/* registry.c - the boards this core emulates, one row each: {iNES number, board, ops}.
+ * https://www.nesdev.org/wiki/Mapper */
+#include <stdio.h>
+#include <string.h>
+
+#include "../mapper.h"
+
+extern const mapper_ops_t mapper_nrom;
+
+static const mapper_ops_t *const MAPPERS[] = {
+    &mapper_nrom,
+};
+
+/* Names of common boards, so an unsupported cartridge is named in the error message. */
+static const struct { int number; const char *board; } KNOWN[] = {
+    {0, "NROM"}, {1, "MMC1/SxROM"}, {2, "UxROM"}, {3, "CNROM"}, {4, "MMC3/TxROM"}, {5, "MMC5/ExROM"},
+    {7, "AxROM"}, {9, "MMC2/PxROM"}, {10, "MMC4/FxROM"}, {11, "Color Dreams"}, {13, "CPROM"},
+    {19, "Namco 163"}, {21, "VRC4"}, {23, "VRC2/VRC4"}, {24, "VRC6"}, {25, "VRC4"}, {26, "VRC6"},
+    {28, "Action 53"}, {30, "UNROM 512"}, {34, "BNROM/NINA-001"}, {64, "RAMBO-1"}, {66, "GxROM"},
+    {69, "FME-7/Sunsoft 5B"}, {71, "Camerica/Codemasters"}, {78, "Irem 74HC161"}, {85, "VRC7"},
+    {118, "TxSROM"}, {119, "TQROM"}, {180, "UNROM (Crazy Climber)"}, {206, "DxROM/Namco 108"},
+};
+
+const mapper_ops_t *mapper_find(int number) {
+    for (size_t i = 0; i < sizeof(MAPPERS) / sizeof(MAPPERS[0]); i++)
+        if (MAPPERS[i]->number == number) return MAPPERS[i];
+    return NULL;
+}
+
+const char *mapper_board_name(int number) {
+    for (size_t i = 0; i < sizeof(KNOWN) / sizeof(KNOWN[0]); i++)
+        if (KNOWN[i].number == number) return KNOWN[i].board;
+    return "unknown board";
+}
+
+int mapper_supported_list(char *out, unsigned len) {
+    size_t pos = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof(MAPPERS) / sizeof(MAPPERS[0]); i++) {
+        int w = snprintf(out + pos, len - pos, "%s%d %s", i ? ", " : "", MAPPERS[i]->number, MAPPERS[i]->board);
+        if (w < 0 || (size_t)w >= len - pos) break;
+        pos += (size_t)w;
+    }
+    return (int)pos;
+}

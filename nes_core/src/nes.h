@@ -1,0 +1,96 @@
+/* nes.h - the public C API of the nesenv core, the one header the Cython layer sees.
+ * An opaque nes_t holds one whole console (no globals), so instances in different threads are
+ * independent and every function below except nes_create/nes_destroy runs without the GIL. */
+#ifndef NES_H
+#define NES_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nes nes_t;
+
+enum nes_error {
+    NES_OK = 0,
+    NES_ERR_NOMEM = 1,
+    NES_ERR_ROM = 2,         /* bad or unsupported cartridge image: message in errbuf */
+    NES_ERR_STATE = 3,       /* bad save state: message in errbuf, console untouched */
+};
+
+#define NES_WIDTH 256
+#define NES_HEIGHT 240
+#define NES_RAM_SIZE 2048
+
+/* Controller bits, in the order the 4021 shift register reports them through $4016/$4017. */
+#define NES_BTN_A 0x01
+#define NES_BTN_B 0x02
+#define NES_BTN_SELECT 0x04
+#define NES_BTN_START 0x08
+#define NES_BTN_UP 0x10
+#define NES_BTN_DOWN 0x20
+#define NES_BTN_LEFT 0x40
+#define NES_BTN_RIGHT 0x80
+
+typedef struct nes_regs {
+    uint16_t pc;
+    uint8_t a, x, y, p, sp;
+    uint64_t cycles; /* CPU cycles since power-on */
+} nes_regs_t;
+
+typedef struct nes_rom_info {
+    int mapper, submapper, nes2;
+    const char *board;
+    uint32_t prg_rom_size, chr_rom_size, chr_ram_size, prg_ram_size, prg_nvram_size;
+    int battery, mirroring, has_trainer; /* mirroring: 0 horizontal, 1 vertical, 2 four-screen */
+    uint64_t rom_hash;                    /* FNV-1a 64 of PRG+CHR, stamps save states */
+} nes_rom_info_t;
+
+/* Create a console from an iNES / NES 2.0 image (copied). On failure returns NULL and writes a
+ * message into errbuf; *err gets the nes_error code. */
+nes_t *nes_create(const uint8_t *rom, size_t len, int *err, char *errbuf, size_t errlen);
+void nes_destroy(nes_t *nes);
+void nes_rom_info(const nes_t *nes, nes_rom_info_t *info);
+
+/* Run `frames` whole frames with both pads held; a frame ends when the PPU enters vblank
+ * (scanline 241, dot 1), at the next CPU instruction boundary. Returns frames run. */
+int nes_run_frames(nes_t *nes, int frames, uint8_t pad1, uint8_t pad2);
+void nes_step_instruction(nes_t *nes);
+void nes_set_buttons(nes_t *nes, uint8_t pad1, uint8_t pad2);
+
+/* Last completed frame as RGB888, 240*256*3 bytes. */
+void nes_render_rgb(const nes_t *nes, uint8_t *out);
+/* Last completed frame as 240*256 6-bit palette indices (PPUMASK emphasis kept per scanline). */
+const uint8_t *nes_framebuffer(const nes_t *nes);
+
+uint8_t *nes_ram(nes_t *nes);
+uint8_t nes_peek(nes_t *nes, uint16_t addr);
+void nes_poke(nes_t *nes, uint16_t addr, uint8_t value);
+uint8_t nes_ppu_peek(nes_t *nes, uint16_t addr);
+void nes_ppu_position(const nes_t *nes, int *scanline, int *dot);
+
+void nes_reset(nes_t *nes);       /* RESET button */
+void nes_power_cycle(nes_t *nes); /* off and on: fixed power-on state */
+
+uint64_t nes_frame_count(const nes_t *nes);
+int nes_jammed(const nes_t *nes);
+void nes_get_regs(const nes_t *nes, nes_regs_t *r);
+void nes_set_regs(nes_t *nes, const nes_regs_t *r);
+
+/* Save states: nes_state_size gives the exact size of the blob nes_state_save writes. */
+size_t nes_state_size(nes_t *nes);
+int nes_state_save(nes_t *nes, uint8_t *buf, size_t len);
+int nes_state_load(nes_t *nes, const uint8_t *buf, size_t len, char *errbuf, size_t errlen);
+
+/* Battery-backed / work RAM at $6000 ($6000-$7FFF window), NULL when the board has none. */
+uint8_t *nes_prg_ram(nes_t *nes, size_t *size);
+
+/* Audio (the APU): samples of the last nes_run_frames call. */
+void nes_set_audio(nes_t *nes, int enabled, int sample_rate);
+const float *nes_audio(const nes_t *nes, size_t *count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

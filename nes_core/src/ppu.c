@@ -1,0 +1,428 @@
+/* ppu.c - the 2C02 PPU, one dot at a time: 341 dots x 262 scanlines, the odd frame one dot
+ * shorter while rendering. https://www.nesdev.org/wiki/PPU_rendering,
+ * https://www.nesdev.org/wiki/PPU_frame_timing, https://www.nesdev.org/wiki/PPU_scrolling,
+ * https://www.nesdev.org/wiki/PPU_sprite_evaluation */
+#include "core.h"
+
+#define PRERENDER 261
+#define SPR_BEHIND 0x20
+#define SPR_ZERO 0x40
+/* The PPU's I/O latch decays after roughly 600 ms (36 frames); ppu_open_bus checks it. */
+#define LATCH_DECAY_FRAMES 36
+
+/* Palette RAM contents at power-on, as read back by blargg's power_up_palette test on the
+ * console it was written for (consoles differ). */
+static const uint8_t POWER_PALETTE[32] = {
+    0x09, 0x01, 0x00, 0x01, 0x00, 0x02, 0x02, 0x0D, 0x08, 0x10, 0x08, 0x24, 0x00, 0x00, 0x04, 0x2C,
+    0x09, 0x01, 0x34, 0x03, 0x00, 0x04, 0x00, 0x14, 0x08, 0x3A, 0x00, 0x02, 0x00, 0x20, 0x2C, 0x08,
+};
+
+static inline uint8_t chr_read(nes_t *n, uint16_t a) {
+    return n->cart.chr[n->cart.chr_map[(a >> 10) & 7] + (a & 0x3FF)];
+}
+
+/* A pattern-table fetch, visible to boards that watch the PPU address bus (MMC3's A12). */
+static inline uint8_t pt_fetch(nes_t *n, uint16_t a) {
+    uint8_t v = chr_read(n, a);
+    if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, a);
+    return v;
+}
+
+static inline uint8_t nt_read(nes_t *n, uint16_t a) {
+    return n->vram[n->cart.nt_map[(a >> 10) & 3] + (a & 0x3FF)];
+}
+
+static inline uint8_t pal_index(uint16_t a) {
+    a &= 0x1F;
+    if ((a & 0x13) == 0x10) a &= 0x0F; /* $3F10/$3F14/$3F18/$3F1C mirror $3F00/04/08/0C */
+    return (uint8_t)a;
+}
+
+/* PPU address space $0000-$3FFF without side effects (the palette is not on the bus: reads of
+ * $3F00-$3FFF through the bus see the nametable underneath, as PPUDATA's buffer does). */
+static inline uint8_t bus_peek(nes_t *n, uint16_t a) {
+    a &= 0x3FFF;
+    if (a < 0x2000) return chr_read(n, a);
+    return nt_read(n, a);
+}
+
+uint8_t ppu_peek_mem(nes_t *n, uint16_t a) {
+    a &= 0x3FFF;
+    if (a >= 0x3F00) return n->ppu.palette[pal_index(a)];
+    return bus_peek(n, a);
+}
+
+static void ppu_bus_write(nes_t *n, uint16_t a, uint8_t v) {
+    a &= 0x3FFF;
+    if (a < 0x2000) {
+        if (n->cart.chr_is_ram) n->cart.chr[n->cart.chr_map[(a >> 10) & 7] + (a & 0x3FF)] = v;
+    } else if (a < 0x3F00) {
+        n->vram[n->cart.nt_map[(a >> 10) & 3] + (a & 0x3FF)] = v;
+    } else {
+        n->ppu.palette[pal_index(a)] = v & 0x3F;
+    }
+}
+
+/* ---- loopy v increments (https://www.nesdev.org/wiki/PPU_scrolling) ---- */
+static inline void inc_hori(ppu_t *p) {
+    if ((p->v & 0x001F) == 31) { p->v &= (uint16_t)~0x001F; p->v ^= 0x0400; }
+    else p->v++;
+}
+static inline void inc_vert(ppu_t *p) {
+    if ((p->v & 0x7000) != 0x7000) { p->v += 0x1000; return; }
+    p->v &= (uint16_t)~0x7000;
+    int y = (p->v & 0x03E0) >> 5;
+    if (y == 29) { y = 0; p->v ^= 0x0800; }
+    else if (y == 31) y = 0;
+    else y++;
+    p->v = (uint16_t)((p->v & ~0x03E0) | (y << 5));
+}
+static inline void copy_hori(ppu_t *p) { p->v = (uint16_t)((p->v & ~0x041F) | (p->t & 0x041F)); }
+static inline void copy_vert(ppu_t *p) { p->v = (uint16_t)((p->v & ~0x7BE0) | (p->t & 0x7BE0)); }
+
+/* ---- I/O latch (open bus) ---- */
+static inline void latch_drive(ppu_t *p, uint8_t bits, uint8_t value) {
+    p->io_latch = (uint8_t)((p->io_latch & ~bits) | (value & bits));
+    for (int i = 0; i < 8; i++)
+        if (bits & (1 << i)) p->latch_stamp[i] = p->frames;
+}
+static inline uint8_t latch_value(ppu_t *p) {
+    for (int i = 0; i < 8; i++)
+        if ((p->io_latch & (1 << i)) && p->frames - p->latch_stamp[i] > LATCH_DECAY_FRAMES)
+            p->io_latch &= (uint8_t)~(1 << i);
+    return p->io_latch;
+}
+
+/* ---- background ---- */
+static inline void bg_reload(ppu_t *p) {
+    p->bg_lo = (uint16_t)((p->bg_lo & 0xFF00) | p->pt_lo);
+    p->bg_hi = (uint16_t)((p->bg_hi & 0xFF00) | p->pt_hi);
+    p->at_lo = (uint16_t)((p->at_lo & 0xFF00) | ((p->at_byte & 1) ? 0xFF : 0));
+    p->at_hi = (uint16_t)((p->at_hi & 0xFF00) | ((p->at_byte & 2) ? 0xFF : 0));
+}
+
+static inline void bg_step(nes_t *n, ppu_t *p, int d) {
+    p->bg_lo <<= 1; p->bg_hi <<= 1; p->at_lo <<= 1; p->at_hi <<= 1;
+    switch ((d - 1) & 7) {
+    case 0:
+        bg_reload(p);
+        p->nt_byte = nt_read(n, (uint16_t)(0x2000 | (p->v & 0x0FFF)));
+        break;
+    case 2: {
+        uint8_t at = nt_read(n, (uint16_t)(0x23C0 | (p->v & 0x0C00) | ((p->v >> 4) & 0x38) | ((p->v >> 2) & 0x07)));
+        int shift = ((p->v >> 4) & 4) | (p->v & 2);
+        p->at_byte = (at >> shift) & 3;
+    } break;
+    case 4:
+        p->pt_lo = pt_fetch(n, (uint16_t)(((p->ctrl & 0x10) << 8) | (p->nt_byte << 4) | ((p->v >> 12) & 7)));
+        break;
+    case 6:
+        p->pt_hi = pt_fetch(n, (uint16_t)(((p->ctrl & 0x10) << 8) | (p->nt_byte << 4) | ((p->v >> 12) & 7) | 8));
+        break;
+    case 7:
+        inc_hori(p);
+        break;
+    }
+}
+
+/* ---- sprites ---- */
+/* Evaluation for the next line, done at once at dot 65 with the hardware's overflow bug (after
+ * eight sprites the byte index m is incremented together with n); the overflow flag is set at
+ * the dot the real evaluation would reach that sprite. */
+static void sprite_eval(ppu_t *p) {
+    int h = (p->ctrl & 0x20) ? 16 : 8;
+    int line = p->scanline;
+    int count = 0, dot = 65, nidx = 0, m = 0;
+    p->spr0_next = 0;
+    p->overflow_dot = -1;
+    for (; nidx < 64; nidx++) {
+        int y = p->oam[nidx * 4];
+        int in = (unsigned)(line - y) < (unsigned)h;
+        if (in) {
+            if (nidx == 0) p->spr0_next = 1;
+            p->sec_idx[count++] = (uint8_t)nidx;
+            dot += 8;
+            if (count == 8) { nidx++; break; }
+        } else {
+            dot += 2;
+        }
+    }
+    p->sec_count = (uint8_t)count;
+    if (count == 8) {
+        for (; nidx < 64; nidx++) {
+            int y = p->oam[(nidx * 4 + m) & 0xFF];
+            if ((unsigned)(line - y) < (unsigned)h) {
+                p->overflow_dot = (int16_t)(dot < 256 ? dot : 256);
+                break;
+            }
+            m = (m + 1) & 3;
+            dot += 2;
+        }
+    }
+}
+
+/* Pattern fetch of sprite slot `slot` for the next line (dots 257-320), drawn into spr_next. */
+static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
+    int h = (p->ctrl & 0x20) ? 16 : 8;
+    uint8_t y, tile, attr, x;
+    if (slot < p->sec_count) {
+        const uint8_t *o = &p->oam[p->sec_idx[slot] * 4];
+        y = o[0]; tile = o[1]; attr = o[2]; x = o[3];
+    } else {
+        y = 0xFF; tile = 0xFF; attr = 0xFF; x = 0xFF; /* empty slots fetch tile $FF */
+    }
+    int row = (p->scanline - y) & (h - 1);
+    if (attr & 0x80) row = h - 1 - row;
+    uint16_t addr;
+    if (h == 16) addr = (uint16_t)(((tile & 1) << 12) | ((tile & 0xFE) << 4) | ((row & 8) << 1) | (row & 7));
+    else addr = (uint16_t)(((p->ctrl & 0x08) << 9) | (tile << 4) | row);
+    if (!hi) {
+        p->pt_lo = pt_fetch(n, addr);  /* pt_lo is free during 257-320 */
+        return;
+    }
+    uint8_t phi = pt_fetch(n, (uint16_t)(addr | 8));
+    if (slot >= p->sec_count) return;
+    uint8_t plo = p->pt_lo;
+    uint8_t tag = (uint8_t)(((attr & 3) << 2) | 0x10 | ((attr & 0x20) ? SPR_BEHIND : 0) |
+                            ((slot == 0 && p->spr0_next) ? SPR_ZERO : 0));
+    for (int i = 0; i < 8; i++) {
+        int px = x + i;
+        if (px > 255) break;
+        int bit = (attr & 0x40) ? i : 7 - i;
+        uint8_t c = (uint8_t)(((plo >> bit) & 1) | (((phi >> bit) & 1) << 1));
+        if (c && !(p->spr_next[px] & 0x03)) p->spr_next[px] = (uint8_t)(tag | c);
+    }
+}
+
+static inline void put_pixel(ppu_t *p, int x) {
+    uint8_t mask = p->mask;
+    uint8_t bgp = 0;
+    if ((mask & 0x08) && (x >= 8 || (mask & 0x02))) {
+        int bit = 15 - p->x;
+        bgp = (uint8_t)(((p->bg_lo >> bit) & 1) | (((p->bg_hi >> bit) & 1) << 1));
+        if (bgp) bgp |= (uint8_t)((((p->at_lo >> bit) & 1) | (((p->at_hi >> bit) & 1) << 1)) << 2);
+    }
+    uint8_t sp = ((mask & 0x10) && (x >= 8 || (mask & 0x04))) ? p->spr_line[x] : 0;
+    uint8_t idx = bgp;
+    if (sp & 0x03) {
+        if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= 0x40; /* sprite 0 hit */
+        if (!(bgp && (sp & SPR_BEHIND))) idx = sp & 0x1F;
+    }
+    uint8_t c = p->palette[(idx & 3) ? idx : 0];
+    p->fb[p->scanline * NES_WIDTH + x] = (mask & 0x01) ? (c & 0x30) : c;
+}
+
+/* One line's worth of dot work while rendering is enabled (visible lines and pre-render). */
+static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
+    if (d >= 1 && d <= 256) {
+        if (d >= 2) bg_step(n, p, d);
+        else if (visible) { /* dot 1: line setup */
+            memcpy(p->spr_line, p->spr_next, sizeof(p->spr_line));
+            p->spr0_line = p->spr0_next;
+        }
+        if (visible) {
+            put_pixel(p, d - 1);
+            if (d == 65) sprite_eval(p);
+            if (d == p->overflow_dot) p->status |= 0x20;
+        }
+        if (d == 256) inc_vert(p);
+    } else if (d <= 320) {
+        if (d == 257) {
+            bg_step(n, p, d);
+            copy_hori(p);
+            memset(p->spr_next, 0, sizeof(p->spr_next));
+            if (!visible) p->sec_count = 0, p->spr0_next = 0;
+        }
+        p->oamaddr = 0;
+        int ph = (d - 257) & 7;
+        if (ph == 4 || ph == 6) sprite_fetch(n, p, (d - 257) >> 3, ph == 6);
+        if (!visible && d >= 280 && d <= 304) copy_vert(p);
+    } else if (d <= 337) {
+        bg_step(n, p, d);
+    } else if (d == 339) {
+        p->nt_byte = nt_read(n, (uint16_t)(0x2000 | (p->v & 0x0FFF)));
+    }
+}
+
+static inline void backdrop_dot(ppu_t *p, int d) {
+    /* rendering off: the backdrop colour, or the palette entry v points at */
+    uint8_t c = ((p->v & 0x3F00) == 0x3F00) ? p->palette[pal_index(p->v)] : p->palette[0];
+    p->fb[p->scanline * NES_WIDTH + d - 1] = (p->mask & 0x01) ? (c & 0x30) : c;
+}
+
+static inline void ppu_tick(nes_t *n) {
+    ppu_t *p = &n->ppu;
+    if (++p->dot > 340) {
+        p->dot = 0;
+        if (++p->scanline > PRERENDER) { p->scanline = 0; p->odd_frame ^= 1; }
+    } else if (p->dot == 340 && p->scanline == PRERENDER && p->odd_frame && ppu_rendering(p)) {
+        /* odd frames skip the last dot of the pre-render line while rendering */
+        p->dot = 0; p->scanline = 0; p->odd_frame ^= 1;
+    }
+    int d = p->dot, sl = p->scanline;
+    if (sl < 240) {
+        if (ppu_rendering(p)) render_dot(n, p, d, 1);
+        else if (d >= 1 && d <= 256) backdrop_dot(p, d);
+        if (d == 256) p->emph[sl] = p->mask >> 5;
+    } else if (sl == 241) {
+        if (d == 1) {
+            if (!p->suppress_vbl) p->status |= 0x80;
+            p->suppress_vbl = 0;
+            p->frame_ready = 1;
+            p->frames++;
+        }
+    } else if (sl == PRERENDER) {
+        if (d == 1) p->status &= 0x1F; /* vblank, sprite 0 hit, overflow cleared */
+        if (ppu_rendering(p)) render_dot(n, p, d, 0);
+    }
+}
+
+void ppu_run_to(nes_t *n, uint64_t target) {
+    ppu_t *p = &n->ppu;
+    while (p->clock + 4 <= target) {
+        ppu_tick(n);
+        p->clock += 4;
+    }
+}
+
+/* ---- CPU-facing registers $2000-$2007 ---- */
+uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
+    ppu_t *p = &n->ppu;
+    switch (addr & 7) {
+    case 2: { /* PPUSTATUS */
+        uint8_t v = (uint8_t)((p->status & 0xE0) | (latch_value(p) & 0x1F));
+        /* a read one dot before vblank is set sees it clear and stops it being set this frame */
+        if (p->scanline == 241 && p->dot == 0) p->suppress_vbl = 1;
+        p->status &= 0x7F;
+        p->w = 0;
+        latch_drive(p, 0xE0, v);
+        return v;
+    }
+    case 4: { /* OAMDATA */
+        uint8_t v = p->oam[p->oamaddr];
+        if ((p->oamaddr & 3) == 2) v &= 0xE3; /* attribute bits 2-4 do not exist */
+        latch_drive(p, 0xFF, v);
+        return v;
+    }
+    case 7: { /* PPUDATA */
+        uint16_t a = p->v & 0x3FFF;
+        uint8_t v;
+        if (a >= 0x3F00) {
+            uint8_t c = p->palette[pal_index(a)];
+            if (p->mask & 0x01) c &= 0x30;
+            v = (uint8_t)((latch_value(p) & 0xC0) | c);
+            p->read_buffer = bus_peek(n, a);
+            latch_drive(p, 0x3F, v);
+        } else {
+            v = p->read_buffer;
+            p->read_buffer = bus_peek(n, a);
+            latch_drive(p, 0xFF, v);
+        }
+        if (ppu_rendering(p) && (p->scanline < 240 || p->scanline == PRERENDER)) {
+            inc_hori(p); inc_vert(p); /* the increment glitch while rendering */
+        } else {
+            p->v = (uint16_t)((p->v + ((p->ctrl & 0x04) ? 32 : 1)) & 0x7FFF);
+        }
+        if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
+        return v;
+    }
+    default:
+        return latch_value(p);
+    }
+}
+
+void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
+    ppu_t *p = &n->ppu;
+    latch_drive(p, 0xFF, v);
+    switch (addr & 7) {
+    case 0: /* PPUCTRL */
+        p->ctrl = v;
+        p->t = (uint16_t)((p->t & 0xF3FF) | ((v & 3) << 10));
+        break;
+    case 1: /* PPUMASK */
+        p->mask = v;
+        break;
+    case 3: /* OAMADDR */
+        p->oamaddr = v;
+        break;
+    case 4: /* OAMDATA */
+        p->oam[p->oamaddr++] = v;
+        break;
+    case 5: /* PPUSCROLL */
+        if (!p->w) {
+            p->t = (uint16_t)((p->t & ~0x001F) | (v >> 3));
+            p->x = v & 7;
+        } else {
+            p->t = (uint16_t)((p->t & ~0x73E0) | ((v & 7) << 12) | ((v & 0xF8) << 2));
+        }
+        p->w ^= 1;
+        break;
+    case 6: /* PPUADDR */
+        if (!p->w) {
+            p->t = (uint16_t)((p->t & 0x00FF) | ((v & 0x3F) << 8));
+        } else {
+            p->t = (uint16_t)((p->t & 0xFF00) | v);
+            p->v = p->t;
+            if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
+        }
+        p->w ^= 1;
+        break;
+    case 7: /* PPUDATA */
+        ppu_bus_write(n, p->v, v);
+        if (ppu_rendering(p) && (p->scanline < 240 || p->scanline == PRERENDER)) {
+            inc_hori(p); inc_vert(p);
+        } else {
+            p->v = (uint16_t)((p->v + ((p->ctrl & 0x04) ? 32 : 1)) & 0x7FFF);
+        }
+        if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
+        break;
+    }
+}
+
+void ppu_power(nes_t *n) {
+    ppu_t *p = &n->ppu;
+    memset(p, 0, sizeof(*p));
+    memcpy(p->palette, POWER_PALETTE, sizeof(p->palette));
+    p->overflow_dot = -1;
+}
+
+void ppu_reset(nes_t *n) {
+    ppu_t *p = &n->ppu;
+    p->ctrl = p->mask = 0;
+    p->w = 0;
+    p->t = 0;
+    p->x = 0;
+    p->read_buffer = 0;
+    p->odd_frame = 0;
+}
+
+void ppu_state(state_t *st, nes_t *n) {
+    ppu_t *p = &n->ppu;
+    st_begin(st, "PPU1");
+    ST_FIELD(st, p->scanline); ST_FIELD(st, p->dot); ST_FIELD(st, p->odd_frame);
+    ST_FIELD(st, p->frame_ready);
+    ST_FIELD(st, p->ctrl); ST_FIELD(st, p->mask); ST_FIELD(st, p->status); ST_FIELD(st, p->oamaddr);
+    ST_FIELD(st, p->v); ST_FIELD(st, p->t); ST_FIELD(st, p->x); ST_FIELD(st, p->w);
+    ST_FIELD(st, p->read_buffer); ST_FIELD(st, p->io_latch); ST_FIELD(st, p->suppress_vbl);
+    ST_ARRAY(st, p->latch_stamp);
+    ST_FIELD(st, p->bg_lo); ST_FIELD(st, p->bg_hi); ST_FIELD(st, p->at_lo); ST_FIELD(st, p->at_hi);
+    ST_FIELD(st, p->nt_byte); ST_FIELD(st, p->at_byte); ST_FIELD(st, p->pt_lo); ST_FIELD(st, p->pt_hi);
+    ST_ARRAY(st, p->sec_idx); ST_FIELD(st, p->sec_count); ST_FIELD(st, p->spr0_next);
+    ST_FIELD(st, p->spr0_line); ST_FIELD(st, p->overflow_dot);
+    ST_ARRAY(st, p->spr_line); ST_ARRAY(st, p->spr_next);
+    ST_ARRAY(st, p->oam); ST_ARRAY(st, p->palette); ST_ARRAY(st, p->emph);
+    ST_ARRAY(st, p->fb);
+    ST_FIELD(st, p->frames); ST_FIELD(st, p->clock);
+    st_end(st);
+    if (st->mode == ST_LOAD) {
+        /* keep indices in range whatever the blob held */
+        if (p->sec_count > 8) p->sec_count = 8;
+        for (int i = 0; i < 8; i++) p->sec_idx[i] &= 63;
+        if (p->scanline < 0 || p->scanline > PRERENDER) p->scanline = 0;
+        if (p->dot < 0 || p->dot > 340) p->dot = 0;
+        p->x &= 7; p->v &= 0x7FFF; p->t &= 0x7FFF;
+        for (int i = 0; i < 32; i++) p->palette[i] &= 0x3F;
+        for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= 0x3F;
+        for (int i = 0; i < NES_HEIGHT; i++) p->emph[i] &= 7;
+    }
+}

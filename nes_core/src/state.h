@@ -1,0 +1,39 @@
+/* state.h - the save-state visitor: one function per unit walks its fields once, and the mode
+ * decides whether that walk measures, saves or loads, so save and load cannot drift apart. */
+#ifndef NES_STATE_H
+#define NES_STATE_H
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { ST_MEASURE = 0, ST_SAVE = 1, ST_LOAD = 2 };
+
+typedef struct state {
+    int mode;
+    uint8_t *buf;     /* ST_SAVE target / ST_LOAD source (cast) */
+    size_t pos, cap;
+    int err;          /* set on overrun or a section mismatch */
+    size_t sec_start; /* offset of the current section's length field */
+    const char *msg;
+    /* section layout recorded by a measuring pass, checked against a blob before loading */
+    int nsec;
+    char sec_tag[16][4];
+    uint32_t sec_len[16];
+} state_t;
+
+static inline void st_bytes(state_t *st, void *p, size_t n) {
+    if (st->err) return;
+    if (st->mode != ST_MEASURE) {
+        if (st->pos + n > st->cap) { st->err = 1; st->msg = "state data ends early"; return; }
+        if (st->mode == ST_SAVE) memcpy(st->buf + st->pos, p, n);
+        else memcpy(p, st->buf + st->pos, n);
+    }
+    st->pos += n;
+}
+#define ST_FIELD(st, f) st_bytes((st), &(f), sizeof(f))
+#define ST_ARRAY(st, a) st_bytes((st), (a), sizeof(a))
+
+/* A section is a 4-character tag and a 32-bit length; loading checks both. */
+void st_begin(state_t *st, const char tag[4]);
+void st_end(state_t *st);
+#endif
