@@ -1,0 +1,19 @@
+"""Game modules: what each supported game's RAM means (pure Python, no emulator imports).
+
+``REGISTRY`` maps the SHA-1 of a ROM's PRG+CHR data (header excluded) to the game class that
+understands it and the :class:`~games.base.RomSpec` describing the dump. Adding a game is one
+module plus its line in ``GAMES``.
+"""
+from typing import Dict, Tuple, Type
+
+from .base import Console, Game, RomSpec
+from .lost_levels import LostLevels
+from .super_mario_bros import SuperMarioBros
+
+GAMES: Tuple[Type[Game], ...] = (SuperMarioBros, LostLevels)
+
+REGISTRY: Dict[str, Tuple[Type[Game], RomSpec]] = {
+    rom.sha1: (game, rom) for game in GAMES for rom in game.ROMS
+}
+
+__all__ = ["Console", "Game", "RomSpec", "SuperMarioBros", "LostLevels", "GAMES", "REGISTRY"]

@@ -1,0 +1,413 @@
+"""Super Mario Bros.: what the RAM means, with gym-super-mario-bros 7.4 semantics.
+
+Reward per frame: ``dx + dt + death`` where ``dx`` is the change of Mario's level x position
+(0 when ``|dx| > 5``: a reset or teleport, not movement), ``dt`` the change of the in-game clock
+(<= 0; a clock that went up gives 0) and ``death`` -25 while Mario is dying or dead; the environment
+clips the sum to ``[-15, 15]``. A stage game (``target=(world, stage)``) terminates when Mario dies
+or reaches the flag / the axe; the full game terminates on game over.
+
+Between agent steps the module skips what is not gameplay, like upstream: the death animation,
+area changes (pipes, flagpole), the lives screen and the end-of-world cut-scene. At power-on it
+presses Start through the title screen and, for a stage game, writes the target world, stage and
+area to RAM while the game loads its first level.
+
+Fixes over gym-super-mario-bros 7.4 (same info keys and encodings otherwise):
+
+* the flagpole always ends a stage game (gsmb #55): ``flag_get`` also holds while the game runs
+  its flagpole-slide routine, which the old check (player float state 3 with a flagpole in the
+  enemy slots) could miss, letting the skip logic run into the next stage;
+* every value is read as a Python ``int``: no NumPy overflow warnings or errors (gsmb #94), and
+  ``y_pos`` above the top of the screen is ``510 - y`` as documented upstream instead of
+  wrapping modulo 256.
+
+RAM names follow the SMB disassembly (doppelganger's smbdis).
+"""
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+from .base import Console, Game, RomSpec
+
+# --- RAM addresses -------------------------------------------------------------------------------
+GAME_ENGINE_SUBROUTINE = 0x000E  # player state: which game-engine routine runs (values below)
+PLAYER_FLOAT_STATE = 0x001D  # Player_State: 0 ground, 1 jump, 2 fall, 3 climbing (pole / vine)
+ENEMY_IDS = (0x0016, 0x0017, 0x0018, 0x0019, 0x001A)  # Enemy_ID of the five enemy slots
+PLAYER_PAGE = 0x006D  # Player_PageLoc: 256-pixel page of Mario's x position
+PLAYER_X = 0x0086  # Player_X_Position: x within the page
+PLAYER_Y_VIEWPORT = 0x00B5  # Player_Y_HighPos: 0 above the screen, 1 on it, > 1 below (falling)
+PLAYER_Y = 0x03B8  # Player_Rel_YPos: y pixel on screen, 0 at the top
+CHANGE_AREA_TIMER = 0x06DE  # counts down during area changes (pipes, flagpole walk)
+PLAYER_STATUS = 0x0756  # PlayerStatus: 0 small, 1 big, 2 fiery
+LIVES = 0x075A  # NumberofLives: 2, 1, 0 for the three lives; 0xFF after the last one
+STAGE = 0x075C  # LevelNumber: stage - 1
+WORLD = 0x075F  # WorldNumber: world - 1
+AREA = 0x0760  # AreaNumber: index of the area in the world's area list (intro areas count)
+OPER_MODE = 0x0770  # OperMode: 0 title/demo, 1 game, 2 end of world (victory), 3 game over
+SCREEN_TIMER = 0x07A0  # ScreenTimer: pre-level ("WORLD 1-1", lives) screen countdown
+SCORE_DIGITS = (0x07DE, 6)  # score, one decimal digit per byte, most significant first
+COIN_DIGITS = (0x07ED, 2)  # coins, one decimal digit per byte
+TIME_DIGITS = (0x07F8, 3)  # clock, one decimal digit per byte
+
+# GameEngineSubroutine values
+STATE_FLAGPOLE_SLIDE = 0x04
+STATE_DEAD = 0x06  # PlayerLoseLife
+STATE_DYING = 0x0B  # PlayerDeath
+# states in which the game, not the player, moves Mario: entrance timer, vine climb, side pipe,
+# vertical pipe, flagpole slide, end-of-level walk, entrance
+BUSY_STATES = frozenset((0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x07))
+
+ENEMY_BOWSER = 0x2D
+ENEMY_FLAGPOLE = 0x31
+STAGE_OVER_ENEMIES = frozenset((ENEMY_BOWSER, ENEMY_FLAGPOLE))
+OPER_MODE_END_OF_WORLD = 2
+GAME_OVER_LIVES = 0xFF
+
+# controller bits
+BUTTON_START = 0x08
+NOOP = 0x00
+
+STATUS_NAMES = {0: "small", 1: "tall"}  # anything else: "fireball"
+
+DEATH_PENALTY = -25
+MAX_X_DELTA = 5  # larger jumps of the x position are resets / teleports, rewarded 0
+# a loop that skips non-gameplay frames gives up after this many frames (it would be a bug)
+MAX_SKIP_FRAMES = 20_000
+
+ROMS = (
+    RomSpec(
+        sha1="0c4992fc08d2278697339d3b48066e7b5f943598",
+        file_sha1="ab30029efec6ccfc5d65dfda7fbc6e6489a80805",
+        filename="super-mario-bros.nes",
+        title="Super Mario Bros. (Europe) (Rev A), as shipped by gym-super-mario-bros",
+        variant="vanilla",
+        preferred=1,
+    ),
+    RomSpec(
+        sha1="facee9c577a5262dbe33ac4930bb0b58c8c037f7",
+        filename="super-mario-bros-world.nes",
+        title="Super Mario Bros. (World)",
+        variant="vanilla",
+    ),
+    RomSpec(
+        sha1="09e98cc66320c9a4210602008ab1890143237e38",
+        file_sha1="4bf894b301f339bce306af4813923a9900d034d1",
+        filename="super-mario-bros-downsample.nes",
+        title="Super Mario Bros. (downsample hack of gym-super-mario-bros)",
+        variant="downsample",
+    ),
+    RomSpec(
+        sha1="654e0715c470b812a284eeb22b775ce676558bb5",
+        file_sha1="63a520bf1a2911d7f3c343cbda42c1969e0ae184",
+        filename="super-mario-bros-pixel.nes",
+        title="Super Mario Bros. (pixel hack of gym-super-mario-bros)",
+        variant="pixel",
+    ),
+    RomSpec(
+        sha1="f5a3ce83636b60cd9b4f6972bbb3b35da37e1bd1",
+        file_sha1="b0e9b156a51017c33a6b76708fc71395f8d32b15",
+        filename="super-mario-bros-rectangle.nes",
+        title="Super Mario Bros. (rectangle hack of gym-super-mario-bros)",
+        variant="rectangle",
+    ),
+)
+
+
+# --- RAM readers (pure functions of the RAM array) -------------------------------------------------
+def read_digits(ram, address: int, length: int) -> int:
+    """Read a number stored as one decimal digit per byte, most significant first.
+
+    Args:
+        ram: CPU RAM, shape ``(2048,)``, ``uint8``.
+        address: address of the first (most significant) digit.
+        length: number of digits.
+
+    Returns:
+        The number, e.g. ``4, 0, 0`` -> 400. Bytes are concatenated as decimal strings like
+        upstream does, so a stray byte > 9 does not raise.
+    """
+    return int("".join(str(int(ram[a])) for a in range(address, address + length)))
+
+
+def score(ram) -> int:
+    """Return the score, 0 to 999999."""
+    return read_digits(ram, *SCORE_DIGITS)
+
+
+def coins(ram) -> int:
+    """Return the coin counter, 0 to 99."""
+    return read_digits(ram, *COIN_DIGITS)
+
+
+def time_left(ram) -> int:
+    """Return the in-game clock, 0 to 999 (0 on the title screen)."""
+    return read_digits(ram, *TIME_DIGITS)
+
+
+def x_position(ram) -> int:
+    """Return Mario's x position in the level in pixels (page * 256 + x)."""
+    return int(ram[PLAYER_PAGE]) * 0x100 + int(ram[PLAYER_X])
+
+
+def y_position(ram) -> int:
+    """Return Mario's height in pixels from the bottom of the screen.
+
+    Above the top of the screen (``Player_Y_HighPos`` 0) the value continues upwards from 255,
+    i.e. ``510 - y``.
+    """
+    y = int(ram[PLAYER_Y])
+    if int(ram[PLAYER_Y_VIEWPORT]) < 1:
+        return 255 + (255 - y)
+    return 255 - y
+
+
+def player_status(ram) -> str:
+    """Return ``"small"``, ``"tall"`` or ``"fireball"``."""
+    return STATUS_NAMES.get(int(ram[PLAYER_STATUS]), "fireball")
+
+
+def is_dying(ram) -> bool:
+    """Return True while the death animation runs or Mario falls below the screen."""
+    return int(ram[GAME_ENGINE_SUBROUTINE]) == STATE_DYING or int(ram[PLAYER_Y_VIEWPORT]) > 1
+
+
+def is_dead(ram) -> bool:
+    """Return True when the game runs its lose-a-life routine."""
+    return int(ram[GAME_ENGINE_SUBROUTINE]) == STATE_DEAD
+
+
+def is_game_over(ram) -> bool:
+    """Return True when the life counter went below 0 (it wraps to 0xFF)."""
+    return int(ram[LIVES]) == GAME_OVER_LIVES
+
+
+def is_busy(ram) -> bool:
+    """Return True while the game, not the player, moves Mario (see ``BUSY_STATES``)."""
+    return int(ram[GAME_ENGINE_SUBROUTINE]) in BUSY_STATES
+
+
+def is_world_over(ram) -> bool:
+    """Return True during the end-of-world (castle / princess) sequence."""
+    return int(ram[OPER_MODE]) == OPER_MODE_END_OF_WORLD
+
+
+def is_stage_over(ram) -> bool:
+    """Return True when Mario reached the flagpole or Bowser's axe.
+
+    True when the game runs its flagpole-slide routine, or (upstream's test) when Mario climbs
+    (float state 3) while a flagpole or Bowser occupies an enemy slot; the enemy check keeps a
+    vine climb from counting.
+    """
+    if int(ram[GAME_ENGINE_SUBROUTINE]) == STATE_FLAGPOLE_SLIDE:
+        return True
+    if any(int(ram[a]) in STAGE_OVER_ENEMIES for a in ENEMY_IDS):
+        return int(ram[PLAYER_FLOAT_STATE]) == 3
+    return False
+
+
+def flag_get(ram) -> bool:
+    """Return True when the stage or the world is over."""
+    return is_world_over(ram) or is_stage_over(ram)
+
+
+def world(ram) -> int:
+    """Return the world, 1 to 8."""
+    return int(ram[WORLD]) + 1
+
+
+def stage(ram) -> int:
+    """Return the stage within the world, 1 to 4."""
+    return int(ram[STAGE]) + 1
+
+
+def info(ram) -> Dict[str, Any]:
+    """Return the gym-super-mario-bros ``info`` dict (exactly these ten keys).
+
+    Returns:
+        ``coins`` int 0-99, ``flag_get`` bool, ``life`` int (2, 1, 0; 255 after the last life),
+        ``score`` int, ``stage`` int 1-4, ``status`` str ("small", "tall", "fireball"),
+        ``time`` int (clock), ``world`` int 1-8, ``x_pos`` int (pixels from the level start),
+        ``y_pos`` int (pixels from the bottom of the screen).
+    """
+    return {
+        "coins": coins(ram),
+        "flag_get": flag_get(ram),
+        "life": int(ram[LIVES]),
+        "score": score(ram),
+        "stage": stage(ram),
+        "status": player_status(ram),
+        "time": time_left(ram),
+        "world": world(ram),
+        "x_pos": x_position(ram),
+        "y_pos": y_position(ram),
+    }
+
+
+class SuperMarioBros(Game):
+    """Super Mario Bros. as gym-super-mario-bros 7.4 plays it.
+
+    Args:
+        target: ``(world, stage)`` to play one stage with one life, or None for the full game
+            (three lives, all stages).
+
+    Raises:
+        TypeError: ``target`` is not a pair of ints.
+        ValueError: world or stage out of range.
+    """
+
+    name = "Super Mario Bros."
+    ROMS: Tuple[RomSpec, ...] = ROMS
+    reward_range = (-15.0, 15.0)
+    WORLDS = 8
+    # worlds whose stage 2 is preceded by the pipe cut-scene area, shifting later areas by one
+    INTRO_AREA_WORLDS: Sequence[int] = (1, 2, 4, 7)
+
+    def __init__(self, target: Optional[Tuple[int, int]] = None):
+        self.target = None if target is None else self.decode_target(target)
+        self._x_last = 0
+        self._time_last = 0
+
+    @classmethod
+    def decode_target(cls, target: Tuple[int, int]) -> Tuple[int, int, int]:
+        """Return ``(world, stage, area)``, all 1-based, for a ``(world, stage)`` target.
+
+        Raises:
+            TypeError: ``target`` is not a pair of ints.
+            ValueError: world not in 1..WORLDS or stage not in 1..4.
+        """
+        if not isinstance(target, (tuple, list)) or len(target) != 2:
+            raise TypeError(f"target must be a (world, stage) tuple, got {target!r}")
+        target_world, target_stage = target
+        for name, value in (("world", target_world), ("stage", target_stage)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"target {name} must be an int, got {value!r}")
+        if not 1 <= target_world <= cls.WORLDS:
+            raise ValueError(f"target world must be in 1..{cls.WORLDS}, got {target_world}")
+        if not 1 <= target_stage <= 4:
+            raise ValueError(f"target stage must be in 1..4, got {target_stage}")
+        return target_world, target_stage, cls.target_area(target_world, target_stage)
+
+    @classmethod
+    def target_area(cls, target_world: int, target_stage: int) -> int:
+        """Return the 1-based area number the game uses for a world and stage."""
+        if target_world in cls.INTRO_AREA_WORLDS and target_stage >= 2:
+            return target_stage + 1
+        return target_stage
+
+    @property
+    def is_stage_game(self) -> bool:
+        """True when one stage is played with one life."""
+        return self.target is not None
+
+    @property
+    def start_key(self):
+        return super().start_key + (self.target,)
+
+    # --- start of the game --------------------------------------------------------------------
+    def write_stage(self, ram) -> None:
+        """Write the target world, stage and area so the game loads that stage next."""
+        target_world, target_stage, target_area = self.target
+        ram[WORLD] = target_world - 1
+        ram[STAGE] = target_stage - 1
+        ram[AREA] = target_area - 1
+
+    def start(self, console: Console) -> None:
+        """Press Start through the title screen until the first stage's clock runs.
+
+        For a stage game the target stage is written while the game loads. The pre-level
+        screen is cut short through its timer. Ends on the first frame the clock has ticked.
+        """
+        ram = console.ram
+        console.step(1, BUTTON_START)
+        console.step(1, NOOP)
+        frames = 0
+        while time_left(ram) == 0:
+            console.step(1, BUTTON_START)
+            if self.is_stage_game:
+                self.write_stage(ram)
+            console.step(1, NOOP)
+            ram[SCREEN_TIMER] = 0
+            frames = self._count(frames, 2, "the title screen")
+        self._time_last = time_left(ram)
+        while time_left(ram) >= self._time_last:
+            self._time_last = time_left(ram)
+            console.step(1, BUTTON_START)
+            console.step(1, NOOP)
+            frames = self._count(frames, 2, "the start of the stage")
+
+    @staticmethod
+    def _count(frames: int, more: int, what: str) -> int:
+        frames += more
+        if frames > MAX_SKIP_FRAMES:
+            raise RuntimeError(
+                f"Super Mario Bros.: still in {what} after {MAX_SKIP_FRAMES} frames; "
+                "the emulator does not run the game as expected"
+            )
+        return frames
+
+    # --- per-step accounting --------------------------------------------------------------------
+    def reset(self, ram) -> None:
+        self._time_last = time_left(ram)
+        self._x_last = x_position(ram)
+
+    def x_reward(self, ram) -> int:
+        """Return the x progress since the last call (0 if its magnitude exceeds 5)."""
+        x = x_position(ram)
+        delta = x - self._x_last
+        self._x_last = x
+        if delta < -MAX_X_DELTA or delta > MAX_X_DELTA:
+            return 0
+        return delta
+
+    def time_penalty(self, ram) -> int:
+        """Return the clock change since the last call (<= 0; a clock that went up gives 0)."""
+        t = time_left(ram)
+        delta = t - self._time_last
+        self._time_last = t
+        return 0 if delta > 0 else delta
+
+    @staticmethod
+    def death_penalty(ram) -> int:
+        """Return -25 while Mario is dying or dead, else 0."""
+        return DEATH_PENALTY if (is_dying(ram) or is_dead(ram)) else 0
+
+    def terminated(self, ram) -> bool:
+        """Stage game: death or flag; full game: game over."""
+        if self.is_stage_game:
+            return is_dying(ram) or is_dead(ram) or flag_get(ram)
+        return is_game_over(ram)
+
+    def step(self, ram) -> Tuple[float, bool]:
+        reward = self.x_reward(ram) + self.time_penalty(ram) + self.death_penalty(ram)
+        return float(reward), self.terminated(ram)
+
+    def info(self, ram) -> Dict[str, Any]:
+        return info(ram)
+
+    # --- skipping non-gameplay frames -----------------------------------------------------------
+    def after_step(self, console: Console, terminated: bool) -> None:
+        """Skip the death animation, end-of-world scene, area changes and lives screen."""
+        if terminated:
+            return
+        ram = console.ram
+        if is_dying(ram):
+            ram[GAME_ENGINE_SUBROUTINE] = STATE_DEAD
+            console.step(1, NOOP)
+        if not self.is_stage_game and is_world_over(ram):
+            clock = time_left(ram)
+            frames = 0
+            while time_left(ram) == clock:
+                console.step(1, NOOP)
+                frames = self._count(frames, 1, "the end-of-world scene")
+        timer = int(ram[CHANGE_AREA_TIMER])
+        if 1 < timer < 255:
+            ram[CHANGE_AREA_TIMER] = 1
+        frames = 0
+        while is_busy(ram) or is_world_over(ram):
+            ram[SCREEN_TIMER] = 0
+            console.step(1, NOOP)
+            frames = self._count(frames, 1, "a non-playable state")
+
+    def get_state(self) -> Dict[str, Any]:
+        return {"x_last": self._x_last, "time_last": self._time_last}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        self._x_last = int(state["x_last"])
+        self._time_last = int(state["time_last"])

@@ -1,0 +1,36 @@
+"""nesenv: Gymnasium environments on a C NES core, with gym-super-mario-bros 7.4 ids.
+
+``import nesenv`` registers the Super Mario Bros. ids (see :mod:`nesenv.registration`)::
+
+    import gymnasium as gym
+    import nesenv
+    from nesenv.wrappers import JoypadSpace
+    from nesenv.actions import SIMPLE_MOVEMENT
+
+    env = JoypadSpace(gym.make("SuperMarioBros-1-1-v0"), SIMPLE_MOVEMENT)
+"""
+import gymnasium as gym
+
+from .actions import COMPLEX_MOVEMENT, RIGHT_ONLY, SIMPLE_MOVEMENT
+from .env import NESEnv
+from .registration import register_envs
+from .roms import RomNotFoundError
+from .smb import SuperMarioBrosEnv, SuperMarioBrosRandomStagesEnv
+from .wrappers import JoypadSpace
+
+register_envs()
+
+# like gym_super_mario_bros.make
+make = gym.make
+
+__all__ = [
+    "NESEnv",
+    "SuperMarioBrosEnv",
+    "SuperMarioBrosRandomStagesEnv",
+    "JoypadSpace",
+    "RIGHT_ONLY",
+    "SIMPLE_MOVEMENT",
+    "COMPLEX_MOVEMENT",
+    "RomNotFoundError",
+    "make",
+]

@@ -1,0 +1,119 @@
+"""Controller buttons, the gym-super-mario-bros action lists and the keyboard layout.
+
+An NES action is the controller byte: one bit per button (A=0x01, B=0x02, Select=0x04,
+Start=0x08, Up=0x10, Down=0x20, Left=0x40, Right=0x80). :class:`nesenv.wrappers.JoypadSpace`
+turns a list of button combinations such as :data:`SIMPLE_MOVEMENT` into a ``Discrete`` space.
+"""
+import itertools
+from typing import Dict, List, Sequence, Tuple
+
+# button name -> controller bit, with the names nes-py's JoypadSpace uses
+BUTTONS: Dict[str, int] = {
+    "right": 0x80,
+    "left": 0x40,
+    "down": 0x20,
+    "up": 0x10,
+    "start": 0x08,
+    "select": 0x04,
+    "B": 0x02,
+    "A": 0x01,
+    "NOOP": 0x00,
+}
+
+# actions for running right only
+RIGHT_ONLY: List[List[str]] = [
+    ["NOOP"],
+    ["right"],
+    ["right", "A"],
+    ["right", "B"],
+    ["right", "A", "B"],
+]
+
+# actions for simple movement
+SIMPLE_MOVEMENT: List[List[str]] = [
+    ["NOOP"],
+    ["right"],
+    ["right", "A"],
+    ["right", "B"],
+    ["right", "A", "B"],
+    ["A"],
+    ["left"],
+]
+
+# actions for more complex movement
+COMPLEX_MOVEMENT: List[List[str]] = [
+    ["NOOP"],
+    ["right"],
+    ["right", "A"],
+    ["right", "B"],
+    ["right", "A", "B"],
+    ["A"],
+    ["left"],
+    ["left", "A"],
+    ["left", "B"],
+    ["left", "A", "B"],
+    ["down"],
+    ["up"],
+]
+
+# SDL2 key codes, as pygame 2 reports them in ``event.key`` (pygame.K_RIGHT, ...)
+K_RIGHT, K_LEFT, K_DOWN, K_UP = 0x4000004F, 0x40000050, 0x40000051, 0x40000052
+K_RETURN, K_KP_ENTER, K_SPACE, K_ESCAPE = 13, 0x40000058, 32, 27
+K_LSHIFT, K_RSHIFT = 0x400000E1, 0x400000E5
+K_z, K_x, K_o, K_p = ord("z"), ord("x"), ord("o"), ord("p")
+
+# button -> keys that press it; the first key is the one get_keys_to_action() uses
+KEYBOARD: Dict[str, Tuple[int, ...]] = {
+    "right": (K_RIGHT,),
+    "left": (K_LEFT,),
+    "down": (K_DOWN,),
+    "up": (K_UP,),
+    "start": (K_RETURN, K_KP_ENTER),
+    "select": (K_SPACE, K_LSHIFT, K_RSHIFT),
+    "B": (K_z, K_o),
+    "A": (K_x, K_p),
+}
+
+
+def buttons_to_byte(buttons: Sequence[str]) -> int:
+    """Return the controller byte for a list of button names.
+
+    Raises:
+        KeyError: an unknown button name (valid: the keys of :data:`BUTTONS`).
+    """
+    byte = 0
+    for name in buttons:
+        if name not in BUTTONS:
+            raise KeyError(f"unknown button {name!r}; valid buttons: {list(BUTTONS)}")
+        byte |= BUTTONS[name]
+    return byte
+
+
+def byte_to_buttons(byte: int) -> List[str]:
+    """Return the names of the buttons set in a controller byte (``["NOOP"]`` for 0)."""
+    names = [name for name, bit in BUTTONS.items() if bit and byte & bit]
+    return names or ["NOOP"]
+
+
+def keys_to_byte(pressed: "set[int] | Sequence[int]") -> int:
+    """Return the controller byte for a set of pressed keys (all bindings of :data:`KEYBOARD`)."""
+    byte = 0
+    for name, keys in KEYBOARD.items():
+        if any(k in pressed for k in keys):
+            byte |= BUTTONS[name]
+    return byte
+
+
+def keys_to_action() -> Dict[Tuple[int, ...], int]:
+    """Return ``{sorted key tuple: controller byte}`` for all 256 button combinations.
+
+    Uses the first key of each :data:`KEYBOARD` binding (arrows, X = A, Z = B, Enter = Start,
+    Space = Select), in the format ``gymnasium.utils.play.play`` expects.
+    """
+    names = [name for name in BUTTONS if name != "NOOP"]
+    mapping: Dict[Tuple[int, ...], int] = {}
+    for combo in itertools.product((False, True), repeat=len(names)):
+        chosen = [n for n, on in zip(names, combo) if on]
+        keys = tuple(sorted(KEYBOARD[n][0] for n in chosen))
+        mapping[keys] = buttons_to_byte(chosen)
+    return mapping

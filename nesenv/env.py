@@ -1,0 +1,239 @@
+"""NESEnv: a thin Gymnasium env over ``nes_core.NES`` and a game module.
+
+The env owns the emulator; the game module (:mod:`games`) says what the RAM means. Without a game
+module the env is generic: reward 0, never terminates, empty info.
+"""
+import hashlib
+import json
+import os
+import struct
+from typing import Any, Dict, Optional, Tuple, Union
+
+import gymnasium as gym
+import numpy as np
+
+from games import Game
+
+from . import actions as _actions
+
+SCREEN_HEIGHT = 240
+SCREEN_WIDTH = 256
+SCREEN_SHAPE = (SCREEN_HEIGHT, SCREEN_WIDTH, 3)
+
+_STATE_MAGIC = b"NESENV\x00\x01"
+
+# start states shared by all envs of this process: (ROM file SHA-1, game.start_key) ->
+# (console state, first observation). Computing one means running the game's menus.
+_START_CACHE: Dict[Tuple[str, Any], Tuple[bytes, np.ndarray]] = {}
+
+
+def _load_core():
+    try:
+        from nes_core import NES
+    except ImportError as exc:  # pragma: no cover - depends on the build
+        raise ImportError(
+            f"the NES core extension is not built ({exc}); install the package with "
+            "'pip install .' or build in place with 'python setup.py build_ext --inplace'"
+        ) from exc
+    return NES
+
+
+class NESEnv(gym.Env):
+    """A Gymnasium env playing one NES ROM.
+
+    Observation: ``Box(0, 255, (240, 256, 3), uint8)``, the last completed frame as RGB, an array
+    the caller owns. Action: ``Discrete(256)``, the controller byte (A=0x01, B=0x02, Select=0x04,
+    Start=0x08, Up=0x10, Down=0x20, Left=0x40, Right=0x80); one step runs one frame.
+
+    Args:
+        rom_path: path to an iNES ``.nes`` file.
+        render_mode: None, ``"human"`` (a pygame window, drawn on every step) or ``"rgb_array"``.
+        game: the game module instance that computes reward, termination and info; None for the
+            generic behaviour (reward 0, never terminates, info ``{}``).
+
+    Raises:
+        FileNotFoundError: ``rom_path`` does not exist.
+        nes_core.RomError: the file is not a ROM the core can run.
+        ValueError: unknown ``render_mode``.
+
+    Attributes:
+        nes: the ``nes_core.NES`` emulator.
+        game: the game module instance.
+    """
+
+    metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 60}
+    reward_range = (-float("inf"), float("inf"))
+
+    def __init__(
+        self,
+        rom_path: Union[str, "os.PathLike[str]"],
+        render_mode: Optional[str] = None,
+        game: Optional[Game] = None,
+    ):
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode must be None or one of {self.metadata['render_modes']}, "
+                f"got {render_mode!r}"
+            )
+        self.render_mode = render_mode
+        self.rom_path = os.fspath(rom_path)
+        with open(self.rom_path, "rb") as fh:
+            rom = fh.read()
+        self._rom_sha1 = hashlib.sha1(rom).hexdigest()
+        NES = _load_core()
+        self.nes = NES(rom)
+        self.game = game if game is not None else Game()
+        self.reward_range = tuple(self.game.reward_range)
+        self.observation_space = gym.spaces.Box(0, 255, SCREEN_SHAPE, np.uint8)
+        self.action_space = gym.spaces.Discrete(256)
+        self._viewer = None
+        self._start_state, self._start_obs = self._start_for(self.game)
+
+    # --- nes-py compatible accessors -----------------------------------------------------------
+    @property
+    def ram(self) -> np.ndarray:
+        """CPU RAM: a writable view, shape ``(2048,)``, dtype ``uint8``."""
+        return self.nes.ram
+
+    @property
+    def screen(self) -> np.ndarray:
+        """The last completed frame: a live view, shape ``(240, 256, 3)``, ``uint8``.
+
+        The next step overwrites it; observations returned by ``step``/``reset`` are copies.
+        """
+        return self.nes.screen
+
+    # --- episode start ------------------------------------------------------------------------
+    def _start_for(self, game: Game) -> Tuple[bytes, np.ndarray]:
+        """Return (console state, first observation) at the start of an episode of ``game``."""
+        key = (self._rom_sha1, game.start_key)
+        cached = _START_CACHE.get(key)
+        if cached is None:
+            self.nes.power_cycle()
+            game.start(self.nes)
+            cached = (self.nes.save_state(), self.nes.screen.copy())
+            _START_CACHE[key] = cached
+        return cached
+
+    def _select_game(self, options: Optional[Dict[str, Any]]) -> None:
+        """Hook run by ``reset`` after seeding: subclasses may switch ``self.game`` here."""
+
+    def reset(
+        self, *, seed: Optional[int] = None, options: Optional[Dict[str, Any]] = None
+    ) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """Restore the start state of an episode.
+
+        Args:
+            seed: seeds ``self.np_random`` (the emulator itself is deterministic).
+            options: env-specific options (none for the generic env).
+
+        Returns:
+            ``(observation, info)``; observation shape ``(240, 256, 3)``, ``uint8``.
+        """
+        super().reset(seed=seed)
+        self._select_game(options)
+        self._start_state, self._start_obs = self._start_for(self.game)
+        self.nes.load_state(self._start_state)
+        ram = self.nes.ram
+        self.game.reset(ram)
+        obs = self._start_obs.copy()
+        if self.render_mode == "human":
+            self._show(obs)
+        return obs, self.game.info(ram)
+
+    # --- step -----------------------------------------------------------------------------------
+    def step(self, action) -> Tuple[np.ndarray, float, bool, bool, Dict[str, Any]]:
+        """Run one frame with the controller byte ``action`` held.
+
+        Returns:
+            ``(observation, reward, terminated, truncated, info)``: observation shape
+            ``(240, 256, 3)`` ``uint8`` (owned by the caller), reward clipped to
+            ``reward_range``, truncated always False (time limits are wrappers).
+
+        Raises:
+            ValueError: ``action`` is not an int in ``0..255``.
+        """
+        try:
+            buttons = int(action)
+        except (TypeError, ValueError):
+            raise ValueError(f"action must be an int in 0..255, got {action!r}") from None
+        if not 0 <= buttons <= 255 or buttons != action:
+            raise ValueError(f"action must be an int in 0..255, got {action!r}")
+        self.nes.step(1, buttons)
+        ram = self.nes.ram
+        reward, terminated = self.game.step(ram)
+        info = self.game.info(ram)
+        self.game.after_step(self.nes, terminated)
+        low, high = self.reward_range
+        reward = float(min(max(reward, low), high))
+        obs = self.nes.screen.copy()
+        if self.render_mode == "human":
+            self._show(obs)
+        return obs, reward, bool(terminated), False, info
+
+    # --- rendering ------------------------------------------------------------------------------
+    def render(self) -> Optional[np.ndarray]:
+        """Render the current frame.
+
+        Returns:
+            For ``"rgb_array"``: a copy of the frame, shape ``(240, 256, 3)``, ``uint8``.
+            For ``"human"``: None (the frame is shown in a window at ``render_fps``).
+            For None: None.
+        """
+        if self.render_mode == "rgb_array":
+            return self.nes.screen.copy()
+        if self.render_mode == "human":
+            self._show(self.nes.screen)
+        return None
+
+    def _show(self, frame: np.ndarray) -> None:
+        if self._viewer is None:
+            from ._viewer import ImageViewer
+
+            caption = self.spec.id if self.spec is not None else os.path.basename(self.rom_path)
+            self._viewer = ImageViewer(caption, SCREEN_WIDTH, SCREEN_HEIGHT)
+        self._viewer.events()
+        self._viewer.show(frame)
+        self._viewer.tick(self.metadata["render_fps"])
+
+    def close(self) -> None:
+        """Close the window, if any (idempotent)."""
+        if self._viewer is not None:
+            self._viewer.close()
+            self._viewer = None
+
+    # --- keyboard / action meanings -------------------------------------------------------------
+    def get_keys_to_action(self) -> Dict[Tuple[int, ...], int]:
+        """Return ``{sorted pygame key tuple: controller byte}`` for all 256 combinations.
+
+        Arrows = d-pad, X = A, Z = B, Enter = Start, Space = Select.
+        """
+        return _actions.keys_to_action()
+
+    def get_action_meanings(self):
+        """Return the button names of each of the 256 actions (``"NOOP"``, ``"A"``, ...)."""
+        return [" ".join(_actions.byte_to_buttons(b)) for b in range(256)]
+
+    # --- save states ----------------------------------------------------------------------------
+    def save_state(self) -> bytes:
+        """Return the console state plus the game module's counters, as one blob."""
+        counters = json.dumps(self.game.get_state(), sort_keys=True).encode()
+        return _STATE_MAGIC + struct.pack("<I", len(counters)) + counters + self.nes.save_state()
+
+    def load_state(self, data: bytes) -> None:
+        """Restore a blob from :meth:`save_state`.
+
+        Raises:
+            ValueError: ``data`` is not an env save state.
+            nes_core.StateError: the console part is invalid or from another ROM.
+        """
+        head = len(_STATE_MAGIC) + 4
+        if len(data) < head or bytes(data[: len(_STATE_MAGIC)]) != _STATE_MAGIC:
+            raise ValueError("not a nesenv save state")
+        (size,) = struct.unpack("<I", data[len(_STATE_MAGIC) : head])
+        try:
+            counters = json.loads(bytes(data[head : head + size]).decode())
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"corrupt nesenv save state: {exc}") from None
+        self.nes.load_state(bytes(data[head + size :]))
+        self.game.set_state(counters)

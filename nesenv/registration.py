@@ -1,0 +1,74 @@
+"""Register the Super Mario Bros. env ids of gym-super-mario-bros 7.4 with Gymnasium.
+
+Ids (the version number selects the ROM mode: v0 vanilla, v1 downsample, v2 pixel, v3 rectangle):
+
+* ``SuperMarioBros-v0..v3``: the full game, 3 lives, all stages;
+* ``SuperMarioBros-<world>-<stage>-v0..v3``: one stage, one life (128 ids);
+* ``SuperMarioBrosRandomStages-v0..v3``: one random stage per episode;
+* ``SuperMarioBros2-v0..v1``: The Lost Levels, full game (v0 vanilla, v1 downsample);
+* ``SuperMarioBros2-<world>-<stage>-v0..v1``: one Lost Levels stage, worlds 1-8.
+"""
+from typing import Any, Dict, List
+
+import gymnasium as gym
+
+from .smb import LOST_LEVELS_ROM_MODES, ROM_MODES
+
+# upstream registered these limits; kept so env.spec reads the same
+MAX_EPISODE_STEPS = 9999999
+REWARD_THRESHOLD = 9999999.0
+
+SMB_ENTRY_POINT = "nesenv.smb:SuperMarioBrosEnv"
+RANDOM_STAGES_ENTRY_POINT = "nesenv.smb:SuperMarioBrosRandomStagesEnv"
+
+
+def env_ids() -> Dict[str, Dict[str, Any]]:
+    """Return ``{env id: {"entry_point": ..., "kwargs": {...}}}`` for every id nesenv registers."""
+    ids: Dict[str, Dict[str, Any]] = {}
+
+    def add(env_id: str, entry_point: str, **kwargs: Any) -> None:
+        ids[env_id] = {"entry_point": entry_point, "kwargs": kwargs}
+
+    for version, mode in enumerate(ROM_MODES):
+        add(f"SuperMarioBros-v{version}", SMB_ENTRY_POINT, rom_mode=mode)
+    for version, mode in enumerate(ROM_MODES):
+        add(f"SuperMarioBrosRandomStages-v{version}", RANDOM_STAGES_ENTRY_POINT, rom_mode=mode)
+    for version, mode in enumerate(LOST_LEVELS_ROM_MODES):
+        add(f"SuperMarioBros2-v{version}", SMB_ENTRY_POINT, rom_mode=mode, lost_levels=True)
+    for version, mode in enumerate(ROM_MODES):
+        for world in range(1, 9):
+            for stage in range(1, 5):
+                add(
+                    f"SuperMarioBros-{world}-{stage}-v{version}",
+                    SMB_ENTRY_POINT,
+                    rom_mode=mode,
+                    target=(world, stage),
+                )
+    for version, mode in enumerate(LOST_LEVELS_ROM_MODES):
+        for world in range(1, 9):
+            for stage in range(1, 5):
+                add(
+                    f"SuperMarioBros2-{world}-{stage}-v{version}",
+                    SMB_ENTRY_POINT,
+                    rom_mode=mode,
+                    lost_levels=True,
+                    target=(world, stage),
+                )
+    return ids
+
+
+def register_envs() -> List[str]:
+    """Register every id of :func:`env_ids` that is not registered yet; return all ids."""
+    ids = env_ids()
+    for env_id, spec in ids.items():
+        if env_id in gym.registry:
+            continue
+        gym.register(
+            id=env_id,
+            entry_point=spec["entry_point"],
+            kwargs=spec["kwargs"],
+            max_episode_steps=MAX_EPISODE_STEPS,
+            reward_threshold=REWARD_THRESHOLD,
+            nondeterministic=False,
+        )
+    return list(ids)
