@@ -51,6 +51,7 @@ typedef struct ppu {
     uint8_t read_buffer;    /* PPUDATA read buffer */
     uint8_t io_latch;       /* the PPU's open bus, decays per bit */
     uint8_t suppress_vbl;   /* $2002 read one dot before vblank set */
+    uint8_t rendering;      /* PPUMASK bg|sprites as the pipeline sees it (one dot late) */
     uint32_t latch_stamp[8];/* frame each io_latch bit was last driven to 1 */
     /* background pipeline */
     uint16_t bg_lo, bg_hi, at_lo, at_hi;
@@ -142,5 +143,5 @@ void bus_write(struct nes *nes, uint16_t addr, uint8_t v);
 
 void palette_generate(uint8_t out[512][3]);
 
-static inline int ppu_rendering(const ppu_t *p) { return (p->mask & 0x18) != 0; }
+static inline int ppu_rendering(const ppu_t *p) { return p->rendering; }
 #endif

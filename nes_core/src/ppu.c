@@ -241,6 +241,8 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
         bg_step(n, p, d);
     } else if (d == 339) {
         p->nt_byte = nt_read(n, (uint16_t)(0x2000 | (p->v & 0x0FFF)));
+        /* odd frames skip the last dot of the pre-render line while rendering: 339 -> (0, 0) */
+        if (!visible && p->odd_frame) p->dot = 340;
     }
 }
 
@@ -255,13 +257,10 @@ static inline void ppu_tick(nes_t *n) {
     if (++p->dot > 340) {
         p->dot = 0;
         if (++p->scanline > PRERENDER) { p->scanline = 0; p->odd_frame ^= 1; }
-    } else if (p->dot == 340 && p->scanline == PRERENDER && p->odd_frame && ppu_rendering(p)) {
-        /* odd frames skip the last dot of the pre-render line while rendering */
-        p->dot = 0; p->scanline = 0; p->odd_frame ^= 1;
     }
     int d = p->dot, sl = p->scanline;
     if (sl < 240) {
-        if (ppu_rendering(p)) render_dot(n, p, d, 1);
+        if (p->rendering) render_dot(n, p, d, 1);
         else if (d >= 1 && d <= 256) backdrop_dot(p, d);
         if (d == 256) p->emph[sl] = p->mask >> 5;
     } else if (sl == 241) {
@@ -273,8 +272,10 @@ static inline void ppu_tick(nes_t *n) {
         }
     } else if (sl == PRERENDER) {
         if (d == 1) p->status &= 0x1F; /* vblank, sprite 0 hit, overflow cleared */
-        if (ppu_rendering(p)) render_dot(n, p, d, 0);
+        if (p->rendering) render_dot(n, p, d, 0);
     }
+    /* a PPUMASK rendering change reaches the pipeline one dot late */
+    p->rendering = (p->mask & 0x18) != 0;
 }
 
 void ppu_run_to(nes_t *n, uint64_t target) {
@@ -318,7 +319,7 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
             p->read_buffer = bus_peek(n, a);
             latch_drive(p, 0xFF, v);
         }
-        if (ppu_rendering(p) && (p->scanline < 240 || p->scanline == PRERENDER)) {
+        if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
             inc_hori(p); inc_vert(p); /* the increment glitch while rendering */
         } else {
             p->v = (uint16_t)((p->v + ((p->ctrl & 0x04) ? 32 : 1)) & 0x7FFF);
@@ -369,7 +370,7 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
         break;
     case 7: /* PPUDATA */
         ppu_bus_write(n, p->v, v);
-        if (ppu_rendering(p) && (p->scanline < 240 || p->scanline == PRERENDER)) {
+        if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
             inc_hori(p); inc_vert(p);
         } else {
             p->v = (uint16_t)((p->v + ((p->ctrl & 0x04) ? 32 : 1)) & 0x7FFF);
@@ -400,7 +401,7 @@ void ppu_state(state_t *st, nes_t *n) {
     ppu_t *p = &n->ppu;
     st_begin(st, "PPU1");
     ST_FIELD(st, p->scanline); ST_FIELD(st, p->dot); ST_FIELD(st, p->odd_frame);
-    ST_FIELD(st, p->frame_ready);
+    ST_FIELD(st, p->frame_ready); ST_FIELD(st, p->rendering);
     ST_FIELD(st, p->ctrl); ST_FIELD(st, p->mask); ST_FIELD(st, p->status); ST_FIELD(st, p->oamaddr);
     ST_FIELD(st, p->v); ST_FIELD(st, p->t); ST_FIELD(st, p->x); ST_FIELD(st, p->w);
     ST_FIELD(st, p->read_buffer); ST_FIELD(st, p->io_latch); ST_FIELD(st, p->suppress_vbl);
