@@ -39,7 +39,9 @@ cdef extern from "nes.h" nogil:
     uint8_t nes_peek(nes_t *nes, uint16_t addr)
     void nes_poke(nes_t *nes, uint16_t addr, uint8_t value)
     uint8_t nes_ppu_peek(nes_t *nes, uint16_t addr)
-    void nes_ppu_position(const nes_t *nes, int *scanline, int *dot)
+    void nes_ppu_position(nes_t *nes, int *scanline, int *dot)
+    void nes_sync(nes_t *nes)
+    void nes_set_lockstep(nes_t *nes, int on)
     void nes_reset(nes_t *nes)
     void nes_power_cycle(nes_t *nes)
     uint64_t nes_frame_count(const nes_t *nes)
@@ -206,6 +208,7 @@ cdef class NES:
             self._screen.flags.writeable = True
             view = self._screen
             with nogil:
+                nes_sync(self.n)
                 nes_render_rgb(self.n, &view[0, 0, 0])
             self._screen.flags.writeable = False
             self._screen_dirty = False
@@ -216,6 +219,7 @@ cdef class NES:
         """np.ndarray (240, 256) uint8: a copy of the 6-bit palette indices of the picture."""
         out = np.empty((240, 256), dtype=np.uint8)
         cdef uint8_t[:, ::1] view = out
+        nes_sync(self.n)
         memcpy(&view[0, 0], nes_framebuffer(self.n), 240 * 256)
         return out
 
@@ -258,6 +262,10 @@ cdef class NES:
         cdef int sl, dot
         nes_ppu_position(self.n, &sl, &dot)
         return sl, dot
+
+    def _set_lockstep(self, bint on):
+        """Testing aid: run the PPU in lockstep with the CPU (same results, slower)."""
+        nes_set_lockstep(self.n, on)
 
     # ---- CPU ----
     def cpu_registers(self):

@@ -20,6 +20,7 @@ uint8_t bus_read(nes_t *n, uint16_t a) {
     } else if (a < 0x2000) {
         v = n->ram[a & 0x7FF];
     } else if (a < 0x4000) {
+        ppu_sync(n);
         v = ppu_read_reg(n, a);
     } else if (a < 0x4020) {
         switch (a) {
@@ -33,7 +34,12 @@ uint8_t bus_read(nes_t *n, uint16_t a) {
             v = n->cpu.open_bus;
         }
     } else if (a < 0x6000) {
-        v = n->cart.ops->cpu_read_low ? n->cart.ops->cpu_read_low(n, a, n->cpu.open_bus) : n->cpu.open_bus;
+        if (n->cart.ops->cpu_read_low) {
+            ppu_sync(n);
+            v = n->cart.ops->cpu_read_low(n, a, n->cpu.open_bus);
+        } else {
+            v = n->cpu.open_bus;
+        }
     } else {
         cart_t *c = &n->cart;
         v = c->wram_map >= 0 ? c->prg_ram[c->wram_map + (a & c->wram_mask)] : n->cpu.open_bus;
@@ -47,6 +53,7 @@ void bus_write(nes_t *n, uint16_t a, uint8_t v) {
     if (a < 0x2000) {
         n->ram[a & 0x7FF] = v;
     } else if (a < 0x4000) {
+        ppu_sync(n);
         ppu_write_reg(n, a, v);
     } else if (a < 0x4020) {
         if (a == 0x4014) { /* OAMDMA: the CPU halts at its next read cycle */
@@ -64,7 +71,10 @@ void bus_write(nes_t *n, uint16_t a, uint8_t v) {
         cart_t *c = &n->cart;
         if (a >= 0x6000 && a < 0x8000 && c->wram_map >= 0 && c->wram_writable)
             c->prg_ram[c->wram_map + (a & c->wram_mask)] = v;
-        if (c->ops->cpu_write) c->ops->cpu_write(n, a, v);
+        if (c->ops->cpu_write) {
+            ppu_sync(n); /* a bank or mirroring change must not reach dots already due */
+            c->ops->cpu_write(n, a, v);
+        }
     }
 }
 
@@ -80,9 +90,12 @@ static void power_on(nes_t *n) {
     n->pad[0] = n->pad[1] = n->pad_shift[0] = n->pad_shift[1] = n->strobe = 0;
     char err[8];
     if (c->ops->init) c->ops->init(n, err, sizeof(err));
+    n->ppu_lockstep = n->cart.ops->ppu_addr != NULL;
     ppu_power(n);
+    n->ppu_event = 0;
     apu_power(n);
     cpu_power(n);
+    ppu_sync(n);
 }
 
 nes_t *nes_create(const uint8_t *rom, size_t len, int *errcode, char *err, size_t errlen) {
@@ -134,6 +147,16 @@ void nes_reset(nes_t *n) {
     ppu_reset(n);
     apu_reset(n);
     cpu_reset(n);
+    ppu_sync(n);
+    ppu_schedule(n);
+}
+
+void nes_sync(nes_t *n) { ppu_sync(n); }
+
+void nes_set_lockstep(nes_t *n, int on) {
+    ppu_sync(n);
+    n->ppu_lockstep = on || n->cart.ops->ppu_addr != NULL;
+    ppu_schedule(n);
 }
 
 void nes_power_cycle(nes_t *n) { power_on(n); }
@@ -163,6 +186,7 @@ void nes_step_instruction(nes_t *n) { cpu_step(n); }
 
 /* ---- video ---- */
 void nes_render_rgb(const nes_t *n, uint8_t *out) {
+    /* callers sync first (nes_sync) when they stepped by instructions */
     const uint8_t *fb = n->ppu.fb;
     for (int y = 0; y < NES_HEIGHT; y++) {
         const uint8_t(*pal)[3] = &n->rgb_palette[(n->ppu.emph[y] & 7) << 6];
@@ -196,7 +220,8 @@ void nes_poke(nes_t *n, uint16_t a, uint8_t v) {
 
 uint8_t nes_ppu_peek(nes_t *n, uint16_t a) { return ppu_peek_mem(n, a); }
 
-void nes_ppu_position(const nes_t *n, int *scanline, int *dot) {
+void nes_ppu_position(nes_t *n, int *scanline, int *dot) {
+    ppu_sync(n);
     *scanline = n->ppu.scanline;
     *dot = n->ppu.dot;
 }
@@ -278,6 +303,7 @@ size_t nes_state_size(nes_t *n) {
 }
 
 int nes_state_save(nes_t *n, uint8_t *buf, size_t len) {
+    ppu_sync(n); /* the PPU caught up to the CPU: one canonical state */
     state_t layout;
     size_t payload = payload_size(n, &layout);
     if (len < STATE_HEADER + payload) return NES_ERR_STATE;
@@ -349,5 +375,6 @@ int nes_state_load(nes_t *n, const uint8_t *buf, size_t len, char *err, size_t e
         snprintf(err, errlen, "save state could not be loaded: %s", st.msg ? st.msg : "error");
         return NES_ERR_STATE;
     }
+    ppu_schedule(n);
     return NES_OK;
 }

@@ -106,7 +106,17 @@ struct nes {
     /* controllers: https://www.nesdev.org/wiki/Standard_controller */
     uint8_t pad[2], pad_shift[2], strobe;
     uint8_t rgb_palette[512][3];  /* 64 colours x 8 emphasis combinations */
+    /* PPU scheduling: the PPU runs behind the CPU and catches up (ppu_sync) whenever the CPU
+     * touches something the PPU sees or shows, and at ppu_event, the master clock of the next
+     * dot that changes the NMI line by itself (vblank set / clear). Boards that watch the PPU
+     * address bus (ppu_addr hook) need it in lockstep, cycle by cycle. Both give the same
+     * results; lockstep is only slower. */
+    uint8_t ppu_lockstep;
+    uint64_t ppu_event;
 };
+
+/* The PPU runs up to the master clock minus this offset (CPU/PPU alignment as in Mesen). */
+#define PPU_OFFSET 1
 
 /* mirroring helpers for boards */
 enum { MIRROR_HORIZONTAL = 0, MIRROR_VERTICAL = 1, MIRROR_FOUR = 2, MIRROR_SINGLE0 = 3, MIRROR_SINGLE1 = 4 };
@@ -132,6 +142,8 @@ void cpu_state(struct state *st, struct nes *nes);
 void ppu_power(struct nes *nes);
 void ppu_reset(struct nes *nes);
 void ppu_run_to(struct nes *nes, uint64_t master_clock);
+static inline void ppu_sync(struct nes *nes) { ppu_run_to(nes, nes->cpu.master_clock - PPU_OFFSET); }
+void ppu_schedule(struct nes *nes);
 uint8_t ppu_read_reg(struct nes *nes, uint16_t addr);
 void ppu_write_reg(struct nes *nes, uint16_t addr, uint8_t v);
 uint8_t ppu_peek_mem(struct nes *nes, uint16_t addr);

@@ -10,13 +10,12 @@
 #define CPU_END_READ 7
 #define CPU_START_WRITE 7
 #define CPU_END_WRITE 5
-#define PPU_OFFSET 1
 
 static inline void cycle_start(nes_t *n, int mc) {
     cpu_t *c = &n->cpu;
     c->master_clock += mc;
     c->cycles++;
-    ppu_run_to(n, c->master_clock - PPU_OFFSET);
+    if (n->ppu_lockstep) ppu_sync(n);
     apu_tick(n);
     if (n->cart.ops->cpu_clock) n->cart.ops->cpu_clock(n);
 }
@@ -24,7 +23,7 @@ static inline void cycle_start(nes_t *n, int mc) {
 static inline void cycle_end(nes_t *n, int mc) {
     cpu_t *c = &n->cpu;
     c->master_clock += mc;
-    ppu_run_to(n, c->master_clock - PPU_OFFSET);
+    if (n->ppu_lockstep || c->master_clock - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
     /* NMI: edge-detected during phi2; the internal signal is seen one cycle later. */
     c->prev_need_nmi = c->need_nmi;
     uint8_t line = (n->ppu.status & n->ppu.ctrl & 0x80) != 0;

@@ -278,12 +278,32 @@ static inline void ppu_tick(nes_t *n) {
     p->rendering = (p->mask & 0x18) != 0;
 }
 
+#define DOTS_PER_FRAME (262 * 341)
+
+/* Master clock at which the PPU processes the next dot that changes the NMI line on its own:
+ * vblank set (241, 1) or cleared (261, 1). Across the frame wrap the odd-frame skip may make
+ * it one dot sooner, so count it one sooner: syncing early is always safe. */
+void ppu_schedule(nes_t *n) {
+    ppu_t *p = &n->ppu;
+    int cur = p->scanline * 341 + p->dot;
+    static const int events[2] = {241 * 341 + 1, PRERENDER * 341 + 1};
+    int best = DOTS_PER_FRAME;
+    for (int i = 0; i < 2; i++) {
+        int k = events[i] - cur;
+        if (k <= 0) k += DOTS_PER_FRAME - 1;
+        if (k < best) best = k;
+    }
+    n->ppu_event = p->clock + 4 * (uint64_t)best;
+}
+
 void ppu_run_to(nes_t *n, uint64_t target) {
     ppu_t *p = &n->ppu;
-    while (p->clock + 4 <= target) {
+    if (p->clock + 4 > target) return;
+    do {
         ppu_tick(n);
         p->clock += 4;
-    }
+    } while (p->clock + 4 <= target);
+    if (!n->ppu_lockstep) ppu_schedule(n);
 }
 
 /* ---- CPU-facing registers $2000-$2007 ---- */
