@@ -70,19 +70,20 @@ def run_all(entries: List[dict], root: Path, jobs: int = 1, timeout: float = 120
         done = []
         for i, (p, conn, t0, e) in running.items():
             r = None
+            alive = p.is_alive()  # checked before poll(): a child may send, then exit
             if conn.poll():
                 try:
                     r = Result(**conn.recv())
                 except EOFError:
                     r = Result(e["path"], e["suite"], runner.ERROR,
                                f"worker died (exit code {p.exitcode}): core crash?")
-            elif not p.is_alive():
+            elif not alive:
                 r = Result(e["path"], e["suite"], runner.ERROR,
                            f"worker died (exit code {p.exitcode}, signal = crash in the core?)")
             elif time.monotonic() - t0 > timeout:
                 p.kill()
                 r = Result(e["path"], e["suite"], runner.TIMEOUT,
-                           f"wall-clock timeout: killed after {timeout:.0f} s (core hang?)",
+                           f"wall-clock timeout: killed after {timeout:g} s (core hang?)",
                            seconds=timeout)
             if r is not None:
                 p.join(1)
@@ -99,19 +100,27 @@ def run_all(entries: List[dict], root: Path, jobs: int = 1, timeout: float = 120
 
 
 def format_table(entries: List[dict], results: List[Result]) -> str:
+    """One line per suite, "suite: passed/total", then what the others are."""
     by_suite = OrderedDict()
     for e in entries:
-        by_suite.setdefault(e["suite"], [0, 0])
+        by_suite.setdefault(e["suite"], [])
     for r in results:
-        s = by_suite.setdefault(r.suite, [0, 0])
-        s[1] += 1
-        s[0] += r.passed
+        by_suite.setdefault(r.suite, []).append(r)
     width = max([len(s) for s in by_suite] + [5]) + 1
     lines = [f"{'suite':<{width}} passed/total"]
-    for s, (p, t) in by_suite.items():
-        lines.append(f"{s + ':':<{width}} {p}/{t}")
-    tp = sum(p for p, _ in by_suite.values())
-    tt = sum(t for _, t in by_suite.values())
+    tp = tt = 0
+    for s, rs in by_suite.items():
+        p = sum(r.passed for r in rs)
+        tp, tt = tp + p, tt + len(rs)
+        rest = OrderedDict()
+        for r in rs:
+            if r.passed:
+                continue
+            k = "unsupported mapper" if r.status == runner.UNSUPPORTED else (
+                "xfail" if r.path in XFAIL else r.status)
+            rest[k] = rest.get(k, 0) + 1
+        extra = ", ".join(f"{n} {k}" for k, n in rest.items())
+        lines.append(f"{s + ':':<{width}} {f'{p}/{len(rs)}':<7}" + (f" ({extra})" if extra else ""))
     lines.append(f"{'TOTAL:':<{width}} {tp}/{tt}")
     return "\n".join(lines)
 
