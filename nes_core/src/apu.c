@@ -1,34 +1,436 @@
-/* apu.c - placeholder APU: register file and $4015 reads of zero, no sound, no IRQs.
- * The full 2A03 APU replaces this file (issue: APU). */
+/* apu.c - the 2A03 APU's frame counter, $4015 status, register dispatch, power/reset, and the
+ * audio output: non-linear mixer, resampling, the console's filters.
+ * https://www.nesdev.org/wiki/APU, https://www.nesdev.org/wiki/APU_Frame_Counter,
+ * https://www.nesdev.org/wiki/APU_Mixer
+ * Cost model: per CPU cycle the APU counts the frame sequencer and the DMC timer (both are
+ * visible to the CPU through IRQs and DMA); the channel timers, the mixer and the resampler run
+ * only while audio output is on. */
 #include <stdlib.h>
 
-#include "core.h"
+#include "apu_internal.h"
+
+const uint8_t apu_length_table[32] = {
+    10, 254, 20, 2, 40, 4, 80, 6, 160, 8, 60, 10, 14, 12, 26, 14,
+    12, 16, 24, 18, 48, 20, 96, 22, 192, 24, 72, 26, 16, 28, 32, 30,
+};
+
+/* Frame sequencer steps, in CPU cycles after the sequence (re)starts (NTSC). Steps 0 and 2
+ * clock the quarter-frame units, 1 and 4 the quarter- and half-frame units; in 4-step mode the
+ * IRQ flag is set on each of the last three (29828-29830), so a $4015 read that clears it on
+ * the first can see it again (blargg apu_test 3-irq_flag, 6-irq_flag_timing). */
+static const uint32_t fc_steps[2][6] = {
+    {7457, 14913, 22371, 29828, 29829, 29830},
+    {7457, 14913, 22371, 29829, 37281, 37282},
+};
+
+/* ---- length counter and envelope ---- */
+void apu_length_write_halt(apu_t *a, apu_length_t *l, int halt) {
+    l->halt_new = (uint8_t)halt;
+    a->pending |= APU_PEND_LENGTH;
+}
+
+void apu_length_load(apu_t *a, apu_length_t *l, uint8_t reg) {
+    if (!l->enabled) return;
+    l->reload = apu_length_table[reg >> 3];
+    l->reload_prev = l->counter;
+    a->pending |= APU_PEND_LENGTH;
+}
+
+static void length_apply(apu_length_t *l) {
+    if (l->reload) {
+        if (l->counter == l->reload_prev) l->counter = l->reload;
+        l->reload = 0;
+    }
+    l->halt = l->halt_new;
+}
+
+void apu_env_clock(apu_env_t *e) {
+    if (e->start) {
+        e->start = 0;
+        e->decay = 15;
+        e->divider = e->volume;
+    } else if (e->divider == 0) {
+        e->divider = e->volume;
+        if (e->decay) e->decay--;
+        else if (e->loop) e->decay = 15;
+    } else {
+        e->divider--;
+    }
+}
+
+/* ---- frame counter ---- */
+static void clock_quarter(apu_t *a) {
+    apu_env_clock(&a->pulse[0].env);
+    apu_env_clock(&a->pulse[1].env);
+    apu_env_clock(&a->noise.env);
+    apu_triangle_linear_clock(&a->tri);
+    a->au_dirty = 1;
+}
+
+static void clock_half(apu_t *a) {
+    apu_length_clock(&a->pulse[0].len);
+    apu_length_clock(&a->pulse[1].len);
+    apu_length_clock(&a->tri.len);
+    apu_length_clock(&a->noise.len);
+    apu_pulse_sweep_clock(&a->pulse[0]);
+    apu_pulse_sweep_clock(&a->pulse[1]);
+}
+
+static void fc_restart(apu_t *a) {
+    a->fc_step = 0;
+    a->fc_cycle = 0;
+    a->fc_next = fc_steps[a->frame_mode & 1][0];
+}
+
+static void fc_step(nes_t *n) {
+    apu_t *a = &n->apu;
+    unsigned s = a->fc_step;
+    if (!a->frame_mode && s >= 3 && !a->irq_inhibit) n->irq_lines |= NES_IRQ_FRAME;
+    /* a clock right after a $4017 write's own clock is swallowed (and vice versa) */
+    if (s != 3 && s != 5 && !a->fc_block) {
+        clock_quarter(a);
+        if (s == 1 || s == 4) clock_half(a);
+        a->fc_block = 2;
+        a->pending |= APU_PEND_FRAME;
+    }
+    if (++s == 6) {
+        s = 0;
+        a->fc_cycle = 0;
+    }
+    a->fc_step = (uint8_t)s;
+    a->fc_next = fc_steps[a->frame_mode & 1][s];
+}
+
+/* After the cycle's sequencer step: a $4017 write counting down its 3-4 cycle delay (then the
+ * sequence restarts, and the 5-step mode clocks every unit at once), and length counter
+ * writes of the previous cycle. */
+static void apu_pending(nes_t *n) {
+    apu_t *a = &n->apu;
+    if (a->pending & APU_PEND_FRAME) {
+        if (a->fc_delay && --a->fc_delay == 0) {
+            a->frame_mode = a->fc_new >> 7;
+            fc_restart(a);
+            if (a->frame_mode && !a->fc_block) {
+                clock_quarter(a);
+                clock_half(a);
+                a->fc_block = 2;
+            }
+        }
+        if (a->fc_block) a->fc_block--;
+        if (!a->fc_delay && !a->fc_block) a->pending &= (uint8_t)~APU_PEND_FRAME;
+    }
+    if (a->pending & APU_PEND_LENGTH) {
+        length_apply(&a->pulse[0].len);
+        length_apply(&a->pulse[1].len);
+        length_apply(&a->tri.len);
+        length_apply(&a->noise.len);
+        a->pending &= (uint8_t)~APU_PEND_LENGTH;
+    }
+}
+
+/* ---- audio output ---- */
+/* Non-linear mixer (https://www.nesdev.org/wiki/APU_Mixer), the exact formulas: 0 .. ~1.0 */
+static float mix(const apu_t *a) {
+    unsigned p = (unsigned)apu_pulse_output(&a->pulse[0]) + apu_pulse_output(&a->pulse[1]);
+    float out = p ? 95.88f / (8128.0f / (float)p + 100.0f) : 0.0f;
+    float t = (float)apu_triangle_output(&a->tri) / 8227.0f + (float)apu_noise_output(&a->noise) / 12241.0f
+              + (float)a->dmc.level / 22638.0f;
+    if (t > 0.0f) out += 159.79f / (1.0f / t + 100.0f);
+    return out;
+}
+
+/* A channel output may have changed: close the span of the old level. */
+static void au_update(apu_t *a) {
+    a->au_dirty = 0;
+    float level = mix(a);
+    if (level != a->au_level) {
+        a->au_acc += a->au_level * (float)(a->au_cycle - a->au_mark);
+        a->au_mark = a->au_cycle;
+        a->au_level = level;
+    }
+}
+
+static void au_store(apu_t *a, float x) {
+    if (a->sample_count == a->sample_cap) {
+        uint32_t cap = a->sample_cap ? a->sample_cap * 2 : 2048;
+        float *s = realloc(a->samples, cap * sizeof(float));
+        if (!s) return; /* out of memory: the sample is dropped, emulation goes on */
+        a->samples = s;
+        a->sample_cap = cap;
+    }
+    a->samples[a->sample_count++] = x;
+}
+
+/* The cycle in which a sample boundary falls: average the mixer output over the sample's span
+ * (a box filter: the fraction of this cycle before the boundary counts), then the console's
+ * first-order high-pass 90 Hz, high-pass 440 Hz and low-pass 14 kHz. */
+static void au_emit(apu_t *a) {
+    uint32_t c = a->au_cycle;
+    uint64_t p0 = a->au_phase + (uint64_t)(a->au_count - 1) * a->au_inc; /* phase before c */
+    float f_old = (float)(APU_PHASE_ONE - p0) / (float)a->au_inc;
+    float acc = a->au_acc + a->au_level * ((float)(c - a->au_mark) + f_old);
+    a->au_acc = a->au_level * (1.0f - f_old);
+    a->au_mark = c + 1;
+    a->au_phase = (uint32_t)(p0 + a->au_inc - APU_PHASE_ONE);
+    a->au_count = a->au_left = (APU_PHASE_ONE - a->au_phase + a->au_inc - 1) / a->au_inc;
+
+    float x = acc * a->au_scale;
+    float y1 = a->hp90_a * (a->hp90_y + x - a->hp90_x);
+    a->hp90_x = x;
+    a->hp90_y = y1;
+    float y2 = a->hp440_a * (a->hp440_y + y1 - a->hp440_x);
+    a->hp440_x = y1;
+    a->hp440_y = y2;
+    a->lp14k_y += a->lp14k_a * (y2 - a->lp14k_y);
+    float y = a->lp14k_y;
+    au_store(a, y > 1.0f ? 1.0f : y < -1.0f ? -1.0f : y);
+}
+
+static inline void audio_tick(nes_t *n) {
+    apu_t *a = &n->apu;
+    a->au_cycle++;
+    if (--a->pulse[0].timer == 0) apu_pulse_timer(a, &a->pulse[0]);
+    if (--a->pulse[1].timer == 0) apu_pulse_timer(a, &a->pulse[1]);
+    if (--a->tri.timer == 0) apu_triangle_timer(a, &a->tri);
+    if (--a->noise.timer == 0) apu_noise_timer(a, &a->noise);
+    if (a->au_dirty) au_update(a);
+    if (--a->au_left == 0) au_emit(a);
+}
+
+/* Start the resampler at a boundary just before the next cycle; the filters start settled
+ * at the present level (no click). */
+static void au_restart(apu_t *a) {
+    a->au_level = mix(a);
+    a->au_dirty = 0;
+    a->au_acc = 0.0f;
+    a->au_mark = a->au_cycle + 1;
+    a->au_phase = 0;
+    a->au_count = a->au_left = (APU_PHASE_ONE + a->au_inc - 1) / a->au_inc;
+    a->hp90_x = a->au_level;
+    a->hp90_y = a->hp440_x = a->hp440_y = a->lp14k_y = 0.0f;
+}
+
+static float rc_coef(double cutoff, double rate, int lowpass) {
+    double rc = 1.0 / (2.0 * 3.14159265358979323846 * cutoff), dt = 1.0 / rate;
+    return (float)(lowpass ? dt / (rc + dt) : rc / (rc + dt));
+}
+
+void apu_set_output(nes_t *n, int enabled, int rate) {
+    apu_t *a = &n->apu;
+    if (rate <= 0) rate = APU_RATE_DEFAULT;
+    if (rate < APU_RATE_MIN) rate = APU_RATE_MIN;
+    if (rate > APU_RATE_MAX) rate = APU_RATE_MAX;
+    int changed = rate != a->sample_rate || (enabled != 0) != (a->audio_enabled != 0) || !a->au_inc;
+    a->sample_rate = rate;
+    a->audio_enabled = enabled != 0;
+    a->au_inc = (uint32_t)rate * APU_PHASE_MUL;
+    a->au_scale = (float)a->au_inc / (float)APU_PHASE_ONE;
+    a->hp90_a = rc_coef(90.0, rate, 0);
+    a->hp440_a = rc_coef(440.0, rate, 0);
+    a->lp14k_a = rc_coef(14000.0, rate, 1);
+    if (changed) au_restart(a);
+}
+
+void apu_begin_frame(nes_t *n) { n->apu.sample_count = 0; }
+
+void apu_free(nes_t *n) {
+    free(n->apu.samples);
+    n->apu.samples = NULL;
+    n->apu.sample_cap = n->apu.sample_count = 0;
+}
+
+/* ---- the per-cycle tick ---- */
+void apu_tick(nes_t *n) {
+    apu_t *a = &n->apu;
+    if (a->dmc.start_delay && --a->dmc.start_delay == 0) apu_dmc_request(n);
+    if (++a->fc_cycle >= a->fc_next) fc_step(n);
+    if (a->pending) apu_pending(n);
+    if (--a->dmc.timer == 0) {
+        a->dmc.timer = apu_dmc_rates[a->dmc.rate_index & 15];
+        apu_dmc_clock(n);
+    }
+    if (a->audio_enabled) audio_tick(n);
+}
+
+/* ---- registers ---- */
+void apu_write(nes_t *n, uint16_t addr, uint8_t v) {
+    apu_t *a = &n->apu;
+    a->regs[addr - 0x4000] = v;
+    if (addr < 0x4008) {
+        apu_pulse_write(a, &a->pulse[(addr >> 2) & 1], addr & 3, v);
+    } else if (addr < 0x400C) {
+        apu_triangle_write(a, &a->tri, addr & 3, v);
+        a->au_dirty = 1;
+    } else if (addr < 0x4010) {
+        apu_noise_write(a, &a->noise, addr & 3, v);
+    } else if (addr < 0x4014) {
+        apu_dmc_write(n, addr & 3, v);
+    } else if (addr == 0x4015) {
+        /* SND_CHN: enables; clears the DMC IRQ flag (before a sample restart could raise it) */
+        n->irq_lines &= (uint8_t)~NES_IRQ_DMC;
+        apu_length_t *l[4] = {&a->pulse[0].len, &a->pulse[1].len, &a->tri.len, &a->noise.len};
+        for (int i = 0; i < 4; i++) {
+            l[i]->enabled = (v >> i) & 1;
+            if (!l[i]->enabled) l[i]->counter = 0;
+        }
+        apu_dmc_enable(n, (v >> 4) & 1);
+        a->au_dirty = 1;
+    } else if (addr == 0x4017) {
+        /* The new mode takes effect 3 CPU cycles after a write on an even cycle, 4 after a
+         * write on an odd one (apu_test 4-jitter); the IRQ inhibit at once. */
+        a->fc_new = v;
+        a->fc_delay = (n->cpu.cycles & 1) ? 4 : 3;
+        a->pending |= APU_PEND_FRAME;
+        a->irq_inhibit = (v >> 6) & 1;
+        if (a->irq_inhibit) n->irq_lines &= (uint8_t)~NES_IRQ_FRAME;
+    }
+}
+
+/* $4015 read: length counters > 0, DMC bytes left, frame and DMC IRQ flags; clears the frame
+ * IRQ flag (console.c adds open-bus bit 5). */
+uint8_t apu_read_status(nes_t *n) {
+    apu_t *a = &n->apu;
+    uint8_t s = (uint8_t)((a->pulse[0].len.counter ? 0x01 : 0) | (a->pulse[1].len.counter ? 0x02 : 0)
+                          | (a->tri.len.counter ? 0x04 : 0) | (a->noise.len.counter ? 0x08 : 0)
+                          | (a->dmc.bytes_left ? 0x10 : 0) | ((n->irq_lines & NES_IRQ_FRAME) ? 0x40 : 0)
+                          | ((n->irq_lines & NES_IRQ_DMC) ? 0x80 : 0));
+    n->irq_lines &= (uint8_t)~NES_IRQ_FRAME;
+    return s;
+}
+
+/* ---- power and reset ---- */
+/* As if $4017 were written (with `v`) just before the CPU's 8-cycle reset sequence, which
+ * puts the write 9-12 cycles before the first instruction (apu_reset 4017_timing). */
+static void fc_power_write(apu_t *a, uint8_t v) {
+    a->irq_inhibit = 0;
+    a->fc_new = v;
+    a->fc_delay = 3;
+    a->fc_block = 0;
+    a->pending |= APU_PEND_FRAME;
+    fc_restart(a);
+}
 
 void apu_power(nes_t *n) {
-    float *s = n->apu.samples;
-    uint32_t cap = n->apu.sample_cap;
-    int en = n->apu.audio_enabled, rate = n->apu.sample_rate;
-    memset(&n->apu, 0, sizeof(n->apu));
-    n->apu.samples = s; n->apu.sample_cap = cap; n->apu.audio_enabled = en; n->apu.sample_rate = rate;
+    apu_t *a = &n->apu;
+    float *s = a->samples;
+    uint32_t cap = a->sample_cap;
+    int en = a->audio_enabled, rate = a->sample_rate;
+    memset(a, 0, sizeof(*a));
+    a->samples = s;
+    a->sample_cap = cap;
+    apu_pulse_power(&a->pulse[0], 1);
+    apu_pulse_power(&a->pulse[1], 0);
+    apu_triangle_power(&a->tri);
+    apu_noise_power(&a->noise);
+    apu_dmc_power(&a->dmc);
+    n->irq_lines &= (uint8_t)~(NES_IRQ_FRAME | NES_IRQ_DMC);
+    fc_power_write(a, 0x00);
+    apu_set_output(n, en, rate);
+    au_restart(a);
 }
-void apu_reset(nes_t *n) { n->apu.status = 0; n->irq_lines &= ~(NES_IRQ_FRAME | NES_IRQ_DMC); }
-void apu_write(nes_t *n, uint16_t a, uint8_t v) {
-    n->apu.regs[a - 0x4000] = v;
-    if (a == 0x4015) n->apu.status = v & 0x1F;
-    if (a == 0x4017) { n->apu.frame_mode = v >> 7; n->apu.irq_inhibit = (v >> 6) & 1; }
+
+/* RESET: $4015 = 0 (all channels off, DMC IRQ flag cleared), the frame IRQ flag cleared, the
+ * length counters un-halted except the triangle's, the triangle's phase back to 0, the DMC
+ * output reduced to its low bit, and $4017 rewritten with its mode (IRQ inhibit cleared).
+ * https://www.nesdev.org/wiki/CPU_power_up_state, blargg apu_reset. */
+void apu_reset(nes_t *n) {
+    apu_t *a = &n->apu;
+    apu_length_t *l[4] = {&a->pulse[0].len, &a->pulse[1].len, &a->tri.len, &a->noise.len};
+    for (int i = 0; i < 4; i++) {
+        l[i]->enabled = 0;
+        l[i]->counter = 0;
+        l[i]->reload = 0;
+        if (i != 2) l[i]->halt = l[i]->halt_new = 0;
+    }
+    a->pulse[0].env.loop = a->pulse[1].env.loop = a->noise.env.loop = 0;
+    a->tri.pos = 0;
+    apu_dmc_reset(&a->dmc);
+    n->irq_lines &= (uint8_t)~(NES_IRQ_FRAME | NES_IRQ_DMC);
+    fc_power_write(a, (uint8_t)(a->frame_mode << 7));
+    a->au_dirty = 1;
 }
-uint8_t apu_read_status(nes_t *n) { (void)n; return 0; }
-void apu_tick(nes_t *n) { (void)n; }
-uint16_t apu_dmc_read_addr(nes_t *n) { (void)n; return 0xC000; }
-void apu_dmc_fill(nes_t *n, uint8_t v) { (void)n; (void)v; }
+
+/* ---- save states ---- */
+static void st_length(state_t *st, apu_length_t *l) {
+    ST_FIELD(st, l->counter); ST_FIELD(st, l->enabled); ST_FIELD(st, l->halt);
+    ST_FIELD(st, l->halt_new); ST_FIELD(st, l->reload); ST_FIELD(st, l->reload_prev);
+}
+
+static void st_env(state_t *st, apu_env_t *e) {
+    ST_FIELD(st, e->start); ST_FIELD(st, e->divider); ST_FIELD(st, e->decay);
+    ST_FIELD(st, e->constant); ST_FIELD(st, e->volume); ST_FIELD(st, e->loop);
+}
+
+static uint16_t at_least_1(uint16_t v) { return v ? v : 1; }
+static float finite_or_0(float v) { return (v == v && v < 1e30f && v > -1e30f) ? v : 0.0f; }
+
 void apu_state(state_t *st, nes_t *n) {
-    st_begin(st, "APU0");
-    ST_ARRAY(st, n->apu.regs);
-    ST_FIELD(st, n->apu.frame_mode);
-    ST_FIELD(st, n->apu.irq_inhibit);
-    ST_FIELD(st, n->apu.status);
+    apu_t *a = &n->apu;
+    st_begin(st, "APU1");
+    ST_ARRAY(st, a->regs);
+    for (int i = 0; i < 2; i++) {
+        apu_pulse_t *p = &a->pulse[i];
+        st_length(st, &p->len);
+        st_env(st, &p->env);
+        ST_FIELD(st, p->duty); ST_FIELD(st, p->pos); ST_FIELD(st, p->period); ST_FIELD(st, p->timer);
+        ST_FIELD(st, p->sweep_enabled); ST_FIELD(st, p->sweep_period); ST_FIELD(st, p->sweep_negate);
+        ST_FIELD(st, p->sweep_shift); ST_FIELD(st, p->sweep_reload); ST_FIELD(st, p->sweep_divider);
+        ST_FIELD(st, p->ones_complement);
+    }
+    apu_triangle_t *t = &a->tri;
+    st_length(st, &t->len);
+    ST_FIELD(st, t->linear); ST_FIELD(st, t->linear_reload); ST_FIELD(st, t->linear_reload_flag);
+    ST_FIELD(st, t->control); ST_FIELD(st, t->pos); ST_FIELD(st, t->period); ST_FIELD(st, t->timer);
+    apu_noise_t *z = &a->noise;
+    st_length(st, &z->len);
+    st_env(st, &z->env);
+    ST_FIELD(st, z->mode); ST_FIELD(st, z->period_index); ST_FIELD(st, z->lfsr); ST_FIELD(st, z->timer);
+    apu_dmc_t *d = &a->dmc;
+    ST_FIELD(st, d->irq_enabled); ST_FIELD(st, d->loop); ST_FIELD(st, d->rate_index); ST_FIELD(st, d->level);
+    ST_FIELD(st, d->sample_addr); ST_FIELD(st, d->sample_len); ST_FIELD(st, d->addr); ST_FIELD(st, d->bytes_left);
+    ST_FIELD(st, d->buffer); ST_FIELD(st, d->buffer_full); ST_FIELD(st, d->shift); ST_FIELD(st, d->bits_left);
+    ST_FIELD(st, d->silence); ST_FIELD(st, d->timer); ST_FIELD(st, d->start_delay);
+    ST_FIELD(st, a->frame_mode); ST_FIELD(st, a->irq_inhibit); ST_FIELD(st, a->fc_step);
+    ST_FIELD(st, a->fc_cycle); ST_FIELD(st, a->fc_next); ST_FIELD(st, a->fc_new); ST_FIELD(st, a->fc_delay);
+    ST_FIELD(st, a->fc_block); ST_FIELD(st, a->pending);
+    ST_FIELD(st, a->au_cycle); ST_FIELD(st, a->au_mark); ST_FIELD(st, a->au_phase); ST_FIELD(st, a->au_count);
+    ST_FIELD(st, a->au_left); ST_FIELD(st, a->au_dirty); ST_FIELD(st, a->au_level); ST_FIELD(st, a->au_acc);
+    ST_FIELD(st, a->hp90_x); ST_FIELD(st, a->hp90_y); ST_FIELD(st, a->hp440_x); ST_FIELD(st, a->hp440_y);
+    ST_FIELD(st, a->lp14k_y);
     st_end(st);
+    if (st->mode != ST_LOAD || st->err) return;
+    /* Clamp what indexes tables or drives countdowns, so a crafted blob cannot misbehave. */
+    for (int i = 0; i < 2; i++) {
+        apu_pulse_t *p = &a->pulse[i];
+        p->duty &= 3; p->pos &= 7; p->period &= 0x7FF; p->sweep_period &= 7; p->sweep_shift &= 7;
+        p->sweep_divider &= 7; p->ones_complement = (uint8_t)(i == 0);
+        p->env.volume &= 15; p->env.decay &= 15; p->env.divider &= 15;
+        p->timer = at_least_1(p->timer);
+    }
+    t->pos &= 31; t->period &= 0x7FF; t->linear &= 0x7F; t->linear_reload &= 0x7F;
+    t->timer = at_least_1(t->timer);
+    z->period_index &= 15; z->lfsr &= 0x7FFF; z->env.volume &= 15; z->env.decay &= 15; z->env.divider &= 15;
+    z->timer = at_least_1(z->timer);
+    d->rate_index &= 15; d->level &= 0x7F; d->timer = at_least_1(d->timer);
+    if (d->bits_left == 0 || d->bits_left > 8) d->bits_left = 8;
+    if (d->start_delay > 3) d->start_delay = 3;
+    a->frame_mode &= 1;
+    if (a->fc_step > 5) a->fc_step = 0;
+    a->fc_next = fc_steps[a->frame_mode][a->fc_step];
+    if (a->fc_cycle >= a->fc_next) a->fc_cycle = a->fc_next - 1;
+    if (a->fc_delay > 4) a->fc_delay = 4;
+    if (a->fc_block > 2) a->fc_block = 2;
+    a->pending |= APU_PEND_FRAME | APU_PEND_LENGTH; /* harmless extra pass, recomputes itself */
+    /* the resampler's countdown must fit this instance's sample rate */
+    if (a->au_phase >= APU_PHASE_ONE) a->au_phase = 0;
+    if (a->au_inc) {
+        a->au_count = (APU_PHASE_ONE - a->au_phase + a->au_inc - 1) / a->au_inc;
+        if (a->au_left == 0 || a->au_left > a->au_count) a->au_left = a->au_count;
+    }
+    if ((uint32_t)(a->au_mark - a->au_cycle) > 1) a->au_mark = a->au_cycle;
+    a->au_level = finite_or_0(a->au_level); a->au_acc = finite_or_0(a->au_acc);
+    a->hp90_x = finite_or_0(a->hp90_x); a->hp90_y = finite_or_0(a->hp90_y);
+    a->hp440_x = finite_or_0(a->hp440_x); a->hp440_y = finite_or_0(a->hp440_y);
+    a->lp14k_y = finite_or_0(a->lp14k_y);
+    a->au_dirty = 1;
 }
-void apu_set_output(nes_t *n, int enabled, int rate) { n->apu.audio_enabled = enabled; n->apu.sample_rate = rate; }
-void apu_begin_frame(nes_t *n) { n->apu.sample_count = 0; }
-void apu_free(nes_t *n) { free(n->apu.samples); n->apu.samples = NULL; }
