@@ -6,12 +6,14 @@
  * https://www.nesdev.org/wiki/CPU_interrupts, https://www.nesdev.org/wiki/DMA */
 #include "core.h"
 
+#define HOT static inline __attribute__((always_inline))
+
 #define CPU_START_READ 5
 #define CPU_END_READ 7
 #define CPU_START_WRITE 7
 #define CPU_END_WRITE 5
 
-static inline void cycle_start(nes_t *n, int mc) {
+HOT void cycle_start(nes_t *n, int mc) {
     cpu_t *c = &n->cpu;
     c->master_clock += mc;
     c->cycles++;
@@ -20,7 +22,7 @@ static inline void cycle_start(nes_t *n, int mc) {
     if (n->cart.ops->cpu_clock) n->cart.ops->cpu_clock(n);
 }
 
-static inline void cycle_end(nes_t *n, int mc) {
+HOT void cycle_end(nes_t *n, int mc) {
     cpu_t *c = &n->cpu;
     c->master_clock += mc;
     if (n->ppu_lockstep || c->master_clock - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
@@ -34,17 +36,17 @@ static inline void cycle_end(nes_t *n, int mc) {
     c->run_irq = n->irq_lines && !(c->p & FLAG_I);
 }
 
-static void dma_run(nes_t *n, uint16_t addr);
+static void dma_run(nes_t *n, uint16_t addr) __attribute__((noinline));
 
-static inline uint8_t rd(nes_t *n, uint16_t a) {
-    if (n->cpu.need_halt) dma_run(n, a);
+HOT uint8_t rd(nes_t *n, uint16_t a) {
+    if (__builtin_expect(n->cpu.need_halt, 0)) dma_run(n, a);
     cycle_start(n, CPU_START_READ);
     uint8_t v = bus_read(n, a);
     cycle_end(n, CPU_END_READ);
     return v;
 }
 
-static inline void wr(nes_t *n, uint16_t a, uint8_t v) {
+HOT void wr(nes_t *n, uint16_t a, uint8_t v) {
     cycle_start(n, CPU_START_WRITE);
     bus_write(n, a, v);
     cycle_end(n, CPU_END_WRITE);
@@ -163,32 +165,32 @@ static inline uint8_t op_dcp(cpu_t *c, uint8_t v) { v--; op_cmp(c, c->a, v); ret
 static inline uint8_t op_isc(cpu_t *c, uint8_t v) { v++; op_sbc(c, v); return v; }
 
 /* ---- addressing modes, as bus sequences ---- */
-static inline uint16_t am_zp(nes_t *n) { return rd(n, n->cpu.pc++); }
-static inline uint16_t am_zpi(nes_t *n, uint8_t i) {
+HOT uint16_t am_zp(nes_t *n) { return rd(n, n->cpu.pc++); }
+HOT uint16_t am_zpi(nes_t *n, uint8_t i) {
     uint8_t b = rd(n, n->cpu.pc++);
     rd(n, b); /* dummy read while adding the index */
     return (uint8_t)(b + i);
 }
-static inline uint16_t am_abs(nes_t *n) {
+HOT uint16_t am_abs(nes_t *n) {
     uint16_t lo = rd(n, n->cpu.pc++);
     return (uint16_t)(lo | rd(n, n->cpu.pc++) << 8);
 }
 /* abs,X / abs,Y: the read before the high byte is fixed happens on a page cross, or always for
  * writes and read-modify-writes. */
-static inline uint16_t am_absi(nes_t *n, uint8_t i, int always) {
+HOT uint16_t am_absi(nes_t *n, uint8_t i, int always) {
     uint16_t base = am_abs(n);
     uint16_t a = (uint16_t)(base + i);
     if (always || ((a ^ base) & 0x100)) rd(n, (uint16_t)((base & 0xFF00) | (a & 0xFF)));
     return a;
 }
-static inline uint16_t am_indx(nes_t *n) {
+HOT uint16_t am_indx(nes_t *n) {
     uint8_t p = rd(n, n->cpu.pc++);
     rd(n, p);
     p = (uint8_t)(p + n->cpu.x);
     uint16_t lo = rd(n, p);
     return (uint16_t)(lo | rd(n, (uint8_t)(p + 1)) << 8);
 }
-static inline uint16_t am_indy(nes_t *n, int always) {
+HOT uint16_t am_indy(nes_t *n, int always) {
     uint8_t p = rd(n, n->cpu.pc++);
     uint16_t lo = rd(n, p);
     uint16_t base = (uint16_t)(lo | rd(n, (uint8_t)(p + 1)) << 8);
@@ -197,8 +199,8 @@ static inline uint16_t am_indy(nes_t *n, int always) {
     return a;
 }
 
-static inline void push(nes_t *n, uint8_t v) { wr(n, 0x100 | n->cpu.s, v); n->cpu.s--; }
-static inline uint8_t pull(nes_t *n) { n->cpu.s++; return rd(n, 0x100 | n->cpu.s); }
+HOT void push(nes_t *n, uint8_t v) { wr(n, 0x100 | n->cpu.s, v); n->cpu.s--; }
+HOT uint8_t pull(nes_t *n) { n->cpu.s++; return rd(n, 0x100 | n->cpu.s); }
 
 /* SHA/SHX/SHY/TAS: the value is ANDed with the base address's high byte + 1; when the index
  * crosses a page, that value also replaces the high byte of the address.

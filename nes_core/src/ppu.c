@@ -296,10 +296,125 @@ void ppu_schedule(nes_t *n) {
     n->ppu_event = p->clock + 4 * (uint64_t)best;
 }
 
+/* ---- bulk paths: several dots at once, taken only when the whole span ends before the CPU
+ * next looks (target), the board watches no PPU address (no lockstep) and no PPUMASK change is
+ * pending, so they give exactly what ppu_tick would. ---- */
+
+/* Dots d..d+7 of a rendering line, (d - 1) % 8 == 1: the fetches of one tile, eight shifts and,
+ * on visible lines, eight pixels. Pixel i is bit (14 - x - i) of the shifters as they stand
+ * before the group (the reload at the group's last dot only fills the low byte). */
+static void bg_group(nes_t *n, ppu_t *p, int d, int visible) {
+    if (visible) {
+        const int x0 = d - 1, sh = 7 - p->x;
+        const uint8_t mask = p->mask;
+        unsigned wlo = (p->bg_lo >> sh) & 0xFF, whi = (p->bg_hi >> sh) & 0xFF;
+        unsigned walo = (p->at_lo >> sh) & 0xFF, wahi = (p->at_hi >> sh) & 0xFF;
+        if (!(mask & 0x08)) wlo = whi = 0;
+        else if (x0 < 8 && !(mask & 0x02)) { unsigned keep = 0xFFu >> (8 - x0); wlo &= keep; whi &= keep; }
+        uint8_t pal[32];
+        memcpy(pal, p->palette, 32);
+        const uint8_t gmask = (mask & 0x01) ? 0x30 : 0x3F;
+        uint8_t *out = p->fb + p->scanline * NES_WIDTH + x0;
+        const uint8_t *spr = p->spr_line + x0;
+        uint64_t s8;
+        memcpy(&s8, spr, 8);
+        if (!(mask & 0x10)) s8 = 0;
+        uint8_t bgv[8];
+        for (int i = 0; i < 8; i++) {
+            int b = 7 - i;
+            unsigned c = ((wlo >> b) & 1) | (((whi >> b) & 1) << 1);
+            unsigned at = ((walo >> b) & 1) | (((wahi >> b) & 1) << 1);
+            bgv[i] = (uint8_t)(c ? (c | (at << 2)) : 0);
+        }
+        if (!s8) {
+            for (int i = 0; i < 8; i++) out[i] = pal[bgv[i]] & gmask;
+        } else {
+            for (int i = 0; i < 8; i++) {
+                int x = x0 + i;
+                uint8_t bgp = bgv[i], idx = bgp;
+                uint8_t sp = (x >= 8 || (mask & 0x04)) ? spr[i] : 0;
+                if (sp & 0x03) {
+                    if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= 0x40; /* sprite 0 hit */
+                    if (!(bgp && (sp & SPR_BEHIND))) idx = sp & 0x1F;
+                }
+                out[i] = pal[(idx & 3) ? idx : 0] & gmask;
+            }
+        }
+    }
+    /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
+    uint8_t at = nt_read(n, (uint16_t)(0x23C0 | (p->v & 0x0C00) | ((p->v >> 4) & 0x38) | ((p->v >> 2) & 0x07)));
+    p->at_byte = (at >> (((p->v >> 4) & 4) | (p->v & 2))) & 3;
+    uint16_t pt = (uint16_t)(((p->ctrl & 0x10) << 8) | (p->nt_byte << 4) | ((p->v >> 12) & 7));
+    p->pt_lo = chr_read(n, pt);
+    p->pt_hi = chr_read(n, (uint16_t)(pt | 8));
+    inc_hori(p);
+    /* eight shifts, then the reload and next nametable fetch of dot d+7 */
+    p->bg_lo = (uint16_t)((p->bg_lo << 8) | p->pt_lo);
+    p->bg_hi = (uint16_t)((p->bg_hi << 8) | p->pt_hi);
+    p->at_lo = (uint16_t)((p->at_lo << 8) | ((p->at_byte & 1) ? 0xFF : 0));
+    p->at_hi = (uint16_t)((p->at_hi << 8) | ((p->at_byte & 2) ? 0xFF : 0));
+    p->nt_byte = nt_read(n, (uint16_t)(0x2000 | (p->v & 0x0FFF)));
+    if (visible) {
+        if (d <= 65 && d + 7 >= 65) sprite_eval(p);
+        if (p->overflow_dot >= d && p->overflow_dot <= d + 7) p->status |= 0x20;
+    }
+}
+
+/* Dots 257-320 of a rendering line in one go: what render_dot does there, in the same order. */
+static inline void hblank_span(nes_t *n, ppu_t *p, int visible) {
+    bg_step(n, p, 257);
+    copy_hori(p);
+    memset(p->spr_next, 0, sizeof(p->spr_next));
+    if (!visible) { p->sec_count = 0; p->spr0_next = 0; copy_vert(p); }
+    p->oamaddr = 0;
+    for (int slot = 0; slot < 8; slot++) {
+        sprite_fetch(n, p, slot, 0);
+        sprite_fetch(n, p, slot, 1);
+    }
+}
+
 void ppu_run_to(nes_t *n, uint64_t target) {
     ppu_t *p = &n->ppu;
     if (p->clock + 4 > target) return;
+    const int bulk = !n->ppu_lockstep;
     do {
+        if (bulk && p->rendering == ((p->mask & 0x18) != 0)) {
+            int sl = p->scanline, d = p->dot + 1;
+            uint64_t avail = (target - p->clock) >> 2;
+            if (p->rendering && (sl < 240 || sl == PRERENDER)) {
+                int visible = sl < 240;
+                if (d >= 2 && d <= 242 && ((d - 1) & 7) == 1 && avail >= 8) {
+                    bg_group(n, p, d, visible);
+                    p->dot = (int16_t)(d + 7);
+                    p->clock += 32;
+                    continue;
+                }
+                if ((d == 322 || d == 330) && avail >= 8) {
+                    bg_group(n, p, d, 0);
+                    p->dot = (int16_t)(d + 7);
+                    p->clock += 32;
+                    continue;
+                }
+                if (d == 257 && avail >= 64) {
+                    hblank_span(n, p, visible);
+                    p->dot = 320;
+                    p->clock += 256;
+                    continue;
+                }
+            } else if ((sl == 240 && d <= 340) || (sl == 241 && d >= 2) || (sl > 241 && sl < PRERENDER)) {
+                /* post-render and vblank dots do nothing: skip to the pre-render line */
+                uint64_t left = (uint64_t)(PRERENDER - 1 - sl) * 341 + (uint64_t)(340 - p->dot);
+                if (sl == 240) left = (uint64_t)(340 - p->dot) + 1; /* stop before (241, 1) */
+                uint64_t k = avail < left ? avail : left;
+                if (k > 1) {
+                    int lin = sl * 341 + p->dot + (int)k;
+                    p->scanline = (int16_t)(lin / 341);
+                    p->dot = (int16_t)(lin % 341);
+                    p->clock += 4 * k;
+                    continue;
+                }
+            }
+        }
         ppu_tick(n);
         p->clock += 4;
     } while (p->clock + 4 <= target);
