@@ -5,10 +5,12 @@
 
 #include "../mapper.h"
 
-extern const mapper_ops_t mapper_nrom;
+extern const mapper_ops_t mapper_nrom, mapper_mmc1, mapper_uxrom, mapper_cnrom, mapper_mmc3, mapper_axrom,
+    mapper_txsrom;
 
 static const mapper_ops_t *const MAPPERS[] = {
-    &mapper_nrom,
+    &mapper_nrom, &mapper_mmc1, &mapper_uxrom, &mapper_cnrom, &mapper_mmc3, &mapper_axrom,
+    &mapper_txsrom,
 };
 
 /* Names of common boards, so an unsupported cartridge is named in the error message. */

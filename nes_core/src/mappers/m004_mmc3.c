@@ -1,0 +1,135 @@
+/* m004_mmc3.c - mapper 4, Nintendo MMC3 (TxROM boards), and the MMC3 core that mapper 118
+ * (TxSROM, m118_txsrom.c) reuses: eight bank registers behind a select port, PRG/CHR layout
+ * modes, mirroring, PRG RAM enable/protect, and the scanline counter clocked by rises of PPU
+ * A12. https://www.nesdev.org/wiki/MMC3, https://www.nesdev.org/wiki/TxROM
+ *
+ * IRQ counter: on a filtered A12 rise, if the counter is 0 or a reload is pending it is
+ * reloaded from $C000, else decremented; then, if it is 0 and IRQs are enabled, /IRQ goes low.
+ * That is the Sharp MMC3B/MMC3C ("new") behaviour, the default (mmc3_test_2/5-MMC3 passes).
+ * The older behaviour (MMC3A and NEC chips: a counter reloaded to 0 from 0 raises no IRQ,
+ * mmc3_test_2/6-MMC3_alt passes) is selected by NES 2.0 submapper 4.
+ * A12 filter: the MMC3 sees a rise only after A12 stayed low across several falling edges
+ * of M2 (https://www.nesdev.org/wiki/MMC3#IRQ_Specifics); the PPU reports pattern fetches and
+ * $2006/$2007 addresses, so "low" starts at the first reported address with A12 = 0.
+ * PRG RAM ($A001): bit 7 enable, bit 6 write-protect, honoured for NES 2.0 images only: iNES 1.0
+ * mapper 4 also carries MMC6 games (StarTropics) whose $A001 writes mean something else, so
+ * there the RAM stays enabled, as in most emulators. MMC6 (submapper 1) itself is not emulated. */
+#include "mmc3.h"
+
+/* M2 cycles A12 must stay low before a rise counts (3 falling edges of M2). */
+#define A12_FILTER 3
+
+BOARD_STATE_FITS(mmc3_t);
+
+static void mmc3_update_prg(nes_t *n, mmc3_t *m) {
+    int last = board_last_prg8(&n->cart);
+    if (m->select & 0x40) {
+        cart_map_prg8(n, 0, last - 1);
+        cart_map_prg8(n, 2, m->r[6]);
+    } else {
+        cart_map_prg8(n, 0, m->r[6]);
+        cart_map_prg8(n, 2, last - 1);
+    }
+    cart_map_prg8(n, 1, m->r[7]);
+    cart_map_prg8(n, 3, last);
+}
+
+static void mmc3_update_chr(nes_t *n, mmc3_t *m) {
+    int x = (m->select & 0x80) ? 4 : 0; /* CHR A12 inversion: 2 KiB banks at $1000 */
+    int mask = n->cart.mapper == 118 ? 0x7F : 0xFF; /* TxSROM: bit 7 drives CIRAM A10 instead */
+    cart_map_chr1(n, 0 ^ x, (m->r[0] & 0xFE) & mask);
+    cart_map_chr1(n, 1 ^ x, (m->r[0] | 0x01) & mask);
+    cart_map_chr1(n, 2 ^ x, (m->r[1] & 0xFE) & mask);
+    cart_map_chr1(n, 3 ^ x, (m->r[1] | 0x01) & mask);
+    for (int i = 0; i < 4; i++) cart_map_chr1(n, (4 + i) ^ x, m->r[2 + i] & mask);
+    if (n->cart.mapper == 118) {
+        /* TxSROM: a nametable fetch ($2xxx, A12 = 0) goes through the CHR bank logic of
+         * $0000-$0FFF, and the bank's bit 7 picks the CIRAM page; $A000 is not connected. */
+        for (int i = 0; i < 4; i++) {
+            uint8_t bank = x ? m->r[2 + i] : m->r[i >> 1];
+            n->cart.nt_map[i] = (bank & 0x80) ? 0x400 : 0;
+        }
+    }
+}
+
+static void mmc3_update_wram(nes_t *n, mmc3_t *m) {
+    if (!n->cart.nes2) board_map_wram(n, 1, 1, 0);
+    else board_map_wram(n, m->ram_ctl & 0x80, !(m->ram_ctl & 0x40), 0);
+}
+
+static void mmc3_update_mirroring(nes_t *n, mmc3_t *m) {
+    if (n->cart.mapper == 118 || n->cart.mirroring == MIRROR_FOUR) return;
+    cart_set_mirroring(n, (m->mirror & 1) ? MIRROR_HORIZONTAL : MIRROR_VERTICAL);
+}
+
+int mmc3_init(nes_t *n, char *err, unsigned errlen) {
+    if (board_check_sizes(n, 0x2000, 0x0400, err, errlen)) return -1;
+    board_power(n);
+    mmc3_t *m = BOARD(mmc3_t, n);
+    static const uint8_t R[8] = {0, 2, 4, 5, 6, 7, 0, 1};
+    memcpy(m->r, R, sizeof(R));
+    m->ram_ctl = 0x80; /* RAM enabled and writable until the game says otherwise */
+    m->alt_irq = n->cart.nes2 && n->cart.submapper == 4;
+    mmc3_update_prg(n, m);
+    mmc3_update_chr(n, m);
+    mmc3_update_wram(n, m);
+    return 0;
+}
+
+void mmc3_write(nes_t *n, uint16_t a, uint8_t v) {
+    if (a < 0x8000) return;
+    mmc3_t *m = BOARD(mmc3_t, n);
+    switch (a & 0xE001) {
+    case 0x8000: /* bank select: register number, PRG mode (bit 6), CHR inversion (bit 7) */
+        m->select = v;
+        mmc3_update_prg(n, m);
+        mmc3_update_chr(n, m);
+        break;
+    case 0x8001: /* bank data */
+        m->r[m->select & 7] = v;
+        if ((m->select & 7) >= 6) mmc3_update_prg(n, m);
+        else mmc3_update_chr(n, m);
+        break;
+    case 0xA000:
+        m->mirror = v;
+        mmc3_update_mirroring(n, m);
+        break;
+    case 0xA001:
+        m->ram_ctl = v;
+        mmc3_update_wram(n, m);
+        break;
+    case 0xC000: m->latch = v; break;                  /* IRQ reload value */
+    case 0xC001: m->counter = 0; m->reload = 1; break; /* reload at the next clock */
+    case 0xE000: /* disable and acknowledge */
+        m->enabled = 0;
+        n->irq_lines &= (uint8_t)~NES_IRQ_MAPPER;
+        break;
+    case 0xE001: m->enabled = 1; break;
+    }
+}
+
+static void mmc3_clock_counter(nes_t *n, mmc3_t *m) {
+    uint8_t before = m->counter;
+    if (m->counter == 0 || m->reload) m->counter = m->latch;
+    else m->counter--;
+    int fire = m->counter == 0 && m->enabled;
+    if (m->alt_irq && before == 0 && !m->reload) fire = 0; /* old MMC3: no IRQ from 0 to 0 */
+    m->reload = 0;
+    if (fire) n->irq_lines |= NES_IRQ_MAPPER;
+}
+
+void mmc3_ppu_addr(nes_t *n, uint16_t a) {
+    mmc3_t *m = BOARD(mmc3_t, n);
+    uint32_t now = (uint32_t)n->cpu.cycles;
+    if (a & 0x1000) {
+        if (!m->a12_high) {
+            m->a12_high = 1;
+            if ((uint32_t)(now - m->a12_low_since) >= A12_FILTER) mmc3_clock_counter(n, m);
+        }
+    } else if (m->a12_high) {
+        m->a12_high = 0;
+        m->a12_low_since = now;
+    }
+}
+
+const mapper_ops_t mapper_mmc3 = {4, "MMC3/TxROM", mmc3_init, NULL, mmc3_write, NULL, mmc3_ppu_addr, NULL, NULL};
