@@ -42,7 +42,14 @@ uint8_t bus_read(nes_t *n, uint16_t a) {
         }
     } else {
         cart_t *c = &n->cart;
-        v = c->wram_map >= 0 ? c->prg_ram[c->wram_map + (a & c->wram_mask)] : n->cpu.open_bus;
+        if (c->wram_map >= 0) {
+            v = c->prg_ram[c->wram_map + (a & c->wram_mask)];
+        } else if (c->ops->cpu_read_low) { /* no RAM mapped: the board may put ROM here (FME-7) */
+            ppu_sync(n);
+            v = c->ops->cpu_read_low(n, a, n->cpu.open_bus);
+        } else {
+            v = n->cpu.open_bus;
+        }
     }
     n->cpu.open_bus = v;
     return v;

@@ -17,7 +17,8 @@ typedef struct mapper_ops {
     void (*reset)(struct nes *nes);                       /* RESET button; may be NULL */
     /* CPU $4020-$FFFF writes (reads go through the page tables; $6000-$7FFF RAM is generic). */
     void (*cpu_write)(struct nes *nes, uint16_t addr, uint8_t v);
-    /* Optional: CPU reads of $4020-$5FFF (else open bus). */
+    /* Optional: CPU reads of $4020-$5FFF, and of $6000-$7FFF while no RAM is mapped there
+     * (wram_map < 0; FME-7 maps ROM at $6000). Without it those reads are open bus. */
     uint8_t (*cpu_read_low)(struct nes *nes, uint16_t addr, uint8_t open_bus);
     /* Optional: every PPU pattern-table or register-driven address put on the PPU bus
      * (MMC3 watches A12 rises here, MMC2/MMC4 latch tiles). */
