@@ -44,8 +44,8 @@ static inline uint8_t board_prg_byte(const nes_t *n, uint16_t a) {
 }
 
 /* Discrete boards whose latch sits on the data bus next to the ROM see the AND of both
- * drivers (https://www.nesdev.org/wiki/Bus_conflict). NES 2.0 submapper 2 of mappers 2, 3
- * and 7 declares it; submapper 1 and unspecified images are taken as conflict-free (games
+ * drivers (https://www.nesdev.org/wiki/Bus_conflict). NES 2.0 submapper 2 of mappers 2, 3,
+ * 7 and 34 (BNROM) declares it (callers are those boards only); submapper 1 and unspecified images are taken as conflict-free (games
  * avoid conflicts anyway, and some AxROM games are known to rely on their absence). */
 static inline uint8_t board_latch_value(const nes_t *n, uint16_t a, uint8_t v) {
     const cart_t *c = &n->cart;
