@@ -183,3 +183,16 @@ def test_black_0f_is_black():
     nes.step(5)
     assert nes.ppu_peek(0x3F00) == 0x0F
     assert tuple(int(c) for c in nes.screen[0, 0]) == (0, 0, 0)  # colour 0 = backdrop $0F
+
+
+@pytest.mark.parametrize("rendering,cycles", [(True, (89342 * 300 - 150) // 3),
+                                              (False, 89342 * 300 // 3)])
+def test_odd_frames_skip_a_dot_only_when_rendering(rendering, cycles):
+    """A frame is 341 x 262 dots; with rendering enabled the pre-render line of every odd
+    frame is one dot shorter (nesdev wiki "PPU frame timing"), so 300 frames take 150 dots
+    (50 CPU cycles) less than with rendering off."""
+    nes = NES(render_rom(mask=0x1E if rendering else 0x00, sprite=False))
+    nes.step(5)
+    c0 = nes.cpu_registers()["cycles"]
+    nes.step(300)
+    assert abs(nes.cpu_registers()["cycles"] - c0 - cycles) <= 7
