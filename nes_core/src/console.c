@@ -98,6 +98,7 @@ static void power_on(nes_t *n) {
     char err[8];
     if (c->ops->init) c->ops->init(n, err, sizeof(err));
     n->ppu_lockstep = n->cart.ops->ppu_addr != NULL;
+    n->slow_cycle = n->ppu_lockstep || n->cart.ops->cpu_clock != NULL;
     ppu_power(n);
     n->ppu_event = 0;
     apu_power(n);
@@ -120,6 +121,8 @@ nes_t *nes_create(const uint8_t *rom, size_t len, int *errcode, char *err, size_
         return NULL;
     }
     palette_generate(n->rgb_palette);
+    for (int i = 0; i < 512; i++)
+        n->rgb32[i] = (uint32_t)n->rgb_palette[i][0] | (uint32_t)n->rgb_palette[i][1] << 8 | (uint32_t)n->rgb_palette[i][2] << 16;
     power_on(n);
     if (errcode) *errcode = NES_OK;
     return n;
@@ -163,6 +166,7 @@ void nes_sync(nes_t *n) { ppu_sync(n); }
 void nes_set_lockstep(nes_t *n, int on) {
     ppu_sync(n);
     n->ppu_lockstep = on || n->cart.ops->ppu_addr != NULL;
+    n->slow_cycle = n->ppu_lockstep || n->cart.ops->cpu_clock != NULL;
     ppu_schedule(n);
 }
 
@@ -196,13 +200,13 @@ void nes_render_rgb(const nes_t *n, uint8_t *out) {
     /* callers sync first (nes_sync) when they stepped by instructions */
     const uint8_t *fb = n->ppu.fb;
     for (int y = 0; y < NES_HEIGHT; y++) {
-        const uint8_t(*pal)[3] = &n->rgb_palette[(n->ppu.emph[y] & 7) << 6];
+        const uint32_t *pal = &n->rgb32[(n->ppu.emph[y] & 7) << 6];
         const uint8_t *row = fb + y * NES_WIDTH;
-        for (int x = 0; x < NES_WIDTH; x++) {
-            const uint8_t *c = pal[row[x] & 0x3F];
-            out[0] = c[0]; out[1] = c[1]; out[2] = c[2];
-            out += 3;
-        }
+        /* 4-byte stores 3 bytes apart; the row's last pixel is written bytewise */
+        for (int x = 0; x < NES_WIDTH - 1; x++, out += 3) memcpy(out, &pal[row[x] & 0x3F], 4);
+        uint32_t v = pal[row[NES_WIDTH - 1] & 0x3F];
+        out[0] = (uint8_t)v; out[1] = (uint8_t)(v >> 8); out[2] = (uint8_t)(v >> 16);
+        out += 3;
     }
 }
 

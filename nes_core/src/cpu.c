@@ -17,9 +17,13 @@ HOT void cycle_start(nes_t *n, int mc) {
     cpu_t *c = &n->cpu;
     c->master_clock += mc;
     c->cycles++;
-    if (n->ppu_lockstep) ppu_sync(n);
-    apu_tick(n);
-    if (n->cart.ops->cpu_clock) n->cart.ops->cpu_clock(n);
+    if (__builtin_expect(n->slow_cycle, 0)) {
+        if (n->ppu_lockstep) ppu_sync(n);
+        apu_tick(n);
+        if (n->cart.ops->cpu_clock) n->cart.ops->cpu_clock(n);
+    } else {
+        apu_tick(n);
+    }
 }
 
 HOT void cycle_end(nes_t *n, int mc) {
@@ -41,7 +45,11 @@ static void dma_run(nes_t *n, uint16_t addr) __attribute__((noinline));
 HOT uint8_t rd(nes_t *n, uint16_t a) {
     if (__builtin_expect(n->cpu.need_halt, 0)) dma_run(n, a);
     cycle_start(n, CPU_START_READ);
-    uint8_t v = bus_read(n, a);
+    uint8_t v;
+    /* PRG ROM and internal RAM inline; everything else through the bus decoder */
+    if (a >= 0x8000) v = n->cpu.open_bus = n->cart.prg[n->cart.prg_map[(a >> 13) & 3] + (a & 0x1FFF)];
+    else if (a < 0x2000) v = n->cpu.open_bus = n->ram[a & 0x7FF];
+    else v = bus_read(n, a);
     cycle_end(n, CPU_END_READ);
     return v;
 }
