@@ -394,7 +394,9 @@ static void bg_group(nes_t *n, ppu_t *p, int d, int visible) {
         uint8_t bgv[8];
         memcpy(bgv, &bg8, 8);
         if (!s8) {
-            for (int i = 0; i < 8; i++) out[i] = pal[bgv[i]];
+            uint64_t px = 0; /* built in a register: byte stores would alias everything */
+            for (int i = 0; i < 8; i++) px |= (uint64_t)pal[bgv[i]] << (8 * i);
+            memcpy(out, &px, 8);
         } else {
             for (int i = 0; i < 8; i++) {
                 int x = x0 + i;
