@@ -30,4 +30,4 @@ static void m78_write(nes_t *n, uint16_t a, uint8_t v) {
     m78_update(n, 1);
 }
 
-const mapper_ops_t mapper_irem_78 = {78, "Irem 74HC161 (78)", m78_init, NULL, m78_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_irem_78 = {78, "Irem/Jaleco 74HC161", m78_init, NULL, m78_write, NULL, NULL, NULL, NULL};

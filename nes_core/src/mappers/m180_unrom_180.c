@@ -18,4 +18,4 @@ static void unrom180_write(nes_t *n, uint16_t a, uint8_t v) {
     cart_map_prg16(n, 1, n->cart.regs[0]);
 }
 
-const mapper_ops_t mapper_unrom180 = {180, "UNROM (74HC08)", unrom180_init, NULL, unrom180_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_unrom180 = {180, "UNROM-180 (74HC08)", unrom180_init, NULL, unrom180_write, NULL, NULL, NULL, NULL};

@@ -37,11 +37,16 @@ const char *mapper_board_name(int number) {
     return "unknown board";
 }
 
+/* "0 NROM, 1 MMC1, ...": each board's name up to its first '/' or " (", so the whole list fits
+ * the caller's buffer (cart.c gives 256 bytes). */
 int mapper_supported_list(char *out, unsigned len) {
     size_t pos = 0;
     out[0] = 0;
     for (size_t i = 0; i < sizeof(MAPPERS) / sizeof(MAPPERS[0]); i++) {
-        int w = snprintf(out + pos, len - pos, "%s%d %s", i ? ", " : "", MAPPERS[i]->number, MAPPERS[i]->board);
+        const char *b = MAPPERS[i]->board;
+        int blen = (int)strcspn(b, "/(");
+        while (blen > 0 && b[blen - 1] == ' ') blen--;
+        int w = snprintf(out + pos, len - pos, "%s%d %.*s", i ? ", " : "", MAPPERS[i]->number, blen, b);
         if (w < 0 || (size_t)w >= len - pos) break;
         pos += (size_t)w;
     }
