@@ -2,7 +2,7 @@
 
 P is compared as the core reports it: bit 5 set, B clear (the nestest.log convention).
 The 2A03 has no decimal mode: D is a plain flag and ADC/SBC stay binary
-(https://www.nesdev.org/wiki/CPU_ALL, "Status flags").
+(https://www.nesdev.org/wiki/Status_flags: "decimal mode is disabled").
 """
 import pytest
 
