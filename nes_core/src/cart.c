@@ -91,8 +91,7 @@ int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen
     }
 
     const uint8_t *p = rom + 16;
-    uint8_t trainer[512];
-    if (c->has_trainer) { memcpy(trainer, p, 512); p += 512; }
+    if (c->has_trainer) { memcpy(c->trainer, p, 512); p += 512; }
     c->prg_size = (uint32_t)prg_size;
     c->chr_rom_size = (uint32_t)chr_size;
     c->prg = malloc(c->prg_size);
@@ -109,7 +108,6 @@ int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen
     memcpy(c->prg, p, c->prg_size);
     if (!c->chr_is_ram) memcpy(c->chr, p + c->prg_size, c->chr_size);
     c->rom_hash = fnv1a(0xCBF29CE484222325ULL, p, (size_t)(prg_size + chr_size));
-    if (c->has_trainer && ram_total >= 0x1200) memcpy(c->prg_ram + 0x1000, trainer, 512); /* $7000 */
 
     /* generic power-on mapping; the board's init refines it */
     cart_map_prg32(n, 0);

@@ -92,6 +92,8 @@ static void power_on(nes_t *n) {
     memset(n->vram, 0, sizeof(n->vram));
     cart_t *c = &n->cart;
     if (c->prg_ram) memset(c->prg_ram, 0, c->prg_ram_size); /* volatile part only; NVRAM is kept */
+    /* a trainer is loaded at $7000-$71FF (https://www.nesdev.org/wiki/INES#Trainer) */
+    if (c->has_trainer && c->prg_ram && c->prg_ram_size + c->prg_nvram_size >= 0x1200) memcpy(c->prg_ram + 0x1000, c->trainer, 512);
     if (c->chr_is_ram) memset(c->chr, 0, c->chr_size);
     n->irq_lines = 0;
     n->pad[0] = n->pad[1] = n->pad_shift[0] = n->pad_shift[1] = n->strobe = 0;

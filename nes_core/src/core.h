@@ -84,6 +84,7 @@ typedef struct cart {
     int mapper, submapper, nes2;
     uint32_t chr_rom_size, chr_ram_size;
     uint64_t rom_hash;
+    uint8_t trainer[512];   /* placed at $7000 on power-on when has_trainer */
     const mapper_ops_t *ops;
     /* page tables, set by the board */
     uint32_t prg_map[4];    /* $8000/$A000/$C000/$E000 8 KiB pages: offsets into prg */

@@ -23,7 +23,7 @@ static int in_color_phase(int hue, int phase) { return (hue + phase) % 12 < 6; }
 
 static double sample(int colour, int emphasis, int phase) {
     int hue = colour & 0x0F, luma = (colour >> 4) & 3;
-    if (hue >= 0x0E) return BLACK; /* $xE/$xF: black */
+    if (hue >= 0x0E) return 0.0; /* $xE/$xF: black */
     double lo = LOW[luma], hi = HIGH[luma];
     double level = hue == 0 ? hi : hue == 0x0D ? lo : (in_color_phase(hue, phase) ? hi : lo);
     if (((emphasis & 1) && in_color_phase(0x0C, phase)) || ((emphasis & 2) && in_color_phase(0x04, phase)) ||
