@@ -23,6 +23,8 @@ static const uint32_t fc_steps[2][6] = {
     {7457, 14913, 22371, 29829, 37281, 37282},
 };
 
+static void apu_wake(apu_t *a);
+
 /* ---- length counter and envelope ---- */
 void apu_length_write_halt(apu_t *a, apu_length_t *l, int halt) {
     l->halt_new = (uint8_t)halt;
@@ -229,6 +231,7 @@ void apu_set_output(nes_t *n, int enabled, int rate) {
     a->hp440_a = rc_coef(440.0, rate, 0);
     a->lp14k_a = rc_coef(14000.0, rate, 1);
     if (changed) au_restart(a);
+    if (a->wait) apu_wake(a);
 }
 
 void apu_begin_frame(nes_t *n) { n->apu.sample_count = 0; }
@@ -240,8 +243,36 @@ void apu_free(nes_t *n) {
 }
 
 /* ---- the per-cycle tick ---- */
-void apu_tick(nes_t *n) {
+/* Cycles until the next thing only a per-cycle step can do: a frame sequencer step, a DMC
+ * output clock, or every cycle while a delayed write is in flight or audio is on. */
+static void apu_schedule(apu_t *a) {
+    uint32_t w = 1;
+    if (!a->pending && !a->dmc.start_delay && !a->audio_enabled) {
+        w = a->fc_next - a->fc_cycle;
+        if (a->dmc.timer < w) w = a->dmc.timer;
+    }
+    a->wait = a->wait_len = w;
+}
+
+/* Bring the skipped counters up to date (before a register access or a save). */
+static void apu_sync(apu_t *a) {
+    uint32_t done = a->wait_len - a->wait;
+    a->fc_cycle += done;
+    a->dmc.timer = (uint16_t)(a->dmc.timer - done);
+    a->wait_len = a->wait;
+}
+
+/* Run the next cycle step by step from now on (after a write changed what is in flight). */
+static void apu_wake(apu_t *a) {
+    apu_sync(a);
+    a->wait = a->wait_len = 1;
+}
+
+void apu_tick_slow(nes_t *n) {
     apu_t *a = &n->apu;
+    uint32_t skipped = a->wait_len - 1;
+    a->fc_cycle += skipped;
+    a->dmc.timer = (uint16_t)(a->dmc.timer - skipped);
     if (a->dmc.start_delay && --a->dmc.start_delay == 0) apu_dmc_request(n);
     if (++a->fc_cycle >= a->fc_next) fc_step(n);
     if (a->pending) apu_pending(n);
@@ -250,11 +281,17 @@ void apu_tick(nes_t *n) {
         apu_dmc_clock(n);
     }
     if (a->audio_enabled) audio_tick(n);
+    apu_schedule(a);
+}
+
+void (apu_tick)(nes_t *n) {
+    if (--n->apu.wait == 0) apu_tick_slow(n);
 }
 
 /* ---- registers ---- */
 void apu_write(nes_t *n, uint16_t addr, uint8_t v) {
     apu_t *a = &n->apu;
+    apu_wake(a);
     a->regs[addr - 0x4000] = v;
     if (addr < 0x4008) {
         apu_pulse_write(a, &a->pulse[(addr >> 2) & 1], addr & 3, v);
@@ -327,6 +364,7 @@ void apu_power(nes_t *n) {
     fc_power_write(a, 0x00);
     apu_set_output(n, en, rate);
     au_restart(a);
+    a->wait = a->wait_len = 1;
 }
 
 /* RESET: $4015 = 0 (all channels off, DMC IRQ flag cleared), the frame IRQ flag cleared, the
@@ -346,8 +384,10 @@ void apu_reset(nes_t *n) {
     a->tri.pos = 0;
     apu_dmc_reset(&a->dmc);
     n->irq_lines &= (uint8_t)~(NES_IRQ_FRAME | NES_IRQ_DMC);
+    apu_sync(a);
     fc_power_write(a, (uint8_t)(a->frame_mode << 7));
     a->au_dirty = 1;
+    a->wait = a->wait_len = 1;
 }
 
 /* ---- save states ---- */
@@ -366,6 +406,7 @@ static float finite_or_0(float v) { return (v == v && v < 1e30f && v > -1e30f) ?
 
 void apu_state(state_t *st, nes_t *n) {
     apu_t *a = &n->apu;
+    apu_sync(a);
     st_begin(st, "APU1");
     ST_ARRAY(st, a->regs);
     for (int i = 0; i < 2; i++) {
@@ -433,4 +474,5 @@ void apu_state(state_t *st, nes_t *n) {
     a->hp440_x = finite_or_0(a->hp440_x); a->hp440_y = finite_or_0(a->hp440_y);
     a->lp14k_y = finite_or_0(a->lp14k_y);
     a->au_dirty = 1;
+    a->wait = a->wait_len = 1;
 }

@@ -89,6 +89,9 @@ typedef struct apu {
     uint8_t fc_delay;    /* cycles until fc_new takes effect, 0 = none */
     uint8_t fc_block;    /* cycles in which a $4017 write may not clock the units */
     uint8_t pending;     /* APU_PEND_* bits: per-cycle work beyond the timers */
+    /* Between events apu_tick only counts down `wait`; the cycles it skipped are added to
+     * fc_cycle and dmc.timer when it expires or before a register access (apu_sync). */
+    uint32_t wait, wait_len;
     /* audio pipeline: box-filter resampling of the mixer output, then the console's filters */
     uint32_t au_cycle;   /* CPU cycles counted while audio is on */
     uint32_t au_mark;    /* au_cycle from which `au_level` holds in the current sample */
@@ -114,6 +117,10 @@ void apu_reset(struct nes *nes);
 void apu_write(struct nes *nes, uint16_t addr, uint8_t v);
 uint8_t apu_read_status(struct nes *nes);
 void apu_tick(struct nes *nes);
+void apu_tick_slow(struct nes *nes); /* apu_tick's work when its countdown runs out */
+/* apu_tick runs 1.79 million times per emulated second: its fast path (count down to the next
+ * APU event) is expanded in place. `(apu_tick)(n)` still calls the function. */
+#define apu_tick(n) do { if (--(n)->apu.wait == 0) apu_tick_slow(n); } while (0)
 uint16_t apu_dmc_read_addr(struct nes *nes);
 void apu_dmc_fill(struct nes *nes, uint8_t v);
 void apu_state(struct state *st, struct nes *nes);
