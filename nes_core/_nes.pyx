@@ -344,3 +344,220 @@ cdef class NES:
             "mirroring": ("horizontal", "vertical", "four-screen")[i.mirroring],
             "trainer": bool(i.has_trainer), "rom_hash": f"{i.rom_hash:016x}",
         }
+
+
+# ---- NESPool: many consoles stepped at once on a C thread pool (src/pool.h) ---------------------
+# Self-contained block for nesenv.vector (the vector env engine); it uses only NES.n and
+# NES._screen_dirty from the class above.
+from libc.stdlib cimport calloc, free as _free
+
+cdef extern from "pool.h" nogil:
+    ctypedef struct nes_pool_t:
+        pass
+    ctypedef struct nes_obs_format_t:
+        int grayscale
+        int downscale
+    ctypedef struct nes_pool_task_t:
+        nes_t *nes
+        int frames
+        uint8_t pad1, pad2
+        uint8_t *obs
+        uint8_t *ram
+    size_t nes_obs_size(const nes_obs_format_t *fmt)
+    nes_pool_t *nes_pool_create(int num_threads)
+    void nes_pool_destroy(nes_pool_t *pool)
+    int nes_pool_threads(const nes_pool_t *pool)
+    int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_format_t *fmt)
+
+
+cdef class NESPool:
+    """Run many :class:`NES` consoles at once on a persistent C thread pool, GIL released.
+
+    Each call of :meth:`run` hands the consoles to ``num_threads`` threads (the calling thread
+    is one of them; the others sleep between calls), one console at a time, and returns when
+    all are done. Results are those of stepping each console alone.
+
+    Args:
+        consoles: list of distinct ``NES`` objects; the pool keeps them alive. Do not use them
+            from another thread while :meth:`run` runs.
+        num_threads: threads that run consoles, counting the caller (>= 1).
+        grayscale: observations are one luma byte per pixel, ``(77 R + 150 G + 29 B + 128) >> 8``,
+            instead of RGB.
+        downscale: 1, 2, 4, 8 or 16: each observation pixel is the rounded mean of a
+            ``downscale x downscale`` block (after the luma conversion).
+
+    Raises:
+        TypeError: an element of ``consoles`` is not an ``NES``.
+        ValueError: no consoles, a console listed twice, ``num_threads`` < 1, or a bad format.
+        MemoryError: the pool's threads or buffers could not be created.
+
+    Attributes:
+        obs_shape: shape of one observation: ``(240 // downscale, 256 // downscale)`` plus
+            ``(3,)`` for RGB; dtype ``uint8``.
+        num_envs: number of consoles.
+    """
+    cdef nes_pool_t *pool
+    cdef nes_pool_task_t *tasks
+    cdef int n
+    cdef list consoles
+    cdef nes_obs_format_t fmt
+    cdef size_t obs_bytes
+    cdef bint busy
+    cdef readonly tuple obs_shape
+    cdef readonly int num_envs
+
+    def __cinit__(self, consoles, int num_threads=1, bint grayscale=False, int downscale=1):
+        self.pool = NULL
+        self.tasks = NULL
+        consoles = list(consoles)
+        if not consoles:
+            raise ValueError("NESPool needs at least one console")
+        for c in consoles:
+            if not isinstance(c, NES):
+                raise TypeError(f"consoles must be NES objects, got {type(c).__name__}")
+        if len({id(c) for c in consoles}) != len(consoles):
+            raise ValueError("a console is listed twice; each must be a distinct NES object")
+        if num_threads < 1:
+            raise ValueError(f"num_threads must be >= 1, got {num_threads}")
+        self.fmt.grayscale = 1 if grayscale else 0
+        self.fmt.downscale = downscale
+        self.obs_bytes = nes_obs_size(&self.fmt)
+        if self.obs_bytes == 0:
+            raise ValueError(f"downscale must be 1, 2, 4, 8 or 16, got {downscale}")
+        self.consoles = consoles
+        self.n = len(consoles)
+        self.num_envs = self.n
+        shape = (240 // downscale, 256 // downscale)
+        self.obs_shape = shape if grayscale else shape + (3,)
+        self.tasks = <nes_pool_task_t *>calloc(self.n, sizeof(nes_pool_task_t))
+        if self.tasks == NULL:
+            raise MemoryError("NESPool: no memory for the task list")
+        with nogil:
+            self.pool = nes_pool_create(num_threads)
+        if self.pool == NULL:
+            raise MemoryError(f"NESPool: could not start {num_threads} threads")
+
+    def __dealloc__(self):
+        if self.pool != NULL:
+            with nogil:
+                nes_pool_destroy(self.pool)
+            self.pool = NULL
+        if self.tasks != NULL:
+            _free(self.tasks)
+            self.tasks = NULL
+
+    @property
+    def num_threads(self):
+        """Threads that run consoles, counting the caller."""
+        return nes_pool_threads(self.pool) if self.pool != NULL else 0
+
+    def close(self):
+        """Stop the worker threads (idempotent); the pool cannot run afterwards."""
+        if self.busy:
+            raise RuntimeError("NESPool.close() while run() is in progress")
+        if self.pool != NULL:
+            with nogil:
+                nes_pool_destroy(self.pool)
+            self.pool = NULL
+
+    def run(self, buttons=None, frames=1, obs=None, ram=None, indices=None, buttons2=None):
+        """Run frames on the consoles, then write their frames and RAM, all without the GIL.
+
+        For each selected console, in its pool thread: run ``frames`` frames with the pads held
+        (as ``NES.step``), then write the last completed frame into its row of ``obs`` and copy
+        its CPU RAM into its row of ``ram``.
+
+        Args:
+            buttons: controller-1 bytes, array-like of shape ``(num_envs,)`` with values 0-255,
+                or None for no buttons.
+            frames: frames per console: an int for all, or array-like ``(num_envs,)`` of ints
+                >= 0 (0: the console is not run, its frame and RAM are still written).
+            obs: None, or a writable C-contiguous ``uint8`` array ``(num_envs,) + obs_shape``.
+            ram: None, or a writable C-contiguous ``uint8`` array ``(num_envs, 2048)``.
+            indices: None for all consoles, or the console indices to work on (the others are
+                left alone, their rows of ``obs`` / ``ram`` untouched).
+            buttons2: controller-2 bytes like ``buttons``.
+
+        Raises:
+            ValueError: wrong shapes, dtypes or values; RuntimeError: closed, or run() already
+                in progress from another thread.
+        """
+        cdef Py_ssize_t i, k, n = self.n, count
+        cdef uint8_t[::1] ov
+        cdef uint8_t[::1] rv
+        cdef const uint8_t[::1] b1
+        cdef const uint8_t[::1] b2
+        cdef const int[::1] fr
+        cdef const Py_ssize_t[::1] idx
+        cdef uint8_t *obs_base = NULL
+        cdef uint8_t *ram_base = NULL
+        cdef int rc
+        if self.pool == NULL:
+            raise RuntimeError("NESPool is closed")
+        if self.busy:
+            raise RuntimeError("NESPool.run() is already in progress in another thread")
+        b1 = self._bytes(buttons, "buttons")
+        b2 = self._bytes(buttons2, "buttons2")
+        f = np.asarray(frames)
+        if f.ndim == 0:
+            f = np.full(n, int(f), dtype=np.intc)
+        if f.shape != (n,) or (f.dtype.kind not in "iub"):
+            raise ValueError(f"frames must be an int or an int array of shape ({n},)")
+        if n and (f.min() < 0 or f.max() > 0x7FFFFFFF):
+            raise ValueError("frames must be >= 0")
+        fr = np.ascontiguousarray(f, dtype=np.intc)
+        if obs is not None:
+            self._check_out(obs, (n,) + self.obs_shape, "obs")
+            ov = obs.reshape(-1)
+            obs_base = &ov[0]
+        if ram is not None:
+            self._check_out(ram, (n, 2048), "ram")
+            rv = ram.reshape(-1)
+            ram_base = &rv[0]
+        if indices is None:
+            idx = np.arange(n, dtype=np.intp)
+        else:
+            a = np.asarray(indices)
+            if a.ndim != 1 or (a.size and a.dtype.kind not in "iu"):
+                raise ValueError("indices must be a 1-d sequence of ints")
+            a = a.astype(np.intp)
+            if a.size and (a.min() < 0 or a.max() >= n or np.unique(a).size != a.size):
+                raise ValueError(f"indices must be distinct and in 0..{n - 1}")
+            idx = a
+        count = idx.shape[0]
+        for k in range(count):
+            i = idx[k]
+            self.tasks[k].nes = (<NES>self.consoles[i]).n
+            self.tasks[k].frames = fr[i]
+            self.tasks[k].pad1 = b1[i]
+            self.tasks[k].pad2 = b2[i]
+            self.tasks[k].obs = obs_base + i * self.obs_bytes if obs_base != NULL else NULL
+            self.tasks[k].ram = ram_base + i * 2048 if ram_base != NULL else NULL
+        self.busy = True
+        try:
+            with nogil:
+                rc = nes_pool_run(self.pool, self.tasks, <int>count, &self.fmt)
+        finally:
+            self.busy = False
+        for k in range(count):
+            i = idx[k]
+            if fr[i] > 0:
+                (<NES>self.consoles[i])._screen_dirty = True
+        if rc != 0:
+            raise ValueError("NESPool: invalid observation format")
+
+    cdef _bytes(self, values, str name):
+        if values is None:
+            return np.zeros(self.n, dtype=np.uint8)
+        a = np.asarray(values)
+        if a.shape != (self.n,) or a.dtype.kind not in "iub":
+            raise ValueError(f"{name} must be an int array of shape ({self.n},)")
+        if a.size and (a.min() < 0 or a.max() > 255):
+            raise ValueError(f"{name} must be in 0-255")
+        return np.ascontiguousarray(a, dtype=np.uint8)
+
+    cdef _check_out(self, arr, tuple shape, str name):
+        if not isinstance(arr, np.ndarray) or arr.dtype != np.uint8 or arr.shape != shape:
+            raise ValueError(f"{name} must be a uint8 numpy array of shape {shape}")
+        if not arr.flags.c_contiguous or not arr.flags.writeable:
+            raise ValueError(f"{name} must be C-contiguous and writable")

@@ -1,0 +1,298 @@
+/* pool.c - persistent thread pool stepping many consoles per call, for the vector env.
+ * Workers sleep on a condition variable between batches and take tasks one at a time from a
+ * shared index, like ALE's vector env and EnvPool hand environments to a fixed set of threads.
+ * Consoles share nothing (nes.h: no globals), so a batch needs no locking beyond the index. */
+#include "pool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+/* Win32 primitives behind the few pthread calls used below (untested on Windows). */
+#include <process.h>
+#include <windows.h>
+typedef CRITICAL_SECTION pool_mutex_t;
+typedef CONDITION_VARIABLE pool_cond_t;
+typedef HANDLE pool_thread_t;
+#define mutex_init(m) (InitializeCriticalSection(m), 0)
+#define mutex_destroy(m) DeleteCriticalSection(m)
+#define mutex_lock(m) EnterCriticalSection(m)
+#define mutex_unlock(m) LeaveCriticalSection(m)
+#define cond_init(c) (InitializeConditionVariable(c), 0)
+#define cond_destroy(c) ((void)0)
+#define cond_wait(c, m) SleepConditionVariableCS(c, m, INFINITE)
+#define cond_signal(c) WakeConditionVariable(c)
+#define cond_broadcast(c) WakeAllConditionVariable(c)
+#define THREAD_RET unsigned __stdcall
+static int thread_start(pool_thread_t *t, unsigned(__stdcall *fn)(void *), void *arg)
+{
+    *t = (HANDLE)_beginthreadex(NULL, 0, fn, arg, 0, NULL);
+    return *t == 0;
+}
+static void thread_join(pool_thread_t t)
+{
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+}
+#else
+#include <pthread.h>
+typedef pthread_mutex_t pool_mutex_t;
+typedef pthread_cond_t pool_cond_t;
+typedef pthread_t pool_thread_t;
+#define mutex_init(m) pthread_mutex_init(m, NULL)
+#define mutex_destroy(m) pthread_mutex_destroy(m)
+#define mutex_lock(m) pthread_mutex_lock(m)
+#define mutex_unlock(m) pthread_mutex_unlock(m)
+#define cond_init(c) pthread_cond_init(c, NULL)
+#define cond_destroy(c) pthread_cond_destroy(c)
+#define cond_wait(c, m) pthread_cond_wait(c, m)
+#define cond_signal(c) pthread_cond_signal(c)
+#define cond_broadcast(c) pthread_cond_broadcast(c)
+#define THREAD_RET void *
+static int thread_start(pool_thread_t *t, void *(*fn)(void *), void *arg)
+{
+    return pthread_create(t, NULL, fn, arg);
+}
+static void thread_join(pool_thread_t t)
+{
+    pthread_join(t, NULL);
+}
+#endif
+
+#define RGB_BYTES (NES_WIDTH * NES_HEIGHT * 3)
+
+typedef struct pool_worker {
+    nes_pool_t *pool;
+    int index; /* 1..num_threads-1; the caller works as thread 0 */
+    pool_thread_t thread;
+} pool_worker_t;
+
+struct nes_pool {
+    int num_threads;
+    int started; /* workers running */
+    pool_mutex_t lock;
+    pool_cond_t work; /* a new batch, or stop */
+    pool_cond_t done; /* the batch's last task finished */
+    unsigned long generation;
+    int stop;
+    /* the current batch, guarded by lock */
+    const nes_pool_task_t *tasks;
+    int ntasks, next, finished;
+    nes_obs_format_t fmt;
+    uint8_t *scratch; /* one RGB frame per thread, for the reduced formats */
+    pool_worker_t *workers;
+};
+
+/* ---- observation formats ---- */
+static int log2_scale(int k)
+{
+    switch (k) {
+    case 1: return 0;
+    case 2: return 1;
+    case 4: return 2;
+    case 8: return 3;
+    case 16: return 4;
+    default: return -1;
+    }
+}
+
+size_t nes_obs_size(const nes_obs_format_t *fmt)
+{
+    int s = log2_scale(fmt->downscale);
+    if (s < 0 || (fmt->grayscale != 0 && fmt->grayscale != 1))
+        return 0;
+    return (size_t)(NES_WIDTH >> s) * (size_t)(NES_HEIGHT >> s) * (fmt->grayscale ? 1u : 3u);
+}
+
+static inline uint32_t luma(const uint8_t *p)
+{
+    return (77u * p[0] + 150u * p[1] + 29u * p[2] + 128u) >> 8;
+}
+
+void nes_obs_convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt)
+{
+    const int s = log2_scale(fmt->downscale), gray = fmt->grayscale;
+    if (s < 0)
+        return;
+    if (s == 0) {
+        if (!gray)
+            memcpy(out, rgb, RGB_BYTES);
+        else
+            for (int i = 0; i < NES_WIDTH * NES_HEIGHT; i++)
+                out[i] = (uint8_t)luma(rgb + 3 * i);
+        return;
+    }
+    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s, ch = gray ? 1 : 3;
+    const uint32_t area = (uint32_t)(k * k), half = area / 2;
+    uint32_t acc[NES_WIDTH * 3];
+    for (int oy = 0; oy < oh; oy++) {
+        memset(acc, 0, sizeof(acc[0]) * (size_t)(ow * ch));
+        for (int dy = 0; dy < k; dy++) {
+            const uint8_t *row = rgb + (size_t)(oy * k + dy) * NES_WIDTH * 3;
+            if (gray) {
+                for (int x = 0; x < NES_WIDTH; x++)
+                    acc[x >> s] += luma(row + 3 * x);
+            } else {
+                for (int x = 0; x < NES_WIDTH; x++) {
+                    uint32_t *a = acc + 3 * (x >> s);
+                    a[0] += row[3 * x];
+                    a[1] += row[3 * x + 1];
+                    a[2] += row[3 * x + 2];
+                }
+            }
+        }
+        uint8_t *o = out + (size_t)oy * ow * ch;
+        for (int i = 0; i < ow * ch; i++)
+            o[i] = (uint8_t)((acc[i] + half) / area);
+    }
+}
+
+/* ---- the work of one task ---- */
+static void run_task(const nes_pool_task_t *t, const nes_obs_format_t *fmt, uint8_t *scratch)
+{
+    nes_t *nes = t->nes;
+    if (t->frames > 0)
+        nes_run_frames(nes, t->frames, t->pad1, t->pad2);
+    if (t->obs != NULL) {
+        nes_sync(nes);
+        if (!fmt->grayscale && fmt->downscale == 1) {
+            nes_render_rgb(nes, t->obs);
+        } else {
+            nes_render_rgb(nes, scratch);
+            nes_obs_convert(scratch, t->obs, fmt);
+        }
+    }
+    if (t->ram != NULL)
+        memcpy(t->ram, nes_ram(nes), NES_RAM_SIZE);
+}
+
+/* Take tasks until none is left; called and returns with pool->lock held. */
+static void drain(nes_pool_t *pool, int thread_index)
+{
+    uint8_t *scratch = pool->scratch + (size_t)thread_index * RGB_BYTES;
+    while (pool->next < pool->ntasks) {
+        const nes_pool_task_t *t = &pool->tasks[pool->next++];
+        const nes_obs_format_t fmt = pool->fmt;
+        mutex_unlock(&pool->lock);
+        run_task(t, &fmt, scratch);
+        mutex_lock(&pool->lock);
+        if (++pool->finished == pool->ntasks)
+            cond_signal(&pool->done);
+    }
+}
+
+static THREAD_RET worker_main(void *arg)
+{
+    pool_worker_t *w = (pool_worker_t *)arg;
+    nes_pool_t *pool = w->pool;
+    mutex_lock(&pool->lock);
+    unsigned long seen = pool->generation;
+    for (;;) {
+        while (!pool->stop && pool->generation == seen)
+            cond_wait(&pool->work, &pool->lock);
+        if (pool->stop)
+            break;
+        seen = pool->generation;
+        drain(pool, w->index);
+    }
+    mutex_unlock(&pool->lock);
+    return 0;
+}
+
+/* ---- pool lifetime ---- */
+nes_pool_t *nes_pool_create(int num_threads)
+{
+    if (num_threads < 1)
+        num_threads = 1;
+    nes_pool_t *pool = (nes_pool_t *)calloc(1, sizeof(*pool));
+    if (pool == NULL)
+        return NULL;
+    pool->num_threads = num_threads;
+    pool->fmt.downscale = 1;
+    pool->scratch = (uint8_t *)malloc((size_t)num_threads * RGB_BYTES);
+    pool->workers = (pool_worker_t *)calloc((size_t)num_threads, sizeof(pool_worker_t));
+    if (pool->scratch == NULL || pool->workers == NULL) {
+        free(pool->scratch);
+        free(pool->workers);
+        free(pool);
+        return NULL;
+    }
+    if (mutex_init(&pool->lock) != 0) {
+        free(pool->scratch);
+        free(pool->workers);
+        free(pool);
+        return NULL;
+    }
+    if (cond_init(&pool->work) != 0 || cond_init(&pool->done) != 0) {
+        /* pthread_cond_init does not fail on Linux; keep the cleanup honest anyway */
+        mutex_destroy(&pool->lock);
+        free(pool->scratch);
+        free(pool->workers);
+        free(pool);
+        return NULL;
+    }
+    for (int i = 1; i < num_threads; i++) {
+        pool_worker_t *w = &pool->workers[i];
+        w->pool = pool;
+        w->index = i;
+        if (thread_start(&w->thread, worker_main, w) != 0) {
+            nes_pool_destroy(pool);
+            return NULL;
+        }
+        pool->started++;
+    }
+    return pool;
+}
+
+void nes_pool_destroy(nes_pool_t *pool)
+{
+    if (pool == NULL)
+        return;
+    mutex_lock(&pool->lock);
+    pool->stop = 1;
+    cond_broadcast(&pool->work);
+    mutex_unlock(&pool->lock);
+    for (int i = 1; i <= pool->started; i++)
+        thread_join(pool->workers[i].thread);
+    cond_destroy(&pool->work);
+    cond_destroy(&pool->done);
+    mutex_destroy(&pool->lock);
+    free(pool->scratch);
+    free(pool->workers);
+    free(pool);
+}
+
+int nes_pool_threads(const nes_pool_t *pool)
+{
+    return pool->num_threads;
+}
+
+int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_format_t *fmt)
+{
+    if (nes_obs_size(fmt) == 0)
+        return -1;
+    if (n <= 0)
+        return NES_OK;
+    if (pool->num_threads == 1 || n == 1) {
+        for (int i = 0; i < n; i++)
+            run_task(&tasks[i], fmt, pool->scratch);
+        return NES_OK;
+    }
+    mutex_lock(&pool->lock);
+    pool->tasks = tasks;
+    pool->ntasks = n;
+    pool->next = 0;
+    pool->finished = 0;
+    pool->fmt = *fmt;
+    pool->generation++;
+    cond_broadcast(&pool->work);
+    drain(pool, 0);
+    while (pool->finished < pool->ntasks)
+        cond_wait(&pool->done, &pool->lock);
+    /* a worker that wakes late finds next == ntasks and goes back to sleep */
+    pool->tasks = NULL;
+    pool->ntasks = 0;
+    pool->next = 0;
+    mutex_unlock(&pool->lock);
+    return NES_OK;
+}

@@ -1,0 +1,64 @@
+/* pool.h - a persistent thread pool that runs many consoles at once (the engine of the vector env).
+ * Not part of the console: it only calls the public API of nes.h, one console per task, and each
+ * console is touched by one thread per batch. No globals: any number of pools may coexist. */
+#ifndef NES_POOL_H
+#define NES_POOL_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nes.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nes_pool nes_pool_t;
+
+/* How a task writes its frame.
+ *   grayscale 0: RGB888, 3 bytes per pixel (nes_render_rgb's bytes when downscale is 1);
+ *   grayscale 1: one byte per pixel, luma = (77 R + 150 G + 29 B + 128) >> 8 (ITU-R BT.601
+ *                weights in 1/256ths);
+ *   downscale k: each output pixel is the mean of a k x k block (rounded half up), computed
+ *                after the luma conversion; k must divide 240 and 256: 1, 2, 4, 8 or 16.
+ * Output: row-major (240 / k, 256 / k[, 3]) bytes, nes_obs_size() of them. */
+typedef struct nes_obs_format {
+    int grayscale;
+    int downscale;
+} nes_obs_format_t;
+
+/* One console's work in a batch, done in this order: run `frames` frames with the pads held
+ * (none when frames is 0), write the last completed frame to `obs` (skipped when NULL), copy the
+ * 2048 bytes of CPU RAM to `ram` (skipped when NULL). */
+typedef struct nes_pool_task {
+    nes_t *nes;
+    int frames;
+    uint8_t pad1, pad2;
+    uint8_t *obs;
+    uint8_t *ram;
+} nes_pool_task_t;
+
+/* Bytes of one observation in `fmt`, or 0 when the format is invalid. */
+size_t nes_obs_size(const nes_obs_format_t *fmt);
+
+/* Convert one RGB888 frame (240 * 256 * 3 bytes) to `fmt` (see nes_obs_format_t). */
+void nes_obs_convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt);
+
+/* A pool of `num_threads` threads counting the caller: num_threads - 1 workers are started
+ * and sleep between batches; 1 runs every task in the caller. NULL when out of memory or a
+ * thread cannot be started (num_threads < 1 counts as 1). */
+nes_pool_t *nes_pool_create(int num_threads);
+/* Stop and join the workers, free the pool. Must not run concurrently with nes_pool_run. */
+void nes_pool_destroy(nes_pool_t *pool);
+int nes_pool_threads(const nes_pool_t *pool);
+
+/* Do `n` tasks on the pool's threads (the caller works too) and return when all are done.
+ * Tasks are handed out one at a time, so consoles that run longer do not hold others back.
+ * Every task must name a different console, and buffers must not overlap. One batch at a time
+ * per pool: the call is not reentrant (separate pools are independent). Returns NES_OK, or
+ * -1 when `fmt` is invalid (nothing is run). */
+int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_format_t *fmt);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,616 @@
+"""Native vector envs: N consoles stepped at once by a C thread pool with the GIL released.
+
+``gym.make_vec("SuperMarioBros-1-1-v0", num_envs=8, vectorization_mode="vector_entry_point")``
+returns a :class:`SuperMarioBrosVectorEnv`; :class:`NESVectorEnv` plays any ROM (generic: reward 0,
+never terminates, empty info). One ``step`` does, for all N envs:
+
+1. maps the actions to controller bytes (one table lookup for all envs);
+2. restores the start state of the envs whose episode ended on the previous step (autoreset);
+3. runs one frame on every other console, renders every frame into one preallocated
+   ``(N, H, W[, 3])`` ``uint8`` array and copies every CPU RAM into one ``(N, 2048)`` array,
+   on ``num_threads`` threads in C (``nes_core.NESPool``), without the GIL;
+4. computes rewards, terminations and infos from the stacked RAM with NumPy (for Super Mario
+   Bros. the RAM addresses are those of :mod:`games.super_mario_bros`); only the rare envs in a
+   non-playable state (death animation, pipes, flagpole) go through the game module's
+   ``after_step`` one by one, and are rendered again if it ran frames.
+
+The results equal those of N :class:`nesenv.env.NESEnv` stepped one by one with the same actions
+under :class:`gymnasium.vector.SyncVectorEnv`: the same observations, rewards, terminations,
+truncations, infos (same keys, dtypes and ``_key`` masks) and autoreset behaviour
+(``AutoresetMode.NEXT_STEP``, as Gymnasium's built-in vector envs: the step after an episode
+ends ignores that env's action, resets it and returns its first observation with reward 0).
+
+Observation options that shrink the per-step copy: ``grayscale=True`` (one luma byte per pixel,
+``(77 R + 150 G + 29 B + 128) >> 8``) and ``downscale=k`` (k in 1, 2, 4, 8, 16; the rounded mean
+of each ``k x k`` block), computed in the pool threads; :func:`reduce_observation` is the NumPy
+reference of both.
+"""
+import copy as _copy
+import hashlib
+import os
+import warnings
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import gymnasium as gym
+import numpy as np
+from gymnasium.vector import AutoresetMode, VectorEnv
+from gymnasium.vector.utils import batch_space
+
+from games import Game, LostLevels, SuperMarioBros
+from games import super_mario_bros as smb
+
+from . import roms
+from .actions import buttons_to_byte
+from .smb import LOST_LEVELS_ROM_MODES, ROM_MODES
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+RAM_SIZE = 2048
+
+# start states of this process: (ROM SHA-1, game.start_key) -> console state after game.start
+_START_CACHE: Dict[Tuple[str, Any], bytes] = {}
+
+
+def reduce_observation(rgb: np.ndarray, grayscale: bool = False, downscale: int = 1) -> np.ndarray:
+    """NumPy reference of the pool's observation formats.
+
+    Args:
+        rgb: frames, shape ``(..., 240, 256, 3)``, ``uint8``.
+        grayscale: convert to luma ``(77 R + 150 G + 29 B + 128) >> 8`` (drops the last axis).
+        downscale: 1, 2, 4, 8 or 16: the mean of each ``downscale x downscale`` block, rounded
+            half up, taken after the luma conversion.
+
+    Returns:
+        ``uint8`` array of shape ``(..., 240 // downscale, 256 // downscale[, 3])``.
+    """
+    if downscale not in (1, 2, 4, 8, 16):
+        raise ValueError(f"downscale must be 1, 2, 4, 8 or 16, got {downscale}")
+    x = np.asarray(rgb)
+    if grayscale:
+        x = (x.astype(np.uint32) @ np.array([77, 150, 29], np.uint32) + 128) >> 8
+    if downscale == 1:
+        return x.astype(np.uint8)
+    k = downscale
+    h, w = x.shape[-3:-1] if not grayscale else x.shape[-2:]
+    lead = x.shape[: -3 if not grayscale else -2]
+    tail = x.shape[-1:] if not grayscale else ()
+    blocks = x.astype(np.uint32).reshape(lead + (h // k, k, w // k, k) + tail)
+    axes = (len(lead) + 1, len(lead) + 3)
+    return ((blocks.sum(axis=axes) + k * k // 2) // (k * k)).astype(np.uint8)
+
+
+def _default_threads(num_envs: int) -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(num_envs, cores))
+
+
+# --- per-batch game logic --------------------------------------------------------------------------
+class _BatchGame:
+    """Reward, termination and info of N envs from their stacked RAM (the generic game).
+
+    ``ram`` arguments are ``(N, 2048)`` ``uint8`` arrays, ``mask`` arguments ``(N,)`` bools.
+    """
+
+    def __init__(self, games: List[Game], consoles: list):
+        self.games = games
+        self.consoles = consoles
+        self.n = len(games)
+
+    def reset(self, ram: np.ndarray, mask: np.ndarray) -> None:
+        """Start the episode counters of the envs in ``mask``."""
+
+    def step(self, ram: np.ndarray, mask: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Return ``(reward float64 (N,), terminated bool (N,))``; 0 / False outside ``mask``."""
+        return np.zeros(self.n), np.zeros(self.n, dtype=bool)
+
+    def info(self, ram: np.ndarray, mask: np.ndarray) -> Dict[str, Any]:
+        """Return the vector info dict (SyncVectorEnv's layout) of the envs in ``mask``."""
+        return {}
+
+    def needs_after_step(self, ram: np.ndarray, terminated: np.ndarray) -> np.ndarray:
+        """Return a bool (N,) mask of the envs whose ``after_step`` may do something."""
+        return np.zeros(self.n, dtype=bool)
+
+
+class _LoopBatchGame(_BatchGame):
+    """Any game module: its hooks called env by env on the live RAM (the slow, general path)."""
+
+    def reset(self, ram, mask):
+        for i in np.flatnonzero(mask):
+            self.games[i].reset(self.consoles[i].ram)
+
+    def step(self, ram, mask):
+        reward, terminated = np.zeros(self.n), np.zeros(self.n, dtype=bool)
+        for i in np.flatnonzero(mask):
+            r, t = self.games[i].step(self.consoles[i].ram)
+            reward[i], terminated[i] = r, bool(t)
+        return reward, terminated
+
+    def info(self, ram, mask):
+        infos: Dict[str, Any] = {}
+        for i in np.flatnonzero(mask):  # Gymnasium's own merge (it reads only self.num_envs)
+            infos = VectorEnv._add_info(self, infos, self.games[i].info(self.consoles[i].ram), int(i))
+        return infos
+
+    @property
+    def num_envs(self) -> int:
+        return self.n
+
+    def needs_after_step(self, ram, terminated):
+        return np.ones(self.n, dtype=bool)
+
+
+def _digits(ram: np.ndarray, address: int, length: int) -> np.ndarray:
+    """Vector :func:`games.super_mario_bros.read_digits`: int64 (N,)."""
+    d = ram[:, address : address + length].astype(np.int64)
+    value = d @ (10 ** np.arange(length - 1, -1, -1, dtype=np.int64))
+    for i in np.flatnonzero((d > 9).any(axis=1)):  # a stray byte: upstream's string concatenation
+        value[i] = smb.read_digits(ram[i], address, length)
+    return value
+
+
+_SMB_STATUS = np.array(
+    [smb.STATUS_NAMES.get(v, "fireball") for v in range(256)], dtype=object
+)
+_SMB_BUSY = np.zeros(256, dtype=bool)
+_SMB_BUSY[list(smb.BUSY_STATES)] = True
+_SMB_STAGE_OVER_ENEMY = np.zeros(256, dtype=bool)
+_SMB_STAGE_OVER_ENEMY[list(smb.STAGE_OVER_ENEMIES)] = True
+_SMB_HOOKS = (
+    "reset", "step", "info", "terminated", "x_reward", "time_penalty", "death_penalty",
+    "after_step", "is_stage_game",
+)
+
+
+class _SMBBatchGame(_BatchGame):
+    """Super Mario Bros. / Lost Levels rewards, terminations and infos for all envs at once.
+
+    The same arithmetic as :class:`games.super_mario_bros.SuperMarioBros`, on columns of the
+    stacked RAM, with its RAM address constants.
+    """
+
+    INFO_KEYS = ("coins", "flag_get", "life", "score", "stage", "status", "time", "world",
+                 "x_pos", "y_pos")
+
+    def __init__(self, games, consoles):
+        super().__init__(games, consoles)
+        self.stage_game = games[0].is_stage_game
+        self.low, self.high = games[0].reward_range
+        self.x_last = np.zeros(self.n, dtype=np.int64)
+        self.time_last = np.zeros(self.n, dtype=np.int64)
+
+    @staticmethod
+    def applies_to(game: Game) -> bool:
+        """True when ``game`` is SuperMarioBros (or a subclass that keeps its hooks)."""
+        return isinstance(game, SuperMarioBros) and all(
+            getattr(type(game), name) is getattr(SuperMarioBros, name) for name in _SMB_HOOKS
+        )
+
+    @staticmethod
+    def x_pos(ram):
+        return ram[:, smb.PLAYER_PAGE].astype(np.int64) * 0x100 + ram[:, smb.PLAYER_X]
+
+    @staticmethod
+    def y_pos(ram):
+        y = ram[:, smb.PLAYER_Y].astype(np.int64)
+        return np.where(ram[:, smb.PLAYER_Y_VIEWPORT] < 1, 510 - y, 255 - y)
+
+    @staticmethod
+    def time(ram):
+        return _digits(ram, *smb.TIME_DIGITS)
+
+    @staticmethod
+    def dying(ram):
+        return (ram[:, smb.GAME_ENGINE_SUBROUTINE] == smb.STATE_DYING) | (
+            ram[:, smb.PLAYER_Y_VIEWPORT] > 1
+        )
+
+    @staticmethod
+    def dead(ram):
+        return ram[:, smb.GAME_ENGINE_SUBROUTINE] == smb.STATE_DEAD
+
+    @staticmethod
+    def world_over(ram):
+        return ram[:, smb.OPER_MODE] == smb.OPER_MODE_END_OF_WORLD
+
+    @staticmethod
+    def flag_get(ram):
+        enemy = _SMB_STAGE_OVER_ENEMY[ram[:, list(smb.ENEMY_IDS)]].any(axis=1)
+        stage_over = (ram[:, smb.GAME_ENGINE_SUBROUTINE] == smb.STATE_FLAGPOLE_SLIDE) | (
+            enemy & (ram[:, smb.PLAYER_FLOAT_STATE] == 3)
+        )
+        return _SMBBatchGame.world_over(ram) | stage_over
+
+    def reset(self, ram, mask):
+        self.time_last[mask] = self.time(ram)[mask]
+        self.x_last[mask] = self.x_pos(ram)[mask]
+
+    def step(self, ram, mask):
+        x, t = self.x_pos(ram), self.time(ram)
+        dx = x - self.x_last
+        dx[(dx < -smb.MAX_X_DELTA) | (dx > smb.MAX_X_DELTA)] = 0
+        dt = t - self.time_last
+        dt[dt > 0] = 0
+        dying_or_dead = self.dying(ram) | self.dead(ram)
+        reward = (dx + dt + np.where(dying_or_dead, smb.DEATH_PENALTY, 0)).astype(np.float64)
+        if self.stage_game:
+            terminated = dying_or_dead | self.flag_get(ram)
+        else:
+            terminated = ram[:, smb.LIVES] == smb.GAME_OVER_LIVES
+        self.x_last[mask] = x[mask]
+        self.time_last[mask] = t[mask]
+        reward[~mask] = 0.0
+        terminated &= mask
+        return reward, terminated
+
+    def info(self, ram, mask):
+        values = {
+            "coins": _digits(ram, *smb.COIN_DIGITS),
+            "flag_get": self.flag_get(ram),
+            "life": ram[:, smb.LIVES].astype(np.int64),
+            "score": _digits(ram, *smb.SCORE_DIGITS),
+            "stage": ram[:, smb.STAGE].astype(np.int64) + 1,
+            "status": _SMB_STATUS[ram[:, smb.PLAYER_STATUS]],
+            "time": self.time(ram),
+            "world": ram[:, smb.WORLD].astype(np.int64) + 1,
+            "x_pos": self.x_pos(ram),
+            "y_pos": self.y_pos(ram),
+        }
+        # SyncVectorEnv's layout: int -> int64, bool -> bool, str -> object; 0/None when masked
+        infos: Dict[str, Any] = {}
+        full = bool(mask.all())
+        for key in self.INFO_KEYS:
+            v = values[key]
+            if not full:
+                v = np.where(mask, v, None if v.dtype == object else 0).astype(v.dtype)
+            infos[key] = v
+            infos["_" + key] = mask.copy()
+        return infos
+
+    def needs_after_step(self, ram, terminated):
+        timer = ram[:, smb.CHANGE_AREA_TIMER]
+        return ~terminated & (
+            self.dying(ram)
+            | self.world_over(ram)
+            | ((timer > 1) & (timer < 255))
+            | _SMB_BUSY[ram[:, smb.GAME_ENGINE_SUBROUTINE]]
+        )
+
+
+def _batch_game(games: List[Game], consoles: list) -> _BatchGame:
+    game = games[0]
+    if type(game) is Game:
+        return _BatchGame(games, consoles)
+    if _SMBBatchGame.applies_to(game):
+        return _SMBBatchGame(games, consoles)
+    return _LoopBatchGame(games, consoles)
+
+
+# --- the vector env ------------------------------------------------------------------------------
+class NESVectorEnv(VectorEnv):
+    """N copies of one NES game stepped in parallel by a C thread pool.
+
+    Observations: ``Box(0, 255, (N, H, W, 3), uint8)`` with ``H, W = 240, 256`` divided by
+    ``downscale``; ``(N, H, W)`` with ``grayscale``. Actions: ``MultiDiscrete`` of the controller
+    byte per env (``Discrete(256)`` each), or of indices into ``actions``. Rewards ``float64``
+    ``(N,)``, clipped to the game's ``reward_range``; terminations / truncations ``bool (N,)``;
+    infos: the game's info keys as arrays with ``_key`` masks, as :class:`SyncVectorEnv` builds.
+    Autoreset: ``AutoresetMode.NEXT_STEP``.
+
+    Args:
+        num_envs: number of consoles N (>= 1).
+        rom_path: path to an iNES ``.nes`` file.
+        game: a game module instance (copied for each env), or None for the generic game
+            (reward 0, never terminates, empty info).
+        render_mode: None or ``"rgb_array"`` (``render()`` returns N RGB frames).
+        max_episode_steps: truncate episodes after this many steps (None: never).
+        num_threads: threads stepping consoles, counting the caller; default
+            ``min(num_envs, usable cores)``.
+        grayscale: observations are one luma byte per pixel.
+        downscale: 1, 2, 4, 8 or 16: observations are the mean of each block of that size.
+        actions: list of button-name lists (as :class:`nesenv.wrappers.JoypadSpace`, e.g.
+            :data:`nesenv.actions.SIMPLE_MOVEMENT`) to act with their indices instead of bytes.
+        copy: return a new observation array each step (True, like SyncVectorEnv) or the
+            env's own preallocated array, which the next step overwrites (False, no copy).
+
+    Raises:
+        FileNotFoundError: ``rom_path`` does not exist.
+        nes_core.RomError: not a ROM the core runs.
+        ValueError: bad ``num_envs``, ``num_threads``, ``downscale``, ``render_mode`` or
+            ``actions``.
+
+    Attributes:
+        consoles: the ``nes_core.NES`` objects, one per env.
+        games: the game module instances, one per env.
+        pool: the ``nes_core.NESPool`` stepping them.
+    """
+
+    metadata = {
+        "autoreset_mode": AutoresetMode.NEXT_STEP,
+        "render_modes": ["rgb_array"],
+        "render_fps": 60,
+    }
+
+    def __init__(
+        self,
+        num_envs: int = 1,
+        rom_path: Optional[PathLike] = None,
+        game: Optional[Game] = None,
+        *,
+        render_mode: Optional[str] = None,
+        max_episode_steps: Optional[int] = None,
+        num_threads: Optional[int] = None,
+        grayscale: bool = False,
+        downscale: int = 1,
+        actions: Optional[Sequence[Sequence[str]]] = None,
+        copy: bool = True,
+    ):
+        from nes_core import NES
+        from nes_core._nes import NESPool
+
+        if not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
+            raise ValueError(f"num_envs must be an int >= 1, got {num_envs!r}")
+        if rom_path is None:
+            raise ValueError("rom_path is required: the path of an iNES .nes file")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode must be None or one of {self.metadata['render_modes']}, "
+                f"got {render_mode!r}"
+            )
+        if max_episode_steps is not None and max_episode_steps < 1:
+            raise ValueError(f"max_episode_steps must be >= 1 or None, got {max_episode_steps}")
+        self.num_envs = int(num_envs)
+        self.render_mode = render_mode
+        self.max_episode_steps = max_episode_steps
+        self.copy = bool(copy)
+        self.rom_path = os.fspath(rom_path)
+        with open(self.rom_path, "rb") as fh:
+            rom = fh.read()
+        self._rom_sha1 = hashlib.sha1(rom).hexdigest()
+        base_game = game if game is not None else Game()
+        self.games = [_copy.deepcopy(base_game) for _ in range(self.num_envs)]
+        self.consoles = [NES(rom) for _ in range(self.num_envs)]
+        self.reward_range = tuple(base_game.reward_range)
+        self._start_state = self._start_for(self.games[0], self.consoles[0])
+        if num_threads is None:
+            num_threads = _default_threads(self.num_envs)
+        if num_threads < 1:
+            raise ValueError(f"num_threads must be >= 1, got {num_threads}")
+        self.pool = NESPool(self.consoles, num_threads, grayscale, downscale)
+        self.grayscale, self.downscale = bool(grayscale), int(downscale)
+        self._batch = _batch_game(self.games, self.consoles)
+
+        if actions is None:
+            self._action_lut = np.arange(256, dtype=np.uint8)
+        else:
+            if len(actions) == 0:
+                raise ValueError("actions must list at least one button combination")
+            self._action_lut = np.array([buttons_to_byte(b) for b in actions], dtype=np.uint8)
+        self.single_observation_space = gym.spaces.Box(0, 255, self.pool.obs_shape, np.uint8)
+        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self.single_action_space = gym.spaces.Discrete(len(self._action_lut))
+        self.action_space = batch_space(self.single_action_space, self.num_envs)
+
+        n = self.num_envs
+        self._obs = np.zeros((n,) + self.pool.obs_shape, dtype=np.uint8)
+        self._ram = np.zeros((n, RAM_SIZE), dtype=np.uint8)
+        self._rewards = np.zeros(n, dtype=np.float64)
+        self._terminations = np.zeros(n, dtype=bool)
+        self._truncations = np.zeros(n, dtype=bool)
+        self._autoreset = np.zeros(n, dtype=bool)
+        self._steps = np.zeros(n, dtype=np.int64)
+        self._reset_done = False
+
+    # --- episode start --------------------------------------------------------------------------
+    def _start_for(self, game: Game, console) -> bytes:
+        key = (self._rom_sha1, game.start_key)
+        state = _START_CACHE.get(key)
+        if state is None:
+            console.power_cycle()
+            game.start(console)
+            state = console.save_state()
+            _START_CACHE[key] = state
+        return state
+
+    def _restart(self, indices: np.ndarray) -> None:
+        for i in indices:
+            self.consoles[i].load_state(self._start_state)
+
+    def reset(
+        self, *, seed: Optional[Union[int, List[Optional[int]]]] = None,
+        options: Optional[Dict[str, Any]] = None,
+    ) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """Reset all envs, or those of ``options["reset_mask"]``.
+
+        Args:
+            seed: an int seeds :attr:`np_random` (the consoles are deterministic); a list of
+                per-env seeds is accepted for SyncVectorEnv compatibility (its first entry seeds).
+            options: ``{"reset_mask": bool array (N,)}`` resets only those envs.
+
+        Returns:
+            ``(observations, infos)``: observations ``(N,) + single_observation_space.shape``
+            ``uint8``; infos for the reset envs.
+        """
+        if isinstance(seed, (list, tuple)):
+            if len(seed) != self.num_envs:
+                raise ValueError(f"expected {self.num_envs} seeds, got {len(seed)}")
+            seed = seed[0]
+        super().reset(seed=seed)
+        mask = np.ones(self.num_envs, dtype=bool)
+        if options is not None and "reset_mask" in options:
+            mask = np.asarray(options["reset_mask"])
+            if mask.shape != (self.num_envs,) or mask.dtype != np.bool_ or not mask.any():
+                raise ValueError(
+                    f"options['reset_mask'] must be a bool array of shape ({self.num_envs},) "
+                    "with at least one True"
+                )
+        idx = np.flatnonzero(mask)
+        self._restart(idx)
+        self.pool.run(None, 0, self._obs, self._ram, idx)
+        self._batch.reset(self._ram, mask)
+        self._terminations[mask] = False
+        self._truncations[mask] = False
+        self._autoreset[mask] = False
+        self._steps[mask] = 0
+        self._reset_done = True
+        return self._out(self._obs), self._batch.info(self._ram, mask)
+
+    # --- step -----------------------------------------------------------------------------------
+    def _buttons(self, actions) -> np.ndarray:
+        a = np.asarray(actions)
+        if a.shape != (self.num_envs,) or (a.size and a.dtype.kind not in "iu"):
+            raise ValueError(
+                f"actions must be {self.num_envs} ints in 0..{len(self._action_lut) - 1}, "
+                f"got {actions!r}"
+            )
+        if a.min() < 0 or a.max() >= len(self._action_lut):
+            raise ValueError(
+                f"actions must be in 0..{len(self._action_lut) - 1}, got {actions!r}"
+            )
+        return self._action_lut[a]
+
+    def step(self, actions) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Dict[str, Any]]:
+        """Step every env one frame (envs whose episode ended on the last step are reset).
+
+        Args:
+            actions: int array-like ``(N,)``: controller bytes, or indices into ``actions``.
+
+        Returns:
+            ``(observations, rewards, terminations, truncations, infos)`` with shapes
+            ``(N, ...) uint8``, ``(N,) float64``, ``(N,) bool``, ``(N,) bool`` and a dict of
+            ``(N,)`` arrays plus ``_key`` bool masks.
+
+        Raises:
+            ValueError: wrong action shape or values; RuntimeError: step before reset.
+        """
+        if not self._reset_done:
+            raise RuntimeError("call reset() before step()")
+        buttons = self._buttons(actions)
+        resetting = self._autoreset.copy()
+        stepping = ~resetting
+        if resetting.any():
+            self._restart(np.flatnonzero(resetting))
+        self.pool.run(buttons, stepping.astype(np.intc), self._obs, self._ram)
+        batch = self._batch
+        if resetting.any():
+            batch.reset(self._ram, resetting)
+        rewards, terminated = batch.step(self._ram, stepping)
+        infos = batch.info(self._ram, np.ones(self.num_envs, dtype=bool))
+        after = np.flatnonzero(batch.needs_after_step(self._ram, terminated) & stepping)
+        if after.size:
+            redraw = []
+            for i in after:
+                console = self.consoles[i]
+                frame = console.frame
+                self.games[i].after_step(console, bool(terminated[i]))
+                if console.frame != frame:
+                    redraw.append(i)
+            if redraw:
+                self.pool.run(None, 0, self._obs, None, redraw)
+        low, high = self.reward_range
+        np.clip(rewards, low, high, out=self._rewards)
+        self._terminations[:] = terminated
+        self._steps[stepping] += 1
+        self._steps[resetting] = 0
+        if self.max_episode_steps is not None:
+            self._truncations[:] = stepping & (self._steps >= self.max_episode_steps)
+        else:
+            self._truncations[:] = False
+        self._autoreset[:] = self._terminations | self._truncations
+        return (
+            self._out(self._obs),
+            self._rewards.copy(),
+            self._terminations.copy(),
+            self._truncations.copy(),
+            infos,
+        )
+
+    def _out(self, obs: np.ndarray) -> np.ndarray:
+        return obs.copy() if self.copy else obs
+
+    # --- rendering, closing ----------------------------------------------------------------------
+    def render(self) -> Optional[Tuple[np.ndarray, ...]]:
+        """For ``"rgb_array"``: the N current frames, each ``(240, 256, 3)`` ``uint8`` RGB."""
+        if self.render_mode == "rgb_array":
+            return tuple(c.screen.copy() for c in self.consoles)
+        return None
+
+    def close_extras(self, **kwargs: Any) -> None:
+        """Stop the pool's threads."""
+        self.pool.close()
+
+    @property
+    def num_threads(self) -> int:
+        """Threads stepping consoles, counting the caller."""
+        return self.pool.num_threads
+
+    @property
+    def ram(self) -> np.ndarray:
+        """CPU RAM of every env as of the last step / reset (a copy), ``(N, 2048)`` ``uint8``."""
+        return self._ram.copy()
+
+    def get_action_meanings(self) -> List[str]:
+        """Return the button names of each action of one env."""
+        from .actions import byte_to_buttons
+
+        return [" ".join(byte_to_buttons(int(b))) for b in self._action_lut]
+
+
+def _smb_rom(game_cls, rom_mode: str, rom_path: Optional[PathLike]) -> str:
+    if rom_path is None:
+        return os.fspath(roms.find_rom(game_cls, rom_mode))
+    path = roms.resolve_rom(rom_path)
+    match = roms.identify(path.read_bytes())
+    if match is None or match[0] is not game_cls:
+        warnings.warn(
+            f"{path} is not a ROM known to nesenv for {game_cls.name}; playing it anyway",
+            stacklevel=3,
+        )
+    return os.fspath(path)
+
+
+class SuperMarioBrosVectorEnv(NESVectorEnv):
+    """N Super Mario Bros. (or Lost Levels) envs in parallel: the vector entry point of the ids.
+
+    Takes the arguments of :class:`nesenv.smb.SuperMarioBrosEnv` (``rom_mode``, ``lost_levels``,
+    ``target``, ``render_mode``, ``rom_path``) plus those of :class:`NESVectorEnv`
+    (``num_envs``, ``max_episode_steps``, ``num_threads``, ``grayscale``, ``downscale``,
+    ``actions``, ``copy``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
+    ``coins, flag_get, life, score, stage, status, time, world, x_pos, y_pos``.
+
+    Raises:
+        nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).
+    """
+
+    def __init__(
+        self,
+        num_envs: int = 1,
+        rom_mode: str = "vanilla",
+        lost_levels: bool = False,
+        target: Optional[Tuple[int, int]] = None,
+        render_mode: Optional[str] = None,
+        rom_path: Optional[PathLike] = None,
+        **options: Any,
+    ):
+        if not isinstance(lost_levels, bool):
+            raise TypeError(f"lost_levels must be a bool, got {lost_levels!r}")
+        game_cls = LostLevels if lost_levels else SuperMarioBros
+        modes = LOST_LEVELS_ROM_MODES if lost_levels else ROM_MODES
+        if rom_mode not in modes:
+            raise ValueError(f"rom_mode must be one of {modes}, got {rom_mode!r}")
+        game = game_cls(target)
+        super().__init__(
+            num_envs,
+            _smb_rom(game_cls, rom_mode, rom_path),
+            game,
+            render_mode=render_mode,
+            **options,
+        )
+
+    @property
+    def is_single_stage_env(self) -> bool:
+        """True when each env plays one stage with one life."""
+        return self.games[0].is_stage_game
