@@ -20,6 +20,8 @@ REWARD_THRESHOLD = 9999999.0
 
 SMB_ENTRY_POINT = "nesenv.smb:SuperMarioBrosEnv"
 RANDOM_STAGES_ENTRY_POINT = "nesenv.smb:SuperMarioBrosRandomStagesEnv"
+# gym.make_vec(id, num_envs=N) steps N consoles on a C thread pool (nesenv/vector.py)
+VECTOR_ENTRY_POINTS = {SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv"}
 
 
 def env_ids() -> Dict[str, Dict[str, Any]]:
@@ -66,6 +68,7 @@ def register_envs() -> List[str]:
         gym.register(
             id=env_id,
             entry_point=spec["entry_point"],
+            vector_entry_point=VECTOR_ENTRY_POINTS.get(spec["entry_point"]),
             kwargs=spec["kwargs"],
             max_episode_steps=MAX_EPISODE_STEPS,
             reward_threshold=REWARD_THRESHOLD,
