@@ -122,7 +122,7 @@ cdef class NES:
     cdef object _ram
     cdef object _rom_path
 
-    def __cinit__(self, rom):
+    def __cinit__(self, rom, *args, **kwargs):
         self.n = NULL
         cdef bytes data
         if isinstance(rom, (str, os.PathLike)):
@@ -344,6 +344,57 @@ cdef class NES:
             "mirroring": ("horizontal", "vertical", "four-screen")[i.mirroring],
             "trainer": bool(i.has_trainer), "rom_hash": f"{i.rom_hash:016x}",
         }
+
+    # ---- audio (APU output) ----
+    cdef int _sample_rate
+    cdef bint _audio_enabled
+
+    def __init__(self, rom, *, bint audio=False, int sample_rate=44100):
+        """Args (besides ``rom``, see the class docstring):
+            audio: produce sound samples while stepping (off by default: then the APU's
+                mixer and resampler do not run at all and ``audio`` is empty).
+            sample_rate: output rate in Hz, 8000-192000 (default 44100).
+
+        Raises:
+            ValueError: ``sample_rate`` out of range.
+        """
+        if not 8000 <= sample_rate <= 192000:
+            raise ValueError(f"sample_rate must be in 8000-192000 Hz, got {sample_rate}")
+        nes_set_audio(self.n, audio, sample_rate)
+        self._sample_rate = sample_rate
+        self._audio_enabled = audio
+
+    @property
+    def audio(self):
+        """np.ndarray (n,) float32 in [-1, 1]: a copy of the sound samples of the last ``step``.
+
+        Mono, at ``sample_rate`` Hz: the APU's non-linear mix of its five channels, resampled
+        (box filter) and filtered like the console's output stage (high-pass 90 Hz and 440 Hz,
+        low-pass 14 kHz). About sample_rate / 60.0988 samples per frame (733.8 at 44100 Hz;
+        one call varies by a sample). Empty when audio is off.
+        """
+        cdef size_t count = 0
+        cdef const float *src = nes_audio(self.n, &count)
+        out = np.empty(count, dtype=np.float32)
+        cdef float[::1] view = out
+        if count and src != NULL:
+            memcpy(&view[0], src, count * sizeof(float))
+        return out
+
+    @property
+    def sample_rate(self):
+        """int: the audio output rate in Hz, set at construction."""
+        return self._sample_rate or 44100
+
+    @property
+    def audio_enabled(self):
+        """bool, settable: whether ``step`` produces samples (see ``audio``)."""
+        return self._audio_enabled
+
+    @audio_enabled.setter
+    def audio_enabled(self, bint on):
+        nes_set_audio(self.n, on, self._sample_rate)
+        self._audio_enabled = on
 
 
 # ---- NESPool: many consoles stepped at once on a C thread pool (src/pool.h) ---------------------
