@@ -1,0 +1,181 @@
+"""nes_core.NESPool and the GIL release: consoles stepped on many threads give the results of
+stepping them one after the other (RAM, palette-index frames, RGB frames)."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from nes_core import NES
+from nes_core._nes import NESPool
+from nesenv.vector import reduce_observation
+from tests.vector._support import corpus_dir, corpus_roms, echo_rom, CORPUS_PICKS
+
+FRAMES = 40
+
+
+def _roms():
+    """The echo ROM plus the corpus picks that are present (no skip: the echo ROM suffices)."""
+    roms = [echo_rom()]
+    root = corpus_dir()
+    if root is not None:
+        roms += [(root / p).read_bytes() for p in CORPUS_PICKS if (root / p).is_file()]
+    return roms
+
+
+def _inputs(n: int, frames: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, size=(frames, n), dtype=np.uint8)
+
+
+def _serial(roms, inputs):
+    """Step each console alone; return its (RAM, framebuffer, RGB) after every frame."""
+    out = []
+    for i, rom in enumerate(roms):
+        nes = NES(rom)
+        trace = []
+        for row in inputs:
+            nes.step(1, int(row[i]))
+            trace.append((nes.ram.copy(), nes.framebuffer, nes.screen.copy()))
+        out.append(trace)
+    return out
+
+
+def _eight(roms):
+    return [roms[i % len(roms)] for i in range(8)]
+
+
+def test_python_threads_match_serial():
+    """8 consoles stepped from 8 Python threads at once (NES.step releases the GIL)."""
+    roms = _eight(_roms())
+    inputs = _inputs(8, FRAMES)
+    want = _serial(roms, inputs)
+    consoles = [NES(rom) for rom in roms]
+    got = [[] for _ in consoles]
+    barrier = threading.Barrier(len(consoles))
+    errors = []
+
+    def work(i):
+        try:
+            barrier.wait()
+            for row in inputs:
+                consoles[i].step(1, int(row[i]))
+                got[i].append((consoles[i].ram.copy(), consoles[i].framebuffer))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(consoles))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for i in range(len(consoles)):
+        for f in range(FRAMES):
+            assert np.array_equal(got[i][f][0], want[i][f][0]), f"console {i} RAM, frame {f}"
+            assert np.array_equal(got[i][f][1], want[i][f][1]), f"console {i} frame {f}"
+        assert np.array_equal(consoles[i].screen, want[i][-1][2])
+
+
+@pytest.mark.parametrize("num_threads", [1, 2, 8])
+def test_pool_matches_serial(num_threads):
+    roms = _eight(_roms())
+    inputs = _inputs(8, FRAMES, seed=1)
+    want = _serial(roms, inputs)
+    consoles = [NES(rom) for rom in roms]
+    pool = NESPool(consoles, num_threads=num_threads)
+    assert pool.num_threads == num_threads and pool.num_envs == 8
+    obs = np.zeros((8, 240, 256, 3), np.uint8)
+    ram = np.zeros((8, 2048), np.uint8)
+    for f, row in enumerate(inputs):
+        pool.run(row, 1, obs, ram)
+        for i in range(8):
+            assert np.array_equal(ram[i], want[i][f][0]), f"console {i} RAM, frame {f}"
+            assert np.array_equal(obs[i], want[i][f][2]), f"console {i} RGB, frame {f}"
+    for i, nes in enumerate(consoles):  # the NES objects see the pool's frames
+        assert np.array_equal(nes.screen, want[i][-1][2])
+        assert np.array_equal(nes.ram, want[i][-1][0])
+    pool.close()
+    pool.close()
+    with pytest.raises(RuntimeError):
+        pool.run()
+
+
+@pytest.mark.parametrize("grayscale,downscale", [(True, 1), (False, 2), (True, 2), (True, 4), (False, 8)])
+def test_pool_observation_formats(grayscale, downscale):
+    roms = _eight(_roms())[:4]
+    consoles = [NES(rom) for rom in roms]
+    pool = NESPool(consoles, 2, grayscale=grayscale, downscale=downscale)
+    shape = (240 // downscale, 256 // downscale) + (() if grayscale else (3,))
+    assert pool.obs_shape == shape
+    obs = np.zeros((4,) + shape, np.uint8)
+    for row in _inputs(4, 12, seed=2):
+        pool.run(row, 1, obs)
+    rgb = np.stack([nes.screen for nes in consoles])
+    assert np.array_equal(obs, reduce_observation(rgb, grayscale, downscale))
+
+
+def test_reduce_observation_reference():
+    rgb = np.random.default_rng(3).integers(0, 256, (2, 240, 256, 3), dtype=np.uint8)
+    gray = reduce_observation(rgb, grayscale=True)
+    r, g, b = (rgb[..., c].astype(int) for c in range(3))
+    assert np.array_equal(gray, ((77 * r + 150 * g + 29 * b + 128) >> 8).astype(np.uint8))
+    small = reduce_observation(rgb, downscale=2)
+    block = rgb[0, 2:4, 6:8, 1].astype(int)
+    assert small[0, 1, 3, 1] == (block.sum() + 2) // 4
+    assert reduce_observation(rgb).shape == rgb.shape
+
+
+def test_pool_frames_indices_and_buttons2():
+    """Per-console frame counts, a subset of consoles, controller 2, untouched rows."""
+    rom = echo_rom()
+    a = [NES(rom) for _ in range(4)]
+    b = [NES(rom) for _ in range(4)]
+    pool = NESPool(a, 2)
+    frames = np.array([0, 1, 2, 3])
+    pool.run([1, 2, 3, 4], frames, buttons2=[5, 6, 7, 8])
+    for i, nes in enumerate(b):
+        nes.step(int(frames[i]), i + 1, i + 5)
+        assert np.array_equal(a[i].ram, nes.ram)
+        assert a[i].frame == nes.frame
+    ram = np.full((4, 2048), 0xAA, np.uint8)
+    pool.run(None, 1, None, ram, indices=[3, 1])
+    b[1].step(1)
+    b[3].step(1)
+    assert np.array_equal(ram[1], b[1].ram) and np.array_equal(ram[3], b[3].ram)
+    assert (ram[0] == 0xAA).all() and (ram[2] == 0xAA).all()
+    assert a[0].frame == b[0].frame and a[2].frame == b[2].frame
+
+
+def test_pool_argument_errors():
+    rom = echo_rom()
+    consoles = [NES(rom) for _ in range(2)]
+    with pytest.raises(ValueError):
+        NESPool([], 1)
+    with pytest.raises(ValueError):
+        NESPool([consoles[0], consoles[0]], 1)
+    with pytest.raises(TypeError):
+        NESPool([consoles[0], "x"], 1)
+    with pytest.raises(ValueError):
+        NESPool(consoles, 0)
+    with pytest.raises(ValueError):
+        NESPool(consoles, 1, downscale=3)
+    pool = NESPool(consoles, 2)
+    with pytest.raises(ValueError):
+        pool.run([1, 2, 3])
+    with pytest.raises(ValueError):
+        pool.run([0, 256])
+    with pytest.raises(ValueError):
+        pool.run(None, -1)
+    with pytest.raises(ValueError):
+        pool.run(None, 1, np.zeros((2, 240, 256, 3), np.float32))
+    with pytest.raises(ValueError):
+        pool.run(None, 1, np.zeros((2, 256, 240, 3), np.uint8))
+    with pytest.raises(ValueError):
+        pool.run(None, 1, np.zeros((2, 240, 256, 3), np.uint8)[:, ::-1])
+    with pytest.raises(ValueError):
+        pool.run(None, 1, None, np.zeros((2, 2047), np.uint8))
+    with pytest.raises(ValueError):
+        pool.run(None, 1, indices=[0, 0])
+    with pytest.raises(ValueError):
+        pool.run(None, 1, indices=[2])
