@@ -16,6 +16,12 @@ Fixes over gym-super-mario-bros 7.4 (same info keys and encodings otherwise):
 * the flagpole always ends a stage game (gsmb #55): ``flag_get`` also holds while the game runs
   its flagpole-slide routine, which the old check (player float state 3 with a flagpole in the
   enemy slots) could miss, letting the skip logic run into the next stage;
+* the full game no longer hangs after a flagpole reached with the screen lagging behind Mario
+  (he lands on the pole's base block against the screen edge and the scroll lock is never
+  released; upstream's skip loop then spins forever): the lock is released after Mario stood
+  still for 60 frames;
+* the full game ends (terminated) when the last world's end sequence starts, where upstream's
+  skip loop waited forever for a clock that no longer runs;
 * every value is read as a Python ``int``: no NumPy overflow warnings or errors (gsmb #94), and
   ``y_pos`` above the top of the screen is ``510 - y`` as documented upstream instead of
   wrapping modulo 256.
@@ -35,6 +41,7 @@ PLAYER_X = 0x0086  # Player_X_Position: x within the page
 PLAYER_Y_VIEWPORT = 0x00B5  # Player_Y_HighPos: 0 above the screen, 1 on it, > 1 below (falling)
 PLAYER_Y = 0x03B8  # Player_Rel_YPos: y pixel on screen, 0 at the top
 CHANGE_AREA_TIMER = 0x06DE  # counts down during area changes (pipes, flagpole walk)
+SCROLL_LOCK = 0x0723  # ScrollLock: set while Mario is on the flagpole, stops the screen
 PLAYER_STATUS = 0x0756  # PlayerStatus: 0 small, 1 big, 2 fiery
 LIVES = 0x075A  # NumberofLives: 2, 1, 0 for the three lives; 0xFF after the last one
 STAGE = 0x075C  # LevelNumber: stage - 1
@@ -48,6 +55,7 @@ TIME_DIGITS = (0x07F8, 3)  # clock, one decimal digit per byte
 
 # GameEngineSubroutine values
 STATE_FLAGPOLE_SLIDE = 0x04
+STATE_END_LEVEL = 0x05  # PlayerEndLevel: walk to the castle, tally the clock
 STATE_DEAD = 0x06  # PlayerLoseLife
 STATE_DYING = 0x0B  # PlayerDeath
 # states in which the game, not the player, moves Mario: entrance timer, vine climb, side pipe,
@@ -70,6 +78,8 @@ DEATH_PENALTY = -25
 MAX_X_DELTA = 5  # larger jumps of the x position are resets / teleports, rewarded 0
 # a loop that skips non-gameplay frames gives up after this many frames (it would be a bug)
 MAX_SKIP_FRAMES = 20_000
+# frames Mario may stand still in PlayerEndLevel before the scroll lock is released (see after_step)
+END_LEVEL_STALL_FRAMES = 60
 
 ROMS = (
     RomSpec(
@@ -309,28 +319,38 @@ class SuperMarioBros(Game):
         ram[AREA] = target_area - 1
 
     def start(self, console: Console) -> None:
-        """Press Start through the title screen until the first stage's clock runs.
+        """Press Start through the title screen until the first stage's clock has ticked once.
 
-        For a stage game the target stage is written while the game loads. The pre-level
-        screen is cut short through its timer. Ends on the first frame the clock has ticked.
+        Upstream's sequence: press and release Start until the clock shows (for a stage game,
+        writing the target stage each time, and cutting the pre-level screen short through its
+        timer), then keep pressing and releasing Start until the clock ticks. The clock is
+        watched after every frame, not every press-release pair, so the episode starts on the
+        frame after the first tick (clock 400, or 300) whatever the frame phase of the title
+        screen: the same state upstream reaches.
         """
         ram = console.ram
-        console.step(1, BUTTON_START)
-        console.step(1, NOOP)
+        first_clock = 0  # the clock's first nonzero value, before its first tick (e.g. 401)
         frames = 0
+
+        def frame(buttons: int) -> None:
+            nonlocal first_clock, frames
+            console.step(1, buttons)
+            if first_clock == 0:
+                first_clock = time_left(ram)
+            frames = self._count(frames, 1, "the title screen")
+
+        frame(BUTTON_START)
+        frame(NOOP)
         while time_left(ram) == 0:
-            console.step(1, BUTTON_START)
+            frame(BUTTON_START)
             if self.is_stage_game:
                 self.write_stage(ram)
-            console.step(1, NOOP)
+            frame(NOOP)
             ram[SCREEN_TIMER] = 0
-            frames = self._count(frames, 2, "the title screen")
+        while time_left(ram) >= first_clock:
+            frame(BUTTON_START)
+            frame(NOOP)
         self._time_last = time_left(ram)
-        while time_left(ram) >= self._time_last:
-            self._time_last = time_left(ram)
-            console.step(1, BUTTON_START)
-            console.step(1, NOOP)
-            frames = self._count(frames, 2, "the start of the stage")
 
     @staticmethod
     def _count(frames: int, more: int, what: str) -> int:
@@ -368,11 +388,21 @@ class SuperMarioBros(Game):
         """Return -25 while Mario is dying or dead, else 0."""
         return DEATH_PENALTY if (is_dying(ram) or is_dead(ram)) else 0
 
+    @property
+    def last_world(self) -> int:
+        """The world whose end finishes the game (8; 4 for the Lost Levels ROM)."""
+        return getattr(self, "WORLDS_IN_ROM", self.WORLDS)
+
     def terminated(self, ram) -> bool:
-        """Stage game: death or flag; full game: game over."""
+        """Stage game: death or flag. Full game: game over, or the end of the last world.
+
+        After the last castle the game waits for a button press to start its second quest;
+        upstream's end-of-world skip waited for the clock there forever, so the full game ends
+        when the end-of-world sequence of the last world starts.
+        """
         if self.is_stage_game:
             return is_dying(ram) or is_dead(ram) or flag_get(ram)
-        return is_game_over(ram)
+        return is_game_over(ram) or (is_world_over(ram) and world(ram) == self.last_world)
 
     def step(self, ram) -> Tuple[float, bool]:
         reward = self.x_reward(ram) + self.time_penalty(ram) + self.death_penalty(ram)
@@ -400,10 +430,23 @@ class SuperMarioBros(Game):
         if 1 < timer < 255:
             ram[CHANGE_AREA_TIMER] = 1
         frames = 0
+        stalled, last_x = 0, -1
         while is_busy(ram) or is_world_over(ram):
             ram[SCREEN_TIMER] = 0
             console.step(1, NOOP)
             frames = self._count(frames, 1, "a non-playable state")
+            # Soft lock: when the screen lagged behind Mario, he can land on the flagpole's base
+            # block pressed against the right screen edge; ScrollLock is only released once he
+            # reaches the ground, so the walk to the castle never starts (the game hangs the
+            # same way on nes-py). Release the lock when he stands still in that routine.
+            x = x_position(ram)
+            if int(ram[GAME_ENGINE_SUBROUTINE]) == STATE_END_LEVEL and x == last_x:
+                stalled += 1
+                if stalled >= END_LEVEL_STALL_FRAMES and int(ram[SCROLL_LOCK]):
+                    ram[SCROLL_LOCK] = 0
+            else:
+                stalled = 0
+            last_x = x
 
     def get_state(self) -> Dict[str, Any]:
         return {"x_last": self._x_last, "time_last": self._time_last}

@@ -9,6 +9,8 @@
 
     env = JoypadSpace(gym.make("SuperMarioBros-1-1-v0"), SIMPLE_MOVEMENT)
 """
+import warnings
+
 import gymnasium as gym
 
 from .actions import COMPLEX_MOVEMENT, RIGHT_ONLY, SIMPLE_MOVEMENT
@@ -19,6 +21,12 @@ from .smb import SuperMarioBrosEnv, SuperMarioBrosRandomStagesEnv
 from .wrappers import JoypadSpace
 
 register_envs()
+
+# Gymnasium reads "-v0".."-v3" as versions and warns that v0 is "out of date"; for these ids the
+# number selects the ROM mode (vanilla, downsample, pixel, rectangle), so the warning is wrong.
+warnings.filterwarnings(
+    "ignore", message=r".*The environment SuperMarioBros\S* is out of date", category=DeprecationWarning
+)
 
 # like gym_super_mario_bros.make
 make = gym.make
