@@ -148,3 +148,24 @@ def test_txsrom_nametables_follow_chr_bank_bit_7():
     writes(nes, [(0xA000, 0)])                     # $A000 is not connected
     writes(nes, [(0x8000, 0), (0x8001, 0x80)])
     assert nes.ppu_peek(0x2010) == 0x99
+
+
+def test_8x16_sprites_from_both_tables_clock_again():
+    """8x16 sprites pick their table by tile bit 0. A sprite from $0000 between two from
+    $1000 keeps A12 low for 12 dots (its fetches and the garbage nametable fetches around
+    them), longer than the M2 filter: a second rise on each of its 16 lines. The two rises
+    of a line are 16 dots apart, too close to tell apart by IRQs, so the counter reloads
+    from 7 and raises an IRQ every 8 clocks: 257 clocks give 32 IRQs (241 would give 30)."""
+    nes = boot(cart(4, 128, 128))
+    _irq_setup(nes, 7)
+    writes(nes, [(0xE000, 0)])
+    for i in range(256):
+        nes.poke(0x200 + i, 0xFF)
+    for i, (tile, x) in enumerate(((0x01, 0), (0x00, 8), (0x01, 16))):
+        for j, v in enumerate((100, tile, 0, x)):
+            nes.poke(0x200 + 4 * i + j, v)
+    run_code(nes, ["w1: BIT $2002", "BPL w1", "LDA #$00", "STA $2003", "LDA #$02", "STA $4014",
+                   "LDA #$20", "STA $2000", "LDA #$18", "STA $2001",
+                   "STA $E001", "CLI", "w2: BIT $2002", "BPL w2", "SEI", "LDA #$00", "STA $2001"],
+             max_instructions=200_000)
+    assert nes.peek(IRQ_COUNT) == 257 // 8

@@ -8,15 +8,17 @@
  * That is the Sharp MMC3B/MMC3C ("new") behaviour, the default (mmc3_test_2/5-MMC3 passes).
  * The older behaviour (MMC3A and NEC chips: a counter reloaded to 0 from 0 raises no IRQ,
  * mmc3_test_2/6-MMC3_alt passes) is selected by NES 2.0 submapper 4.
- * A12 filter: the MMC3 sees a rise only after A12 stayed low across several falling edges
- * of M2 (https://www.nesdev.org/wiki/MMC3#IRQ_Specifics); the PPU reports pattern fetches and
- * $2006/$2007 addresses, so "low" starts at the first reported address with A12 = 0.
+ * A12 filter: the MMC3 sees a rise only after A12 stayed low across three falling edges of M2
+ * (https://www.nesdev.org/wiki/MMC3#IRQ_Specifics). The PPU reports pattern fetches and
+ * $2006/$2007 addresses (after the access), timed by the PPU's master clock.
  * PRG RAM ($A001): bit 7 enable, bit 6 write-protect, honoured for NES 2.0 images only: iNES 1.0
  * mapper 4 also carries MMC6 games (StarTropics) whose $A001 writes mean something else, so
  * there the RAM stays enabled, as in most emulators. MMC6 (submapper 1) itself is not emulated. */
 #include "mmc3.h"
 
-/* M2 cycles A12 must stay low before a rise counts (3 falling edges of M2). */
+/* Falling edges of M2 (one per CPU cycle, 12 master clocks) A12 must stay low across before
+ * a rise counts. With 8x16 sprites from both pattern tables A12 can stay low long enough
+ * between two sprite fetches to clock the counter twice on a line, as on hardware. */
 #define A12_FILTER 3
 
 BOARD_STATE_FITS(mmc3_t);
@@ -120,15 +122,23 @@ static void mmc3_clock_counter(nes_t *n, mmc3_t *m) {
 
 void mmc3_ppu_addr(nes_t *n, uint16_t a) {
     mmc3_t *m = BOARD(mmc3_t, n);
-    uint32_t now = (uint32_t)n->cpu.cycles;
+    const ppu_t *p = &n->ppu;
+    uint64_t now = p->clock; /* master clocks */
     if (a & 0x1000) {
         if (!m->a12_high) {
             m->a12_high = 1;
-            if ((uint32_t)(now - m->a12_low_since) >= A12_FILTER) mmc3_clock_counter(n, m);
+            uint32_t m2_falls = (uint32_t)(now / 12) - m->a12_low_since;
+            if (m2_falls >= A12_FILTER) mmc3_clock_counter(n, m);
         }
+        m->a12_last_high = (uint32_t)now;
     } else if (m->a12_high) {
         m->a12_high = 0;
-        m->a12_low_since = now;
+        uint64_t fall = now;
+        /* While rendering, only pattern fetches are reported, and the nametable fetches in
+         * between keep A12 low: it fell when the last high fetch (2 dots) ended. */
+        if (ppu_rendering(p) && (p->scanline < 240 || p->scanline == 261))
+            fall = now - (uint32_t)((uint32_t)now - m->a12_last_high) + 8;
+        m->a12_low_since = (uint32_t)(fall / 12);
     }
 }
 

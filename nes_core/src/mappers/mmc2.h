@@ -12,8 +12,8 @@ typedef struct {
 BOARD_STATE_FITS(mmc2_t);
 
 static inline void mmc2_update_chr(nes_t *n, mmc2_t *m) {
-    cart_map_chr4(n, 0, m->chr[0 + m->latch[0]]);
-    cart_map_chr4(n, 1, m->chr[2 + m->latch[1]]);
+    cart_map_chr4(n, 0, m->chr[0 + (m->latch[0] & 1)]); /* masked: a loaded state is trusted no further */
+    cart_map_chr4(n, 1, m->chr[2 + (m->latch[1] & 1)]);
 }
 
 /* $B000-$FFFF are common to both chips; $A000 (PRG) differs and is left to the caller. */

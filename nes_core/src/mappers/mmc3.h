@@ -4,7 +4,8 @@
 #include "board.h"
 
 typedef struct {
-    uint32_t a12_low_since; /* CPU cycle (low 32 bits) at which A12 was first seen low */
+    uint32_t a12_low_since; /* M2 cycle (master clock / 12, low 32 bits) at which A12 fell */
+    uint32_t a12_last_high; /* master clock (low 32 bits) of the last report with A12 high */
     uint8_t a12_high;       /* A12 as last reported by the PPU */
     uint8_t select;         /* $8000: register number, PRG mode, CHR inversion */
     uint8_t r[8];           /* R0-R5 CHR banks, R6-R7 PRG banks */
