@@ -118,3 +118,14 @@ def test_action53_unrom_layout_inside_outer_bank():
     assert nametable_layout(nes) == "vertical"
     writes(nes, [(0x5000, 0x80), (0x8000, 0x00)])  # 32 KiB game: the outer bank alone
     assert prg_banks(nes) == (12, 13, 14, 15)
+
+
+def test_namco_108():
+    nes = boot(cart(206, 128, 64, mirroring="vertical"))
+    assert prg_banks(nes) == (0, 1, 14, 15)
+    writes(nes, [(0x8000, 6), (0x8001, 5), (0x8000, 7), (0x8001, 9),
+                 (0x8000, 0), (0x8001, 13), (0x8000, 5), (0x8001, 60),
+                 (0xA000, 1), (0xC000, 0x46), (0xE000, 0)])  # no other registers
+    assert prg_banks(nes) == (5, 9, 14, 15)
+    assert chr_banks(nes) == (12, 13, 2, 3, 4, 5, 6, 60)
+    assert nametable_layout(nes) == "vertical"

@@ -62,7 +62,7 @@ def test_mmc3_banks_and_irq_counter_survive_a_state_round_trip():
     _same_state(nes, other)
 
 
-@pytest.mark.parametrize("mapper", [1, 2, 3, 4, 7, 9, 10, 11, 28, 34, 66, 69, 71, 78, 118, 180])
+@pytest.mark.parametrize("mapper", [1, 2, 3, 4, 7, 9, 10, 11, 28, 34, 66, 69, 71, 78, 118, 180, 206])
 def test_every_board_round_trips_and_keeps_running(mapper):
     rom = cart(mapper, 128, 0 if mapper in (2, 7, 28, 71, 180) else 64)
     nes = boot(rom, frames=3)

@@ -6,7 +6,7 @@
  *   SUROM/SXROM  512 KiB PRG: bit 4 of the CHR bank register in use is PRG A18 (256 KiB half).
  *   SXROM        32 KiB RAM: bits 2-3 of that register select the 8 KiB RAM page.
  *   SOROM        8 KiB RAM + 8 KiB battery RAM: bit 3 selects the page (0 = battery-backed).
- *   SNROM        CHR RAM with <= 256 KiB PRG: bit 4 of the CHR register disables the RAM too
+ *   SNROM        CHR RAM, <= 256 KiB PRG, 8 KiB RAM: bit 4 of the CHR register disables the RAM too
  *                (Holy Mapperel's MMC1 driver checks it, and checks that other boards do not).
  * "The CHR bank register in use" is the one the PPU's A12 selects; with rendering off and no
  * better knowledge this core takes CHR bank 0 in 8 KiB mode, else the one written last. */
@@ -46,7 +46,7 @@ static void mmc1_update(nes_t *n) {
     /* $6000-$7FFF: MMC1B and later disable the RAM with PRG bank bit 4. */
     uint32_t total = board_ram_total(c);
     int enabled = !(m->prg & 0x10);
-    if (c->chr_is_ram && c->prg_size <= 0x40000 && (extra & 0x10)) enabled = 0; /* SNROM */
+    if (c->chr_is_ram && c->prg_size <= 0x40000 && total <= 0x2000 && (extra & 0x10)) enabled = 0; /* SNROM */
     uint32_t page = 0;
     if (total > 0x4000) page = (extra >> 2) & 3;                                  /* SXROM */
     else if (c->prg_ram_size == 0x2000 && c->prg_nvram_size == 0x2000) page = ((extra >> 3) & 1) ? 0 : 1; /* SOROM */

@@ -7,12 +7,12 @@
 
 extern const mapper_ops_t mapper_nrom, mapper_mmc1, mapper_uxrom, mapper_cnrom, mapper_mmc3, mapper_axrom,
     mapper_mmc2, mapper_mmc4, mapper_color_dreams, mapper_action53, mapper_bnrom_nina, mapper_gxrom,
-    mapper_fme7, mapper_camerica, mapper_irem_78, mapper_txsrom, mapper_unrom180;
+    mapper_fme7, mapper_camerica, mapper_irem_78, mapper_txsrom, mapper_unrom180, mapper_namco108;
 
 static const mapper_ops_t *const MAPPERS[] = {
     &mapper_nrom, &mapper_mmc1, &mapper_uxrom, &mapper_cnrom, &mapper_mmc3, &mapper_axrom,
     &mapper_mmc2, &mapper_mmc4, &mapper_color_dreams, &mapper_action53, &mapper_bnrom_nina, &mapper_gxrom,
-    &mapper_fme7, &mapper_camerica, &mapper_irem_78, &mapper_txsrom, &mapper_unrom180,
+    &mapper_fme7, &mapper_camerica, &mapper_irem_78, &mapper_txsrom, &mapper_unrom180, &mapper_namco108,
 };
 
 /* Names of common boards, so an unsupported cartridge is named in the error message. */
