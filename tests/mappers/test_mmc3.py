@@ -169,3 +169,31 @@ def test_8x16_sprites_from_both_tables_clock_again():
                    "STA $E001", "CLI", "w2: BIT $2002", "BPL w2", "SEI", "LDA #$00", "STA $2001"],
              max_instructions=200_000)
     assert nes.peek(IRQ_COUNT) == 257 // 8
+
+
+def _blargg_result(data, frames=120):
+    from nes_core import NES
+    nes = NES(data)
+    for _ in range(frames):
+        nes.step()
+        if [nes.peek(0x6001 + i) for i in range(3)] == [0xDE, 0xB0, 0x61] and nes.peek(0x6000) < 0x80:
+            break
+    return nes.peek(0x6000)
+
+
+@pytest.mark.parametrize("name,submapper,passes", [
+    ("5-MMC3", 0, True), ("6-MMC3_alt", 0, False),   # default: Sharp MMC3B/C
+    ("5-MMC3", 4, False), ("6-MMC3_alt", 4, True),   # NES 2.0 submapper 4: the old revision
+])
+def test_mmc3_test_2_revisions_by_submapper(name, submapper, passes):
+    """blargg's 5-MMC3 and 6-MMC3_alt pin the two IRQ behaviours; the corpus ROMs are iNES 1.0,
+    so their header is rewritten as NES 2.0 (8 KiB PRG RAM for the $6000 result protocol)."""
+    from tests.conformance.runner import corpus_dir, corpus_missing_reason
+    root = corpus_dir()
+    if root is None:
+        pytest.skip(corpus_missing_reason())
+    data = bytearray((root / f"mmc3_test_2/rom_singles/{name}.nes").read_bytes())
+    data[7] = (data[7] & 0xF0) | 0x08
+    data[8] = submapper << 4
+    data[9:16] = bytes([0, 0x07, 0, 0, 0, 0, 0])
+    assert (_blargg_result(bytes(data)) == 0) == passes
