@@ -24,6 +24,7 @@ static const uint32_t fc_steps[2][6] = {
 };
 
 static void apu_wake(apu_t *a);
+static void apu_sync(apu_t *a);
 
 /* ---- length counter and envelope ---- */
 void apu_length_write_halt(apu_t *a, apu_length_t *l, int halt) {
@@ -131,14 +132,18 @@ static void apu_pending(nes_t *n) {
 }
 
 /* ---- audio output ---- */
-/* Non-linear mixer (https://www.nesdev.org/wiki/APU_Mixer), the exact formulas: 0 .. ~1.0 */
+/* Non-linear mixer (https://www.nesdev.org/wiki/APU_Mixer) through its two lookup tables:
+ * pulse_mix[p1 + p2] + tnd_mix[3 * triangle + 2 * noise + dmc], 0 .. ~1.0 */
+static void mix_tables(apu_t *a) {
+    a->pulse_mix[0] = a->tnd_mix[0] = 0.0f;
+    for (int i = 1; i < 31; i++) a->pulse_mix[i] = (float)(95.52 / (8128.0 / i + 100.0));
+    for (int i = 1; i < 203; i++) a->tnd_mix[i] = (float)(163.67 / (24329.0 / i + 100.0));
+}
+
 static float mix(const apu_t *a) {
     unsigned p = (unsigned)apu_pulse_output(&a->pulse[0]) + apu_pulse_output(&a->pulse[1]);
-    float out = p ? 95.88f / (8128.0f / (float)p + 100.0f) : 0.0f;
-    float t = (float)apu_triangle_output(&a->tri) / 8227.0f + (float)apu_noise_output(&a->noise) / 12241.0f
-              + (float)a->dmc.level / 22638.0f;
-    if (t > 0.0f) out += 159.79f / (1.0f / t + 100.0f);
-    return out;
+    unsigned t = 3u * apu_triangle_output(&a->tri) + 2u * apu_noise_output(&a->noise) + a->dmc.level;
+    return a->pulse_mix[p] + a->tnd_mix[t];
 }
 
 /* A channel output may have changed: close the span of the old level. */
@@ -219,6 +224,7 @@ static float rc_coef(double cutoff, double rate, int lowpass) {
 
 void apu_set_output(nes_t *n, int enabled, int rate) {
     apu_t *a = &n->apu;
+    if (a->wait) apu_sync(a); /* the skipped cycles count under the old setting */
     if (rate <= 0) rate = APU_RATE_DEFAULT;
     if (rate < APU_RATE_MIN) rate = APU_RATE_MIN;
     if (rate > APU_RATE_MAX) rate = APU_RATE_MAX;
@@ -231,7 +237,7 @@ void apu_set_output(nes_t *n, int enabled, int rate) {
     a->hp440_a = rc_coef(440.0, rate, 0);
     a->lp14k_a = rc_coef(14000.0, rate, 1);
     if (changed) au_restart(a);
-    if (a->wait) apu_wake(a);
+    if (a->wait) a->wait = a->wait_len = 1;
 }
 
 void apu_begin_frame(nes_t *n) { n->apu.sample_count = 0; }
@@ -244,21 +250,42 @@ void apu_free(nes_t *n) {
 
 /* ---- the per-cycle tick ---- */
 /* Cycles until the next thing only a per-cycle step can do: a frame sequencer step, a DMC
- * output clock, or every cycle while a delayed write is in flight or audio is on. */
+ * output clock, a channel timer or a sample boundary when audio is on, or every cycle while a
+ * delayed write is in flight. */
 static void apu_schedule(apu_t *a) {
     uint32_t w = 1;
-    if (!a->pending && !a->dmc.start_delay && !a->audio_enabled) {
+    if (!a->pending && !a->dmc.start_delay) {
         w = a->fc_next - a->fc_cycle;
         if (a->dmc.timer < w) w = a->dmc.timer;
+        if (a->audio_enabled) {
+            if (a->pulse[0].timer < w) w = a->pulse[0].timer;
+            if (a->pulse[1].timer < w) w = a->pulse[1].timer;
+            if (a->tri.timer < w) w = a->tri.timer;
+            if (a->noise.timer < w) w = a->noise.timer;
+            if (a->au_left < w) w = a->au_left;
+        }
     }
     a->wait = a->wait_len = w;
 }
 
-/* Bring the skipped counters up to date (before a register access or a save). */
+/* k cycles in which no counter reaches its event */
+static void apu_advance(apu_t *a, uint32_t k) {
+    a->fc_cycle += k;
+    a->dmc.timer = (uint16_t)(a->dmc.timer - k);
+    if (a->audio_enabled) {
+        a->au_cycle += k;
+        a->au_left -= k;
+        a->pulse[0].timer = (uint16_t)(a->pulse[0].timer - k);
+        a->pulse[1].timer = (uint16_t)(a->pulse[1].timer - k);
+        a->tri.timer = (uint16_t)(a->tri.timer - k);
+        a->noise.timer = (uint16_t)(a->noise.timer - k);
+    }
+}
+
+/* Bring the skipped counters up to date (before a register access, a save or a setting). */
 static void apu_sync(apu_t *a) {
     uint32_t done = a->wait_len - a->wait;
-    a->fc_cycle += done;
-    a->dmc.timer = (uint16_t)(a->dmc.timer - done);
+    if (done) apu_advance(a, done);
     a->wait_len = a->wait;
 }
 
@@ -270,9 +297,7 @@ static void apu_wake(apu_t *a) {
 
 void apu_tick_slow(nes_t *n) {
     apu_t *a = &n->apu;
-    uint32_t skipped = a->wait_len - 1;
-    a->fc_cycle += skipped;
-    a->dmc.timer = (uint16_t)(a->dmc.timer - skipped);
+    if (a->wait_len > 1) apu_advance(a, a->wait_len - 1);
     if (a->dmc.start_delay && --a->dmc.start_delay == 0) apu_dmc_request(n);
     if (++a->fc_cycle >= a->fc_next) fc_step(n);
     if (a->pending) apu_pending(n);
@@ -360,6 +385,7 @@ void apu_power(nes_t *n) {
     apu_triangle_power(&a->tri);
     apu_noise_power(&a->noise);
     apu_dmc_power(&a->dmc);
+    mix_tables(a);
     n->irq_lines &= (uint8_t)~(NES_IRQ_FRAME | NES_IRQ_DMC);
     fc_power_write(a, 0x00);
     apu_set_output(n, en, rate);

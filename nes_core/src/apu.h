@@ -89,8 +89,9 @@ typedef struct apu {
     uint8_t fc_delay;    /* cycles until fc_new takes effect, 0 = none */
     uint8_t fc_block;    /* cycles in which a $4017 write may not clock the units */
     uint8_t pending;     /* APU_PEND_* bits: per-cycle work beyond the timers */
-    /* Between events apu_tick only counts down `wait`; the cycles it skipped are added to
-     * fc_cycle and dmc.timer when it expires or before a register access (apu_sync). */
+    /* Between events apu_tick only counts down `wait`; the cycles it skipped are applied to
+     * the frame sequencer, the DMC timer (and, with audio on, the channel timers and the
+     * resampler) when it expires or before a register access (apu_sync). */
     uint32_t wait, wait_len;
     /* audio pipeline: box-filter resampling of the mixer output, then the console's filters */
     uint32_t au_cycle;   /* CPU cycles counted while audio is on */
@@ -108,6 +109,7 @@ typedef struct apu {
     uint32_t au_inc;     /* sample_rate * 132: phase added per CPU cycle */
     float au_scale;      /* 1 / samples' length in CPU cycles */
     float hp90_a, hp440_a, lp14k_a;
+    float pulse_mix[31], tnd_mix[203];  /* mixer lookup tables, filled at power-on */
     float *samples;      /* per-call output buffer (owned by the console) */
     uint32_t sample_count, sample_cap;
 } apu_t;

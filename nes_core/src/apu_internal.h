@@ -28,15 +28,24 @@ static inline void apu_length_clock(apu_length_t *l) {
 static inline uint8_t apu_env_volume(const apu_env_t *e) { return e->constant ? e->volume : e->decay; }
 
 /* pulse (apu_pulse.c) */
+extern const uint8_t apu_duty_wave[4][8];
 void apu_pulse_power(apu_pulse_t *p, int ones_complement);
 void apu_pulse_write(apu_t *a, apu_pulse_t *p, int reg, uint8_t v);
 void apu_pulse_sweep_clock(apu_pulse_t *p);
 int apu_pulse_muted(const apu_pulse_t *p);
 uint8_t apu_pulse_output(const apu_pulse_t *p);
 static inline void apu_pulse_timer(apu_t *a, apu_pulse_t *p) {
+    if (p->period < 8) {
+        /* muted whatever the step: take the 8 steps at once (the phase comes back the same),
+         * so a silent pulse left at period 0 costs an event per 16 cycles, not per 2 */
+        p->timer = (uint16_t)((p->period + 1) * 16);
+        return;
+    }
+    const uint8_t *w = apu_duty_wave[p->duty & 3];
+    uint8_t before = w[p->pos & 7];
     p->timer = (uint16_t)((p->period + 1) * 2);
     p->pos = (p->pos + 1) & 7;
-    a->au_dirty = 1;
+    if (w[p->pos] != before) a->au_dirty = 1;
 }
 
 /* triangle (apu_triangle.c) */
@@ -45,9 +54,16 @@ void apu_triangle_write(apu_t *a, apu_triangle_t *t, int reg, uint8_t v);
 void apu_triangle_linear_clock(apu_triangle_t *t);
 uint8_t apu_triangle_output(const apu_triangle_t *t);
 static inline void apu_triangle_timer(apu_t *a, apu_triangle_t *t) {
-    t->timer = (uint16_t)(t->period + 1);
     /* the sequencer only moves while both counters are non-zero */
-    if (t->len.counter && t->linear) { t->pos = (t->pos + 1) & 31; a->au_dirty = 1; }
+    if (t->len.counter && t->linear) {
+        t->timer = (uint16_t)(t->period + 1);
+        t->pos = (t->pos + 1) & 31;
+        a->au_dirty = 1;
+    } else {
+        /* halted: nothing to hear, check back in 8 periods (a start is at most that late,
+         * well under a millisecond for the short periods where this matters) */
+        t->timer = (uint16_t)((t->period + 1) * (t->period < 64 ? 8 : 1));
+    }
 }
 
 /* noise (apu_noise.c) */
@@ -56,10 +72,14 @@ void apu_noise_power(apu_noise_t *n);
 void apu_noise_write(apu_t *a, apu_noise_t *n, int reg, uint8_t v);
 uint8_t apu_noise_output(const apu_noise_t *n);
 static inline void apu_noise_timer(apu_t *a, apu_noise_t *n) {
-    n->timer = apu_noise_periods[n->period_index & 15];
+    /* silenced by its length counter, the LFSR steps 8 times slower: its phase is not
+     * observable, and an idle noise channel at period 4 would otherwise cost an event per
+     * 4 cycles */
+    n->timer = (uint16_t)(apu_noise_periods[n->period_index & 15] << (n->len.counter ? 0 : 3));
     uint16_t fb = (uint16_t)((n->lfsr ^ (n->lfsr >> (n->mode ? 6 : 1))) & 1);
-    n->lfsr = (uint16_t)((n->lfsr >> 1) | (fb << 14));
-    a->au_dirty = 1;
+    uint16_t next = (uint16_t)((n->lfsr >> 1) | (fb << 14));
+    if ((next ^ n->lfsr) & 1) a->au_dirty = 1;
+    n->lfsr = next;
 }
 
 /* DMC (apu_dmc.c) */

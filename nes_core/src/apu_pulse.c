@@ -6,7 +6,7 @@
 #include "apu_internal.h"
 
 /* Output waveforms in the order the sequencer plays them after a $4003/$4007 write. */
-static const uint8_t duty_wave[4][8] = {
+const uint8_t apu_duty_wave[4][8] = {
     {0, 1, 0, 0, 0, 0, 0, 0}, /* 12.5 % */
     {0, 1, 1, 0, 0, 0, 0, 0}, /* 25 % */
     {0, 1, 1, 1, 1, 0, 0, 0}, /* 50 % */
@@ -30,7 +30,7 @@ int apu_pulse_muted(const apu_pulse_t *p) {
 }
 
 uint8_t apu_pulse_output(const apu_pulse_t *p) {
-    if (!p->len.counter || !duty_wave[p->duty & 3][p->pos & 7] || apu_pulse_muted(p)) return 0;
+    if (!p->len.counter || !apu_duty_wave[p->duty & 3][p->pos & 7] || apu_pulse_muted(p)) return 0;
     return apu_env_volume(&p->env);
 }
 
