@@ -39,9 +39,19 @@ class _Summary:
         self.total_reward = 0.0
         self.max_x = None
         self.info: Dict[str, Any] = {}
-        self._frames = _frame_counter(env)
-        self._frame0 = self._frames()
+        self._frame_counter = _frame_counter(env)
+        self._frames: Optional[int] = 0 if self._frame_counter() is not None else None
         self._t0 = time.perf_counter()
+
+    def step(self, env: gym.Env, action) -> tuple:
+        """Step ``env``, account for the result and return it."""
+        before = self._frame_counter()
+        result = env.step(action)
+        if self._frames is not None:
+            # frames the step emulated, including the ones the game module skipped
+            self._frames += self._frame_counter() - before
+        self.add(result[1], result[4])
+        return result
 
     def add(self, reward: float, info: Dict[str, Any]) -> None:
         self.steps += 1
@@ -52,8 +62,7 @@ class _Summary:
 
     def result(self) -> Dict[str, Any]:
         seconds = max(time.perf_counter() - self._t0, 1e-9)
-        frame = self._frames()
-        frames = None if frame is None or self._frame0 is None else frame - self._frame0
+        frames = self._frames
         out: Dict[str, Any] = {
             "steps": self.steps,
             "episodes": self.episodes,
@@ -127,8 +136,7 @@ def play_random(
     bar = tqdm(total=steps, disable=not progress, unit="step", mininterval=0.5, file=sys.stderr)
     try:
         for _ in range(steps):
-            obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
-            summary.add(reward, info)
+            obs, reward, terminated, truncated, info = summary.step(env, env.action_space.sample())
             bar.update(1)
             if "x_pos" in info and bar.n % 50 == 0:
                 bar.set_postfix(x_pos=info["x_pos"], reward=f"{summary.total_reward:g}")
@@ -223,8 +231,7 @@ def play_human(
             if not viewer.is_open:
                 break
             action = to_action(_actions.keys_to_byte(pressed))
-            obs, reward, terminated, truncated, info = env.step(action)
-            summary.add(reward, info)
+            obs, reward, terminated, truncated, info = summary.step(env, action)
             viewer.show(obs)
             viewer.tick(fps)
             if terminated or truncated:
