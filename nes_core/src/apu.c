@@ -494,7 +494,8 @@ void apu_state(state_t *st, nes_t *n) {
         a->au_count = (APU_PHASE_ONE - a->au_phase + a->au_inc - 1) / a->au_inc;
         if (a->au_left == 0 || a->au_left > a->au_count) a->au_left = a->au_count;
     }
-    if ((uint32_t)(a->au_mark - a->au_cycle) > 1) a->au_mark = a->au_cycle;
+    /* the level's span since the last change lies within the current sample */
+    if ((uint32_t)(a->au_cycle + 1 - a->au_mark) > a->au_count + 1) a->au_mark = a->au_cycle;
     a->au_level = finite_or_0(a->au_level); a->au_acc = finite_or_0(a->au_acc);
     a->hp90_x = finite_or_0(a->hp90_x); a->hp90_y = finite_or_0(a->hp90_y);
     a->hp440_x = finite_or_0(a->hp440_x); a->hp440_y = finite_or_0(a->hp440_y);
