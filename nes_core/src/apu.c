@@ -466,7 +466,8 @@ void apu_state(state_t *st, nes_t *n) {
     ST_FIELD(st, a->lp14k_y);
     st_end(st);
     if (st->mode != ST_LOAD || st->err) return;
-    /* Clamp what indexes tables or drives countdowns, so a crafted blob cannot misbehave. */
+    /* Clamp what indexes tables or drives countdowns, so a crafted blob cannot misbehave;
+     * a blob this build saved loads unchanged (save -> load -> save is byte-identical). */
     for (int i = 0; i < 2; i++) {
         apu_pulse_t *p = &a->pulse[i];
         p->duty &= 3; p->pos &= 7; p->period &= 0x7FF; p->sweep_period &= 7; p->sweep_shift &= 7;
@@ -487,7 +488,6 @@ void apu_state(state_t *st, nes_t *n) {
     if (a->fc_cycle >= a->fc_next) a->fc_cycle = a->fc_next - 1;
     if (a->fc_delay > 4) a->fc_delay = 4;
     if (a->fc_block > 2) a->fc_block = 2;
-    a->pending |= APU_PEND_FRAME | APU_PEND_LENGTH; /* harmless extra pass, recomputes itself */
     /* the resampler's countdown must fit this instance's sample rate */
     if (a->au_phase >= APU_PHASE_ONE) a->au_phase = 0;
     if (a->au_inc) {
@@ -500,6 +500,6 @@ void apu_state(state_t *st, nes_t *n) {
     a->hp90_x = finite_or_0(a->hp90_x); a->hp90_y = finite_or_0(a->hp90_y);
     a->hp440_x = finite_or_0(a->hp440_x); a->hp440_y = finite_or_0(a->hp440_y);
     a->lp14k_y = finite_or_0(a->lp14k_y);
-    a->au_dirty = 1;
+    a->pending &= APU_PEND_FRAME | APU_PEND_LENGTH;
     a->wait = a->wait_len = 1;
 }

@@ -118,3 +118,12 @@ def test_power_cycle_and_reset_keep_output_settings():
     nes.step(2)
     nes.step(1)
     assert 790 <= nes.audio.size <= 810
+
+
+def test_state_round_trip_is_byte_identical_with_audio_on():
+    nes = console(audio=True)
+    start(nes, SQUARE_440)
+    nes.step(7)
+    blob = nes.save_state()
+    nes.load_state(blob)
+    assert nes.save_state() == blob
