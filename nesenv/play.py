@@ -116,7 +116,7 @@ def play_random(
         seed: seeds the env and its action space.
         render: show the frames in a window (pygame) at ``fps``.
         fps: frame rate limit of the window; None for as fast as possible.
-        progress: show a tqdm progress bar on stderr.
+        progress: show a tqdm progress bar on stderr when it is a terminal.
 
     Returns:
         A summary dict (see :func:`format_summary`): steps, episodes, total_reward, x_pos (the
@@ -133,7 +133,9 @@ def play_random(
     env.action_space.seed(seed)
     obs, info = env.reset(seed=seed)
     summary = _Summary(env)
-    bar = tqdm(total=steps, disable=not progress, unit="step", mininterval=0.5, file=sys.stderr)
+    # progress bar on a terminal only (disable=None: off when stderr is not a TTY, e.g. CI logs)
+    bar = tqdm(total=steps, disable=None if progress else True, unit="step", mininterval=0.5,
+               file=sys.stderr)
     try:
         for _ in range(steps):
             obs, reward, terminated, truncated, info = summary.step(env, env.action_space.sample())
