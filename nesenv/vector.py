@@ -91,85 +91,92 @@ def _default_threads(num_envs: int) -> int:
 class _BatchGame:
     """Reward, termination and info of N envs from their stacked RAM (the generic game).
 
-    ``ram`` arguments are ``(N, 2048)`` ``uint8`` arrays, ``mask`` arguments ``(N,)`` bools.
+    ``ram`` arguments are ``(N, 2048)`` ``uint8`` arrays, masks ``(N,)`` bools.
     """
 
     def __init__(self, games: List[Game], consoles: list):
         self.games = games
         self.consoles = consoles
         self.n = len(games)
+        self.num_envs = self.n  # for VectorEnv._add_info
 
-    def reset(self, ram: np.ndarray, mask: np.ndarray) -> None:
-        """Start the episode counters of the envs in ``mask``."""
-
-    def step(self, ram: np.ndarray, mask: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        """Return ``(reward float64 (N,), terminated bool (N,))``; 0 / False outside ``mask``."""
-        return np.zeros(self.n), np.zeros(self.n, dtype=bool)
-
-    def info(self, ram: np.ndarray, mask: np.ndarray) -> Dict[str, Any]:
-        """Return the vector info dict (SyncVectorEnv's layout) of the envs in ``mask``."""
+    def reset(self, ram: np.ndarray, mask: np.ndarray) -> Dict[str, Any]:
+        """Start the episodes of the envs in ``mask``; return their infos."""
         return {}
 
-    def needs_after_step(self, ram: np.ndarray, terminated: np.ndarray) -> np.ndarray:
-        """Return a bool (N,) mask of the envs whose ``after_step`` may do something."""
-        return np.zeros(self.n, dtype=bool)
+    def step(self, ram: np.ndarray, stepping: np.ndarray
+             ) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any], np.ndarray]:
+        """Account for one frame of the envs in ``stepping``; the others were just reset.
+
+        Returns:
+            ``(reward float64 (N,), terminated bool (N,), infos of all envs, after)``: reward
+            0 and terminated False for the reset envs; ``after`` masks the stepped envs whose
+            game module's ``after_step`` may do something.
+        """
+        zeros = np.zeros(self.n, dtype=bool)
+        return np.zeros(self.n), zeros, {}, zeros
 
 
 class _LoopBatchGame(_BatchGame):
     """Any game module: its hooks called env by env on the live RAM (the slow, general path)."""
 
-    def reset(self, ram, mask):
-        for i in np.flatnonzero(mask):
-            self.games[i].reset(self.consoles[i].ram)
-
-    def step(self, ram, mask):
-        reward, terminated = np.zeros(self.n), np.zeros(self.n, dtype=bool)
-        for i in np.flatnonzero(mask):
-            r, t = self.games[i].step(self.consoles[i].ram)
-            reward[i], terminated[i] = r, bool(t)
-        return reward, terminated
-
-    def info(self, ram, mask):
+    def _infos(self, indices) -> Dict[str, Any]:
         infos: Dict[str, Any] = {}
-        for i in np.flatnonzero(mask):  # Gymnasium's own merge (it reads only self.num_envs)
+        for i in indices:  # Gymnasium's own merge (it reads only self.num_envs)
             infos = VectorEnv._add_info(self, infos, self.games[i].info(self.consoles[i].ram), int(i))
         return infos
 
-    @property
-    def num_envs(self) -> int:
-        return self.n
+    def reset(self, ram, mask):
+        idx = np.flatnonzero(mask)
+        for i in idx:
+            self.games[i].reset(self.consoles[i].ram)
+        return self._infos(idx)
 
-    def needs_after_step(self, ram, terminated):
-        return np.ones(self.n, dtype=bool)
+    def step(self, ram, stepping):
+        reward, terminated = np.zeros(self.n), np.zeros(self.n, dtype=bool)
+        for i in range(self.n):
+            live = self.consoles[i].ram
+            if stepping[i]:
+                r, t = self.games[i].step(live)
+                reward[i], terminated[i] = r, bool(t)
+            else:
+                self.games[i].reset(live)
+        return reward, terminated, self._infos(range(self.n)), stepping.copy()
 
 
-def _digits(ram: np.ndarray, address: int, length: int) -> np.ndarray:
-    """Vector :func:`games.super_mario_bros.read_digits`: int64 (N,)."""
-    d = ram[:, address : address + length].astype(np.int64)
-    value = d @ (10 ** np.arange(length - 1, -1, -1, dtype=np.int64))
-    for i in np.flatnonzero((d > 9).any(axis=1)):  # a stray byte: upstream's string concatenation
-        value[i] = smb.read_digits(ram[i], address, length)
-    return value
+def _lut(values, size: int = 256, dtype=bool) -> np.ndarray:
+    table = np.zeros(size, dtype=dtype)
+    table[list(values)] = True
+    return table
 
 
-_SMB_STATUS = np.array(
-    [smb.STATUS_NAMES.get(v, "fireball") for v in range(256)], dtype=object
-)
-_SMB_BUSY = np.zeros(256, dtype=bool)
-_SMB_BUSY[list(smb.BUSY_STATES)] = True
-_SMB_STAGE_OVER_ENEMY = np.zeros(256, dtype=bool)
-_SMB_STAGE_OVER_ENEMY[list(smb.STAGE_OVER_ENEMIES)] = True
+_SMB_STATUS = np.array([smb.STATUS_NAMES.get(v, "fireball") for v in range(256)], dtype=object)
+_SMB_BUSY = _lut(smb.BUSY_STATES)
+_SMB_STAGE_OVER_ENEMY = _lut(smb.STAGE_OVER_ENEMIES)
 _SMB_HOOKS = (
     "reset", "step", "info", "terminated", "x_reward", "time_penalty", "death_penalty",
     "after_step", "is_stage_game",
 )
+# the RAM bytes the SMB batch reads, gathered with one fancy index per step
+_SMB_DIGITS = {"score": smb.SCORE_DIGITS, "coins": smb.COIN_DIGITS, "time": smb.TIME_DIGITS}
+_SMB_ADDR = [smb.GAME_ENGINE_SUBROUTINE, smb.PLAYER_FLOAT_STATE, smb.PLAYER_PAGE, smb.PLAYER_X,
+             smb.PLAYER_Y_VIEWPORT, smb.PLAYER_Y, smb.CHANGE_AREA_TIMER, smb.PLAYER_STATUS,
+             smb.LIVES, smb.STAGE, smb.WORLD, smb.OPER_MODE, *smb.ENEMY_IDS]
+_SMB_COL = {a: k for k, a in enumerate(_SMB_ADDR)}
+_SMB_ENEMY_COLS = slice(len(_SMB_ADDR) - len(smb.ENEMY_IDS), len(_SMB_ADDR))
+_SMB_DIGIT_COLS = {}
+for _name, (_addr, _len) in _SMB_DIGITS.items():
+    _SMB_DIGIT_COLS[_name] = slice(len(_SMB_ADDR), len(_SMB_ADDR) + _len)
+    _SMB_ADDR += list(range(_addr, _addr + _len))
+_SMB_ADDR = np.array(_SMB_ADDR, dtype=np.intp)
 
 
 class _SMBBatchGame(_BatchGame):
     """Super Mario Bros. / Lost Levels rewards, terminations and infos for all envs at once.
 
-    The same arithmetic as :class:`games.super_mario_bros.SuperMarioBros`, on columns of the
-    stacked RAM, with its RAM address constants.
+    The same arithmetic as :class:`games.super_mario_bros.SuperMarioBros` (reward ``dx + dt +
+    death``, stage / full-game termination, the ten info keys), on the RAM bytes of all envs
+    gathered into one ``(N, K)`` array with the game module's address constants.
     """
 
     INFO_KEYS = ("coins", "flag_get", "life", "score", "stage", "status", "time", "world",
@@ -178,9 +185,9 @@ class _SMBBatchGame(_BatchGame):
     def __init__(self, games, consoles):
         super().__init__(games, consoles)
         self.stage_game = games[0].is_stage_game
-        self.low, self.high = games[0].reward_range
         self.x_last = np.zeros(self.n, dtype=np.int64)
         self.time_last = np.zeros(self.n, dtype=np.int64)
+        self.all = np.ones(self.n, dtype=bool)
 
     @staticmethod
     def applies_to(game: Game) -> bool:
@@ -190,94 +197,79 @@ class _SMBBatchGame(_BatchGame):
         )
 
     @staticmethod
-    def x_pos(ram):
-        return ram[:, smb.PLAYER_PAGE].astype(np.int64) * 0x100 + ram[:, smb.PLAYER_X]
+    def _read(ram: np.ndarray) -> Dict[str, np.ndarray]:
+        """The values the game module reads, for all envs (int64 / bool (N,) arrays)."""
+        raw = ram[:, _SMB_ADDR]
+        v = raw.astype(np.int64)
+        col = lambda addr: v[:, _SMB_COL[addr]]  # noqa: E731
+        out = {}
+        for name, cols in _SMB_DIGIT_COLS.items():
+            d = v[:, cols]
+            out[name] = d @ (10 ** np.arange(d.shape[1] - 1, -1, -1, dtype=np.int64))
+        if (raw[:, len(_SMB_COL):] > 9).any():  # a stray digit byte: upstream's string concatenation
+            for name, (addr, length) in _SMB_DIGITS.items():
+                for i in np.flatnonzero((v[:, _SMB_DIGIT_COLS[name]] > 9).any(axis=1)):
+                    out[name][i] = smb.read_digits(ram[i], addr, length)
+        engine = col(smb.GAME_ENGINE_SUBROUTINE)
+        viewport = col(smb.PLAYER_Y_VIEWPORT)
+        y = col(smb.PLAYER_Y)
+        out["x_pos"] = col(smb.PLAYER_PAGE) * 0x100 + col(smb.PLAYER_X)
+        out["y_pos"] = np.where(viewport < 1, 510 - y, 255 - y)
+        out["dying_or_dead"] = ((engine == smb.STATE_DYING) | (viewport > 1)
+                                | (engine == smb.STATE_DEAD))
+        out["dying"] = (engine == smb.STATE_DYING) | (viewport > 1)
+        world_over = col(smb.OPER_MODE) == smb.OPER_MODE_END_OF_WORLD
+        out["world_over"] = world_over
+        enemy = _SMB_STAGE_OVER_ENEMY[raw[:, _SMB_ENEMY_COLS]].any(axis=1)
+        out["flag_get"] = world_over | (engine == smb.STATE_FLAGPOLE_SLIDE) | (
+            enemy & (col(smb.PLAYER_FLOAT_STATE) == 3))
+        out["busy"] = _SMB_BUSY[raw[:, _SMB_COL[smb.GAME_ENGINE_SUBROUTINE]]]
+        out["timer"] = col(smb.CHANGE_AREA_TIMER)
+        out["life"] = col(smb.LIVES)
+        out["stage"] = col(smb.STAGE) + 1
+        out["world"] = col(smb.WORLD) + 1
+        out["status"] = _SMB_STATUS[raw[:, _SMB_COL[smb.PLAYER_STATUS]]]
+        return out
 
-    @staticmethod
-    def y_pos(ram):
-        y = ram[:, smb.PLAYER_Y].astype(np.int64)
-        return np.where(ram[:, smb.PLAYER_Y_VIEWPORT] < 1, 510 - y, 255 - y)
-
-    @staticmethod
-    def time(ram):
-        return _digits(ram, *smb.TIME_DIGITS)
-
-    @staticmethod
-    def dying(ram):
-        return (ram[:, smb.GAME_ENGINE_SUBROUTINE] == smb.STATE_DYING) | (
-            ram[:, smb.PLAYER_Y_VIEWPORT] > 1
-        )
-
-    @staticmethod
-    def dead(ram):
-        return ram[:, smb.GAME_ENGINE_SUBROUTINE] == smb.STATE_DEAD
-
-    @staticmethod
-    def world_over(ram):
-        return ram[:, smb.OPER_MODE] == smb.OPER_MODE_END_OF_WORLD
-
-    @staticmethod
-    def flag_get(ram):
-        enemy = _SMB_STAGE_OVER_ENEMY[ram[:, list(smb.ENEMY_IDS)]].any(axis=1)
-        stage_over = (ram[:, smb.GAME_ENGINE_SUBROUTINE] == smb.STATE_FLAGPOLE_SLIDE) | (
-            enemy & (ram[:, smb.PLAYER_FLOAT_STATE] == 3)
-        )
-        return _SMBBatchGame.world_over(ram) | stage_over
-
-    def reset(self, ram, mask):
-        self.time_last[mask] = self.time(ram)[mask]
-        self.x_last[mask] = self.x_pos(ram)[mask]
-
-    def step(self, ram, mask):
-        x, t = self.x_pos(ram), self.time(ram)
-        dx = x - self.x_last
-        dx[(dx < -smb.MAX_X_DELTA) | (dx > smb.MAX_X_DELTA)] = 0
-        dt = t - self.time_last
-        dt[dt > 0] = 0
-        dying_or_dead = self.dying(ram) | self.dead(ram)
-        reward = (dx + dt + np.where(dying_or_dead, smb.DEATH_PENALTY, 0)).astype(np.float64)
-        if self.stage_game:
-            terminated = dying_or_dead | self.flag_get(ram)
-        else:
-            terminated = ram[:, smb.LIVES] == smb.GAME_OVER_LIVES
-        self.x_last[mask] = x[mask]
-        self.time_last[mask] = t[mask]
-        reward[~mask] = 0.0
-        terminated &= mask
-        return reward, terminated
-
-    def info(self, ram, mask):
-        values = {
-            "coins": _digits(ram, *smb.COIN_DIGITS),
-            "flag_get": self.flag_get(ram),
-            "life": ram[:, smb.LIVES].astype(np.int64),
-            "score": _digits(ram, *smb.SCORE_DIGITS),
-            "stage": ram[:, smb.STAGE].astype(np.int64) + 1,
-            "status": _SMB_STATUS[ram[:, smb.PLAYER_STATUS]],
-            "time": self.time(ram),
-            "world": ram[:, smb.WORLD].astype(np.int64) + 1,
-            "x_pos": self.x_pos(ram),
-            "y_pos": self.y_pos(ram),
-        }
+    def _infos(self, r: Dict[str, np.ndarray], mask: np.ndarray) -> Dict[str, Any]:
         # SyncVectorEnv's layout: int -> int64, bool -> bool, str -> object; 0/None when masked
         infos: Dict[str, Any] = {}
         full = bool(mask.all())
         for key in self.INFO_KEYS:
-            v = values[key]
+            v = r[key]
             if not full:
                 v = np.where(mask, v, None if v.dtype == object else 0).astype(v.dtype)
             infos[key] = v
             infos["_" + key] = mask.copy()
         return infos
 
-    def needs_after_step(self, ram, terminated):
-        timer = ram[:, smb.CHANGE_AREA_TIMER]
-        return ~terminated & (
-            self.dying(ram)
-            | self.world_over(ram)
-            | ((timer > 1) & (timer < 255))
-            | _SMB_BUSY[ram[:, smb.GAME_ENGINE_SUBROUTINE]]
-        )
+    def reset(self, ram, mask):
+        r = self._read(ram)
+        self.time_last[mask] = r["time"][mask]
+        self.x_last[mask] = r["x_pos"][mask]
+        return self._infos(r, mask)
+
+    def step(self, ram, stepping):
+        r = self._read(ram)
+        x, t = r["x_pos"], r["time"]
+        dx = x - self.x_last
+        dx[(dx < -smb.MAX_X_DELTA) | (dx > smb.MAX_X_DELTA)] = 0
+        dt = t - self.time_last
+        dt[dt > 0] = 0
+        reward = (dx + dt + np.where(r["dying_or_dead"], smb.DEATH_PENALTY, 0)).astype(np.float64)
+        if self.stage_game:
+            terminated = r["dying_or_dead"] | r["flag_get"]
+        else:
+            terminated = r["life"] == smb.GAME_OVER_LIVES
+        # reset envs start their counters here; stepped envs move them on: both take x and t
+        self.x_last[:] = x
+        self.time_last[:] = t
+        reward[~stepping] = 0.0
+        terminated &= stepping
+        timer = r["timer"]
+        after = stepping & ~terminated & (
+            r["dying"] | r["world_over"] | ((timer > 1) & (timer < 255)) | r["busy"])
+        return reward, terminated, self._infos(r, self.all), after
 
 
 def _batch_game(games: List[Game], consoles: list) -> _BatchGame:
@@ -313,8 +305,11 @@ class NESVectorEnv(VectorEnv):
         downscale: 1, 2, 4, 8 or 16: observations are the mean of each block of that size.
         actions: list of button-name lists (as :class:`nesenv.wrappers.JoypadSpace`, e.g.
             :data:`nesenv.actions.SIMPLE_MOVEMENT`) to act with their indices instead of bytes.
-        copy: return a new observation array each step (True, like SyncVectorEnv) or the
-            env's own preallocated array, which the next step overwrites (False, no copy).
+        copy: True (like SyncVectorEnv): each call returns a new observation array, which the
+            pool threads fill directly (no extra copy); False: the env's one preallocated
+            array, overwritten by the next call (no allocation).
+        spin_us: how long the pool threads poll for the next step before sleeping (None: the
+            pool's default, 2000 µs; 0 sleeps at once, using the least CPU between steps).
 
     Raises:
         FileNotFoundError: ``rom_path`` does not exist.
@@ -347,6 +342,7 @@ class NESVectorEnv(VectorEnv):
         downscale: int = 1,
         actions: Optional[Sequence[Sequence[str]]] = None,
         copy: bool = True,
+        spin_us: Optional[int] = None,
     ):
         from nes_core import NES
         from nes_core._nes import NESPool
@@ -379,7 +375,7 @@ class NESVectorEnv(VectorEnv):
             num_threads = _default_threads(self.num_envs)
         if num_threads < 1:
             raise ValueError(f"num_threads must be >= 1, got {num_threads}")
-        self.pool = NESPool(self.consoles, num_threads, grayscale, downscale)
+        self.pool = NESPool(self.consoles, num_threads, grayscale, downscale, spin_us)
         self.grayscale, self.downscale = bool(grayscale), int(downscale)
         self._batch = _batch_game(self.games, self.consoles)
 
@@ -447,16 +443,17 @@ class NESVectorEnv(VectorEnv):
                     f"options['reset_mask'] must be a bool array of shape ({self.num_envs},) "
                     "with at least one True"
                 )
-        idx = np.flatnonzero(mask)
-        self._restart(idx)
-        self.pool.run(None, 0, self._obs, self._ram, idx)
-        self._batch.reset(self._ram, mask)
+        self._restart(np.flatnonzero(mask))
+        obs = self._obs_buffer()
+        # every env draws its frame: the others' current frame is their last observation
+        self.pool.run(None, 0, obs, self._ram)
+        infos = self._batch.reset(self._ram, mask)
         self._terminations[mask] = False
         self._truncations[mask] = False
         self._autoreset[mask] = False
         self._steps[mask] = 0
         self._reset_done = True
-        return self._out(self._obs), self._batch.info(self._ram, mask)
+        return obs, infos
 
     # --- step -----------------------------------------------------------------------------------
     def _buttons(self, actions) -> np.ndarray:
@@ -493,13 +490,10 @@ class NESVectorEnv(VectorEnv):
         stepping = ~resetting
         if resetting.any():
             self._restart(np.flatnonzero(resetting))
-        self.pool.run(buttons, stepping.astype(np.intc), self._obs, self._ram)
-        batch = self._batch
-        if resetting.any():
-            batch.reset(self._ram, resetting)
-        rewards, terminated = batch.step(self._ram, stepping)
-        infos = batch.info(self._ram, np.ones(self.num_envs, dtype=bool))
-        after = np.flatnonzero(batch.needs_after_step(self._ram, terminated) & stepping)
+        obs = self._obs_buffer()
+        self.pool.run(buttons, stepping.astype(np.intc), obs, self._ram)
+        rewards, terminated, infos, after = self._batch.step(self._ram, stepping)
+        after = np.flatnonzero(after)
         if after.size:
             redraw = []
             for i in after:
@@ -509,7 +503,7 @@ class NESVectorEnv(VectorEnv):
                 if console.frame != frame:
                     redraw.append(i)
             if redraw:
-                self.pool.run(None, 0, self._obs, None, redraw)
+                self.pool.run(None, 0, obs, None, redraw)
         low, high = self.reward_range
         np.clip(rewards, low, high, out=self._rewards)
         self._terminations[:] = terminated
@@ -521,15 +515,16 @@ class NESVectorEnv(VectorEnv):
             self._truncations[:] = False
         self._autoreset[:] = self._terminations | self._truncations
         return (
-            self._out(self._obs),
+            obs,
             self._rewards.copy(),
             self._terminations.copy(),
             self._truncations.copy(),
             infos,
         )
 
-    def _out(self, obs: np.ndarray) -> np.ndarray:
-        return obs.copy() if self.copy else obs
+    def _obs_buffer(self) -> np.ndarray:
+        """Where this call's observations go: a new array (copy=True) or the env's own."""
+        return np.empty_like(self._obs) if self.copy else self._obs
 
     # --- rendering, closing ----------------------------------------------------------------------
     def render(self) -> Optional[Tuple[np.ndarray, ...]]:

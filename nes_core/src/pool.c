@@ -2,6 +2,9 @@
  * Workers sleep on a condition variable between batches and take tasks one at a time from a
  * shared index, like ALE's vector env and EnvPool hand environments to a fixed set of threads.
  * Consoles share nothing (nes.h: no globals), so a batch needs no locking beyond the index. */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* clock_gettime under -std=c11 */
+#endif
 #include "pool.h"
 
 #include <stdlib.h>
@@ -24,6 +27,19 @@ typedef HANDLE pool_thread_t;
 #define cond_signal(c) WakeConditionVariable(c)
 #define cond_broadcast(c) WakeAllConditionVariable(c)
 #define THREAD_RET unsigned __stdcall
+#define LOAD(x) (*(volatile long *)&(x))
+#define STORE(x, v) InterlockedExchange((volatile long *)&(x), (long)(v))
+static void yield_cpu(void)
+{
+    SwitchToThread();
+}
+static double now_us(void)
+{
+    LARGE_INTEGER c, f;
+    QueryPerformanceCounter(&c);
+    QueryPerformanceFrequency(&f);
+    return (double)c.QuadPart * 1e6 / (double)f.QuadPart;
+}
 static int thread_start(pool_thread_t *t, unsigned(__stdcall *fn)(void *), void *arg)
 {
     *t = (HANDLE)_beginthreadex(NULL, 0, fn, arg, 0, NULL);
@@ -36,6 +52,8 @@ static void thread_join(pool_thread_t t)
 }
 #else
 #include <pthread.h>
+#include <sched.h>
+#include <time.h>
 typedef pthread_mutex_t pool_mutex_t;
 typedef pthread_cond_t pool_cond_t;
 typedef pthread_t pool_thread_t;
@@ -49,6 +67,18 @@ typedef pthread_t pool_thread_t;
 #define cond_signal(c) pthread_cond_signal(c)
 #define cond_broadcast(c) pthread_cond_broadcast(c)
 #define THREAD_RET void *
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+static void yield_cpu(void)
+{
+    sched_yield();
+}
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
+}
 static int thread_start(pool_thread_t *t, void *(*fn)(void *), void *arg)
 {
     return pthread_create(t, NULL, fn, arg);
@@ -73,11 +103,13 @@ struct nes_pool {
     pool_mutex_t lock;
     pool_cond_t work; /* a new batch, or stop */
     pool_cond_t done; /* the batch's last task finished */
-    unsigned long generation;
+    long generation; /* written under lock with STORE, read by spinners with LOAD */
     int stop;
+    int spin_us; /* how long a thread polls (yielding) before it sleeps on a condition */
     /* the current batch, guarded by lock */
     const nes_pool_task_t *tasks;
-    int ntasks, next, finished;
+    int ntasks, next;
+    long finished;
     nes_obs_format_t fmt;
     uint8_t *scratch; /* one RGB frame per thread, for the reduced formats */
     pool_worker_t *workers;
@@ -176,8 +208,28 @@ static void drain(nes_pool_t *pool, int thread_index)
         mutex_unlock(&pool->lock);
         run_task(t, &fmt, scratch);
         mutex_lock(&pool->lock);
-        if (++pool->finished == pool->ntasks)
+        STORE(pool->finished, pool->finished + 1);
+        if (pool->finished == pool->ntasks)
             cond_signal(&pool->done);
+    }
+}
+
+/* Poll `*value` until it differs from `old` or spin_us pass, yielding the CPU between polls.
+ * A thread that sleeps on a condition variable between frames pays the wake-up latency of an
+ * idle CPU every batch (on virtual machines it can exceed a frame's time); polling a little
+ * while keeps it ready for the next batch, and sched_yield gives the CPU to any other runnable
+ * thread meanwhile. Returns nonzero when the value changed. */
+static int poll_change(const long *value, long old, int spin_us)
+{
+    if (spin_us <= 0)
+        return LOAD(*value) != old;
+    const double end = now_us() + spin_us;
+    for (;;) {
+        if (LOAD(*value) != old)
+            return 1;
+        if (now_us() >= end)
+            return 0;
+        yield_cpu();
     }
 }
 
@@ -186,8 +238,14 @@ static THREAD_RET worker_main(void *arg)
     pool_worker_t *w = (pool_worker_t *)arg;
     nes_pool_t *pool = w->pool;
     mutex_lock(&pool->lock);
-    unsigned long seen = pool->generation;
+    long seen = pool->generation;
     for (;;) {
+        if (!pool->stop && pool->generation == seen) {
+            const int spin = pool->spin_us;
+            mutex_unlock(&pool->lock);
+            poll_change(&pool->generation, seen, spin);
+            mutex_lock(&pool->lock);
+        }
         while (!pool->stop && pool->generation == seen)
             cond_wait(&pool->work, &pool->lock);
         if (pool->stop)
@@ -208,6 +266,7 @@ nes_pool_t *nes_pool_create(int num_threads)
     if (pool == NULL)
         return NULL;
     pool->num_threads = num_threads;
+    pool->spin_us = NES_POOL_DEFAULT_SPIN_US;
     pool->fmt.downscale = 1;
     pool->scratch = (uint8_t *)malloc((size_t)num_threads * RGB_BYTES);
     pool->workers = (pool_worker_t *)calloc((size_t)num_threads, sizeof(pool_worker_t));
@@ -267,6 +326,18 @@ int nes_pool_threads(const nes_pool_t *pool)
     return pool->num_threads;
 }
 
+void nes_pool_set_spin(nes_pool_t *pool, int spin_us)
+{
+    mutex_lock(&pool->lock);
+    pool->spin_us = spin_us < 0 ? 0 : spin_us;
+    mutex_unlock(&pool->lock);
+}
+
+int nes_pool_spin(const nes_pool_t *pool)
+{
+    return pool->spin_us;
+}
+
 int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_format_t *fmt)
 {
     if (nes_obs_size(fmt) == 0)
@@ -284,9 +355,17 @@ int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const ne
     pool->next = 0;
     pool->finished = 0;
     pool->fmt = *fmt;
-    pool->generation++;
+    STORE(pool->generation, pool->generation + 1);
     cond_broadcast(&pool->work);
     drain(pool, 0);
+    if (pool->finished < pool->ntasks) { /* a worker still runs its last task */
+        const int spin = pool->spin_us;
+        long f = pool->finished;
+        mutex_unlock(&pool->lock);
+        while (f < n && poll_change(&pool->finished, f, spin))
+            f = LOAD(pool->finished);
+        mutex_lock(&pool->lock);
+    }
     while (pool->finished < pool->ntasks)
         cond_wait(&pool->done, &pool->lock);
     /* a worker that wakes late finds next == ntasks and goes back to sleep */

@@ -51,6 +51,14 @@ nes_pool_t *nes_pool_create(int num_threads);
 void nes_pool_destroy(nes_pool_t *pool);
 int nes_pool_threads(const nes_pool_t *pool);
 
+/* Between batches and while the caller waits for the last task, threads poll for up to spin_us
+ * microseconds (yielding the CPU to other runnable threads) before sleeping on a condition
+ * variable: waking a sleeping thread can cost more than a frame on virtual machines. 0 sleeps at
+ * once (least CPU when steps are far apart). Default NES_POOL_DEFAULT_SPIN_US. */
+#define NES_POOL_DEFAULT_SPIN_US 2000
+void nes_pool_set_spin(nes_pool_t *pool, int spin_us);
+int nes_pool_spin(const nes_pool_t *pool);
+
 /* Do `n` tasks on the pool's threads (the caller works too) and return when all are done.
  * Tasks are handed out one at a time, so consoles that run longer do not hold others back.
  * Every task must name a different console, and buffers must not overlap. One batch at a time
