@@ -141,42 +141,108 @@ static inline uint32_t luma(const uint8_t *p)
     return (77u * p[0] + 150u * p[1] + 29u * p[2] + 128u) >> 8;
 }
 
-void nes_obs_convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt)
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define ALWAYS_INLINE __forceinline
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* Box-average an RGB frame by 2^s; called with a constant s so each scale gets its own loops. */
+static ALWAYS_INLINE void down_rgb(const uint8_t *rgb, uint8_t *out, const int s)
 {
-    const int s = log2_scale(fmt->downscale), gray = fmt->grayscale;
-    if (s < 0)
-        return;
-    if (s == 0) {
-        if (!gray)
-            memcpy(out, rgb, RGB_BYTES);
-        else
-            for (int i = 0; i < NES_WIDTH * NES_HEIGHT; i++)
-                out[i] = (uint8_t)luma(rgb + 3 * i);
-        return;
-    }
-    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s, ch = gray ? 1 : 3;
-    const uint32_t area = (uint32_t)(k * k), half = area / 2;
-    uint32_t acc[NES_WIDTH * 3];
+    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
+    const uint32_t half = 1u << (2 * s - 1);
     for (int oy = 0; oy < oh; oy++) {
-        memset(acc, 0, sizeof(acc[0]) * (size_t)(ow * ch));
-        for (int dy = 0; dy < k; dy++) {
-            const uint8_t *row = rgb + (size_t)(oy * k + dy) * NES_WIDTH * 3;
-            if (gray) {
-                for (int x = 0; x < NES_WIDTH; x++)
-                    acc[x >> s] += luma(row + 3 * x);
-            } else {
-                for (int x = 0; x < NES_WIDTH; x++) {
-                    uint32_t *a = acc + 3 * (x >> s);
-                    a[0] += row[3 * x];
-                    a[1] += row[3 * x + 1];
-                    a[2] += row[3 * x + 2];
+        const uint8_t *top = rgb + (size_t)(oy << s) * NES_WIDTH * 3;
+        uint8_t *o = out + (size_t)oy * ow * 3;
+        for (int ox = 0; ox < ow; ox++) {
+            uint32_t r = 0, g = 0, b = 0;
+            for (int dy = 0; dy < k; dy++) {
+                const uint8_t *p = top + (size_t)dy * NES_WIDTH * 3 + (size_t)(ox << s) * 3;
+                for (int dx = 0; dx < k; dx++) {
+                    r += p[3 * dx];
+                    g += p[3 * dx + 1];
+                    b += p[3 * dx + 2];
                 }
             }
+            o[3 * ox] = (uint8_t)((r + half) >> (2 * s));
+            o[3 * ox + 1] = (uint8_t)((g + half) >> (2 * s));
+            o[3 * ox + 2] = (uint8_t)((b + half) >> (2 * s));
         }
-        uint8_t *o = out + (size_t)oy * ow * ch;
-        for (int i = 0; i < ow * ch; i++)
-            o[i] = (uint8_t)((acc[i] + half) / area);
     }
+}
+
+/* Luma of each pixel, then the box average by 2^s (s = 0: luma only).
+ * With `fb` (the frame's 6-bit palette indices), luma is computed once per palette index and
+ * scanline and looked up for the other pixels: a scanline's colours are a function of the index
+ * (nes.h: emphasis is kept per scanline), so the result is the same, for a quarter of the work. */
+static ALWAYS_INLINE void down_gray(const uint8_t *rgb, const uint8_t *fb, uint8_t *out,
+                                    const int s)
+{
+    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
+    const uint32_t half = s ? 1u << (2 * s - 1) : 0;
+    uint16_t line[NES_WIDTH];
+    uint32_t acc[NES_WIDTH];
+    for (int oy = 0; oy < oh; oy++) {
+        for (int x = 0; x < ow; x++)
+            acc[x] = half;
+        for (int dy = 0; dy < k; dy++) {
+            const size_t y = (size_t)((oy << s) + dy);
+            const uint8_t *row = rgb + y * NES_WIDTH * 3;
+            if (fb != NULL) {
+                uint16_t lut[64];
+                memset(lut, 0xFF, sizeof(lut));
+                const uint8_t *idx = fb + y * NES_WIDTH;
+                for (int x = 0; x < NES_WIDTH; x++) {
+                    const unsigned i = idx[x] & 63u;
+                    if (lut[i] == 0xFFFF)
+                        lut[i] = (uint16_t)luma(row + 3 * x);
+                    line[x] = lut[i];
+                }
+            } else {
+                for (int x = 0; x < NES_WIDTH; x++)
+                    line[x] = (uint16_t)luma(row + 3 * x);
+            }
+            for (int x = 0; x < ow; x++)
+                for (int dx = 0; dx < k; dx++)
+                    acc[x] += line[(x << s) + dx];
+        }
+        uint8_t *o = out + (size_t)oy * ow;
+        for (int x = 0; x < ow; x++)
+            o[x] = (uint8_t)(acc[x] >> (2 * s));
+    }
+}
+
+static void convert(const uint8_t *rgb, const uint8_t *fb, uint8_t *out,
+                    const nes_obs_format_t *fmt)
+{
+    const int s = log2_scale(fmt->downscale);
+    if (fmt->grayscale) {
+        switch (s) {
+        case 0: down_gray(rgb, fb, out, 0); break;
+        case 1: down_gray(rgb, fb, out, 1); break;
+        case 2: down_gray(rgb, fb, out, 2); break;
+        case 3: down_gray(rgb, fb, out, 3); break;
+        case 4: down_gray(rgb, fb, out, 4); break;
+        default: break;
+        }
+        return;
+    }
+    switch (s) {
+    case 0: memcpy(out, rgb, RGB_BYTES); break;
+    case 1: down_rgb(rgb, out, 1); break;
+    case 2: down_rgb(rgb, out, 2); break;
+    case 3: down_rgb(rgb, out, 3); break;
+    case 4: down_rgb(rgb, out, 4); break;
+    default: break;
+    }
+}
+
+void nes_obs_convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt)
+{
+    convert(rgb, NULL, out, fmt);
 }
 
 /* ---- the work of one task ---- */
@@ -191,7 +257,7 @@ static void run_task(const nes_pool_task_t *t, const nes_obs_format_t *fmt, uint
             nes_render_rgb(nes, t->obs);
         } else {
             nes_render_rgb(nes, scratch);
-            nes_obs_convert(scratch, t->obs, fmt);
+            convert(scratch, fmt->grayscale ? nes_framebuffer(nes) : NULL, t->obs, fmt);
         }
     }
     if (t->ram != NULL)
