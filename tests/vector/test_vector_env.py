@@ -145,3 +145,19 @@ def test_reset_mask_copy_render_and_errors(echo_path):
         NESVectorEnv(2, echo_path, num_threads=0)
     with pytest.raises(FileNotFoundError):
         NESVectorEnv(2, echo_path.with_name("missing.nes"))
+
+
+def test_make_vec_generic_id(echo_path):
+    """gym.make_vec("nesenv/NES-v0", rom_path=...) gives the native vector env once the id has
+    a vector entry point (nesenv.vector:NESVectorEnv)."""
+    import nesenv  # noqa: F401  (registers the ids)
+
+    spec = gym.registry.get("nesenv/NES-v0")
+    if spec is None or spec.vector_entry_point is None:
+        pytest.skip("nesenv/NES-v0 is not registered with a vector_entry_point yet")
+    vec = gym.make_vec("nesenv/NES-v0", num_envs=3, vectorization_mode="vector_entry_point",
+                       rom_path=str(echo_path), num_threads=2)
+    assert isinstance(vec.unwrapped, NESVectorEnv)
+    ref = gym.make_vec("nesenv/NES-v0", num_envs=3, vectorization_mode="sync",
+                       rom_path=str(echo_path))
+    run_side_by_side(vec, ref, _actions(3, 20, seed=11))
