@@ -6,11 +6,14 @@ sets ``func`` (called with the parsed args, returns the exit status); list it in
 """
 import argparse
 import sys
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 SMB_PLAY_DESCRIPTION = """Play a Super Mario Bros. env: with the keyboard (human) or random actions.
 
 keys (human mode): arrows = d-pad, Z or O = B, X or P = A, Enter = Start,
+Space or Shift = Select, Esc = quit. Human mode plays the sound (--mute: none)."""
+
+KEYS_HELP = """keys: arrows = d-pad, Z or O = B, X or P = A, Enter = Start,
 Space or Shift = Select, Esc = quit."""
 
 ACTION_SPACES = ("nes", "right", "simple", "complex")
@@ -50,7 +53,53 @@ def build_smb_play_parser() -> argparse.ArgumentParser:
         "--no-render", action="store_true",
         help="random mode: no window (also the default when there is no display)",
     )
+    _add_sound_options(parser)
     return parser
+
+
+def _add_sound_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mute", action="store_true", help="human mode: no sound")
+    parser.add_argument(
+        "--record", metavar="PATH", default=None,
+        help="record the run: PATH.wav = its sound, PATH.mp4 = video with sound "
+        "(needs imageio-ffmpeg: pip install 'nesenv[record]')",
+    )
+
+
+def _check_record_arg(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.record is not None:
+        from nesenv.record import FORMATS
+
+        import os
+
+        if os.path.splitext(args.record)[1].lower() not in FORMATS:
+            parser.error(f"--record {args.record}: the file must end in .wav or .mp4")
+
+
+def _open_recorder(prog: str, args: argparse.Namespace, env):
+    """Return ``(recorder or None, exit status or None)``; prints the error on failure."""
+    if args.record is None:
+        return None, None
+    from nesenv.record import Recorder
+
+    try:
+        return Recorder(args.record, env.unwrapped.nes.sample_rate), None
+    except (ImportError, ValueError, OSError) as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return None, 1
+
+
+def _close_recorder(prog: str, recorder) -> int:
+    if recorder is None:
+        return 0
+    try:
+        recorder.close()
+    except (RuntimeError, OSError) as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
+    print(f"recorded {recorder.frames} frames, {recorder.samples / recorder.sample_rate:.2f} s "
+          f"of sound to {recorder.path}")
+    return 0
 
 
 def parse_smb_play_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -77,6 +126,7 @@ def parse_smb_play_args(argv: Optional[Sequence[str]] = None) -> argparse.Namesp
             parser.error(str(exc))
     if args.steps is not None and args.steps < 0:
         parser.error("--steps must be >= 0")
+    _check_record_arg(parser, args)
     return args
 
 
@@ -113,10 +163,15 @@ def smb_play_main(argv: Optional[Sequence[str]] = None) -> int:
     except RomNotFoundError as exc:
         print(f"smb-play: {exc}", file=sys.stderr)
         return 1
+    recorder, status = _open_recorder("smb-play", args, env)
+    if status is not None:
+        env.close()
+        return status
     try:
         if args.mode == "human":
             try:
-                summary = play_human(env, steps=args.steps, seed=args.seed)
+                summary = play_human(env, steps=args.steps, seed=args.seed,
+                                     sound=not args.mute, recorder=recorder)
             except (ImportError, RuntimeError) as exc:
                 print(f"smb-play: {exc}", file=sys.stderr)
                 return 1
@@ -131,12 +186,14 @@ def smb_play_main(argv: Optional[Sequence[str]] = None) -> int:
                     print(f"smb-play: running headless: {exc}", file=sys.stderr)
                     render = False
             steps = DEFAULT_RANDOM_STEPS if args.steps is None else args.steps
-            summary = play_random(env, steps=steps, seed=args.seed, render=render)
+            summary = play_random(env, steps=steps, seed=args.seed, render=render,
+                                  recorder=recorder)
     finally:
         env.close()
+        status = _close_recorder("smb-play", recorder)
     print(f"{args.env} ({args.mode}, actions: {args.actionspace})")
     print(format_summary(summary))
-    return 0
+    return status
 
 
 # --- nesenv -------------------------------------------------------------------------------------------
@@ -195,8 +252,144 @@ def add_roms(subparsers) -> None:
     p.set_defaults(func=_run_roms)
 
 
+def _size(n: int) -> str:
+    if n == 0:
+        return "none"
+    return f"{n // 1024} KiB" if n % 1024 == 0 else f"{n} bytes"
+
+
+def rom_report(data: bytes) -> List[Tuple[str, str]]:
+    """Return ``[(field, value), ...]`` describing an iNES / NES 2.0 image (``nesenv info``).
+
+    Raises:
+        ValueError: not an iNES image.
+        nes_core.RomError (a ValueError): the core cannot load it (the message says why).
+    """
+    import hashlib
+
+    from games import REGISTRY
+    from nesenv import roms
+    from nesenv.env import _load_core
+
+    if len(data) < roms.INES_HEADER_SIZE or data[:4] != roms.INES_MAGIC:
+        raise ValueError("not an iNES ROM (the file does not start with 'NES' $1A)")
+    nes = _load_core()(bytes(data))
+    info = nes.rom_info()
+    prg_chr = roms.rom_hash(data)
+    known = REGISTRY.get(prg_chr)
+    game = f"{known[0].name}: {known[1].title} ({known[1].variant})" if known else "unknown"
+    return [
+        ("format", "NES 2.0" if info["nes2"] else "iNES"),
+        ("mapper", f"{info['mapper']}, submapper {info['submapper']}" if info["nes2"]
+         else f"{info['mapper']} (iNES 1.0 header: no submapper)"),
+        ("board", info["board"]),
+        ("PRG ROM", _size(info["prg_rom_size"])),
+        ("CHR ROM", _size(info["chr_rom_size"])),
+        ("CHR RAM", _size(info["chr_ram_size"])),
+        ("PRG RAM", _size(info["prg_ram_size"])),
+        ("PRG NVRAM", _size(info["prg_nvram_size"])),
+        ("battery", "yes" if info["battery"] else "no"),
+        ("mirroring", info["mirroring"]),
+        ("trainer", "yes" if info["trainer"] else "no"),
+        ("file SHA-1", hashlib.sha1(data).hexdigest()),
+        ("PRG+CHR SHA-1", prg_chr),
+        ("game", game),
+    ]
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    try:
+        with open(args.rom, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        print(f"nesenv info: {args.rom}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        report = rom_report(data)
+    except ValueError as exc:  # nes_core.RomError is a ValueError
+        print(f"nesenv info: {args.rom}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{'file':14s} {args.rom} ({len(data)} bytes)")
+    for field, value in report:
+        print(f"{field:14s} {value}")
+    return 0
+
+
+def add_info(subparsers) -> None:
+    """``nesenv info ROM``: print a ROM's header, board and hashes."""
+    p = subparsers.add_parser(
+        "info", help="print a ROM's header fields, board, sizes and hashes",
+        description="Print an iNES / NES 2.0 file's header fields, the board and mapper, memory "
+        "sizes, battery, mirroring, the file SHA-1, the PRG+CHR SHA-1 and the game if it is "
+        "known. Exit status 1 if the file is not a ROM the core can run.",
+    )
+    p.add_argument("rom", metavar="ROM", help=".nes file")
+    p.set_defaults(func=_run_info)
+
+
+def _run_play(args: argparse.Namespace) -> int:
+    import os
+
+    from nesenv import saves
+    from nesenv.env import NESEnv
+    from nesenv.play import format_summary, play_human
+    from nesenv.roms import rom_hash
+
+    try:
+        env = NESEnv(args.rom)
+    except (OSError, ValueError) as exc:  # missing file, nes_core.RomError
+        print(f"nesenv play: {args.rom}: {exc}", file=sys.stderr)
+        return 1
+    with open(env.rom_path, "rb") as fh:
+        sha1 = rom_hash(fh.read())
+    battery = env.battery_ram.size > 0
+    options = None
+    if battery:
+        data = saves.load(sha1)
+        if data is not None:
+            options = {"battery_ram": data}
+            print(f"battery RAM loaded from {saves.save_path(sha1)}")
+    recorder, status = _open_recorder("nesenv play", args, env)
+    if status is not None:
+        env.close()
+        return status
+    try:
+        summary = play_human(env, steps=args.steps, scale=args.scale, sound=not args.mute,
+                             recorder=recorder, options=options,
+                             caption=f"nesenv - {os.path.basename(args.rom)}")
+    except (ImportError, RuntimeError) as exc:
+        print(f"nesenv play: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if battery and env.nes.frame > 0:
+            print(f"battery RAM saved to {saves.store(sha1, env.battery_ram.tobytes())}")
+        env.close()
+        status = _close_recorder("nesenv play", recorder)
+    print(format_summary(summary))
+    return status
+
+
+def add_play(subparsers) -> None:
+    """``nesenv play ROM``: play any supported cartridge with the keyboard."""
+    p = subparsers.add_parser(
+        "play", help="play a ROM with the keyboard, in a window with sound",
+        description="Play any cartridge the core supports, in a window with sound. Battery RAM "
+        "(game saves) is loaded before the first frame and saved on exit, in the save folder "
+        "($NESENV_SAVE_DIR, else the user data folder), keyed by the ROM's PRG+CHR SHA-1.\n\n"
+        + KEYS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("rom", metavar="ROM", help=".nes file")
+    p.add_argument("--scale", type=int, default=3, choices=range(1, 9), metavar="N",
+                   help="window pixels per NES pixel, 1-8 (default: %(default)s)")
+    p.add_argument("-s", "--steps", type=int, default=None,
+                   help="stop after N frames (default: until Esc or the window closes)")
+    _add_sound_options(p)
+    p.set_defaults(func=_run_play, _parser=p)
+
+
 # add_<name>(subparsers) functions, one per subcommand, in help order
-SUBCOMMANDS: List[Callable] = [add_import_roms, add_roms]
+SUBCOMMANDS: List[Callable] = [add_info, add_play, add_import_roms, add_roms]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -212,6 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of ``nesenv``; returns the exit status."""
     args = build_parser().parse_args(argv)
+    if getattr(args, "_parser", None) is not None:
+        if getattr(args, "steps", None) is not None and args.steps < 0:
+            args._parser.error("--steps must be >= 0")
+        _check_record_arg(args._parser, args)
     return args.func(args)
 
 

@@ -38,6 +38,32 @@ def _load_core():
     return NES
 
 
+_NO_AUDIO = np.zeros(0, dtype=np.float32)
+_NO_AUDIO.flags.writeable = False
+
+
+class _AudioTap:
+    """The console as a game module's ``after_step`` sees it, keeping the sound of the frames
+    it runs (``nes.audio`` holds only the last ``step`` call's samples)."""
+
+    __slots__ = ("_nes", "_blocks")
+
+    def __init__(self, nes, blocks):
+        self._nes = nes
+        self._blocks = blocks
+
+    @property
+    def ram(self) -> np.ndarray:
+        return self._nes.ram
+
+    def step(self, frames: int = 1, buttons: int = 0, buttons2: int = 0) -> None:
+        self._nes.step(frames, buttons, buttons2)
+        self._blocks.append(self._nes.audio)
+
+    def __getattr__(self, name):
+        return getattr(self._nes, name)
+
+
 class NESEnv(gym.Env):
     """A Gymnasium env playing one NES ROM.
 
@@ -50,6 +76,10 @@ class NESEnv(gym.Env):
         render_mode: None, ``"human"`` (a pygame window, drawn on every step) or ``"rgb_array"``.
         game: the game module instance that computes reward, termination and info; None for the
             generic behaviour (reward 0, never terminates, info ``{}``).
+        mute: with ``render_mode="human"``, do not play the sound. Otherwise human rendering
+            turns the console's audio on and plays it through :class:`nesenv.audio.AudioSink`
+            (silent, with one warning, when there is no audio device); the sound then paces the
+            window at the console's 60.0988 frames per second.
 
     Raises:
         FileNotFoundError: ``rom_path`` does not exist.
@@ -57,8 +87,13 @@ class NESEnv(gym.Env):
         ValueError: unknown ``render_mode``.
 
     Attributes:
-        nes: the ``nes_core.NES`` emulator.
+        nes: the ``nes_core.NES`` emulator. Setting ``nes.audio_enabled = True`` makes
+            :attr:`audio` hold the sound of each step (recording does this).
         game: the game module instance.
+
+    ``reset(options={"battery_ram": data})`` writes ``data`` (bytes) into the cartridge's
+    battery-backed RAM right after the start state is restored, before the first frame runs
+    (see :attr:`battery_ram`).
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 60}
@@ -69,6 +104,7 @@ class NESEnv(gym.Env):
         rom_path: Union[str, "os.PathLike[str]"],
         render_mode: Optional[str] = None,
         game: Optional[Game] = None,
+        mute: bool = False,
     ):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
@@ -87,7 +123,11 @@ class NESEnv(gym.Env):
         self.observation_space = gym.spaces.Box(0, 255, SCREEN_SHAPE, np.uint8)
         self.action_space = gym.spaces.Discrete(256)
         self._viewer = None
+        self._sink = None
+        self._audio = _NO_AUDIO
         self._start_state, self._start_obs = self._start_for(self.game)
+        # sound only where someone hears it; recorders turn it on themselves
+        self.nes.audio_enabled = render_mode == "human" and not mute
 
     # --- nes-py compatible accessors -----------------------------------------------------------
     @property
@@ -102,6 +142,29 @@ class NESEnv(gym.Env):
         The next step overwrites it; observations returned by ``step``/``reset`` are copies.
         """
         return self.nes.screen
+
+    @property
+    def audio(self) -> np.ndarray:
+        """The sound of the last ``step``: float32 samples in [-1, 1], shape ``(n,)``.
+
+        Mono at ``nes.sample_rate`` Hz, every frame the step emulated (frames a game module
+        skips included, so about ``k * sample_rate / 60.0988`` samples for ``k`` frames). Empty
+        after ``reset`` and whenever ``nes.audio_enabled`` is False.
+        """
+        return self._audio
+
+    @property
+    def battery_ram(self) -> np.ndarray:
+        """The battery-backed part of the cartridge RAM: a writable ``uint8`` view, shape ``(n,)``.
+
+        ``nes.sram[prg_ram_size:]`` (the volatile work RAM comes first); empty when the board
+        has no battery. This is what a ``.sav`` file holds.
+        """
+        sram = self.nes.sram
+        info = self.nes.rom_info()
+        if sram is None or not info["battery"]:
+            return np.zeros(0, dtype=np.uint8)
+        return sram[info["prg_ram_size"]:]
 
     # --- episode start ------------------------------------------------------------------------
     def _start_for(self, game: Game) -> Tuple[bytes, np.ndarray]:
@@ -125,7 +188,8 @@ class NESEnv(gym.Env):
 
         Args:
             seed: seeds ``self.np_random`` (the emulator itself is deterministic).
-            options: env-specific options (none for the generic env).
+            options: env-specific options; ``{"battery_ram": bytes}`` loads battery RAM (a
+                ``.sav`` file's content; a shorter or longer blob fills what fits).
 
         Returns:
             ``(observation, info)``; observation shape ``(240, 256, 3)``, ``uint8``.
@@ -134,6 +198,12 @@ class NESEnv(gym.Env):
         self._select_game(options)
         self._start_state, self._start_obs = self._start_for(self.game)
         self.nes.load_state(self._start_state)
+        if options is not None and options.get("battery_ram") is not None:
+            data = np.frombuffer(bytes(options["battery_ram"]), dtype=np.uint8)
+            target = self.battery_ram
+            n = min(target.size, data.size)
+            target[:n] = data[:n]
+        self._audio = _NO_AUDIO
         ram = self.nes.ram
         self.game.reset(ram)
         obs = self._start_obs.copy()
@@ -159,16 +229,22 @@ class NESEnv(gym.Env):
             raise ValueError(f"action must be an int in 0..255, got {action!r}") from None
         if not 0 <= buttons <= 255 or buttons != action:
             raise ValueError(f"action must be an int in 0..255, got {action!r}")
-        self.nes.step(1, buttons)
-        ram = self.nes.ram
+        nes = self.nes
+        nes.step(1, buttons)
+        ram = nes.ram
         reward, terminated = self.game.step(ram)
         info = self.game.info(ram)
-        self.game.after_step(self.nes, terminated)
+        if nes.audio_enabled:
+            blocks = [nes.audio]
+            self.game.after_step(_AudioTap(nes, blocks), terminated)
+            self._audio = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+        else:
+            self.game.after_step(nes, terminated)
         low, high = self.reward_range
         reward = float(min(max(reward, low), high))
         obs = self.nes.screen.copy()
         if self.render_mode == "human":
-            self._show(obs)
+            self._show(obs, self._audio)
         return obs, reward, bool(terminated), False, info
 
     # --- rendering ------------------------------------------------------------------------------
@@ -186,18 +262,33 @@ class NESEnv(gym.Env):
             self._show(self.nes.screen)
         return None
 
-    def _show(self, frame: np.ndarray) -> None:
+    def _show(self, frame: np.ndarray, audio: Optional[np.ndarray] = None) -> None:
         if self._viewer is None:
             from ._viewer import ImageViewer
 
             caption = self.spec.id if self.spec is not None else os.path.basename(self.rom_path)
             self._viewer = ImageViewer(caption, SCREEN_WIDTH, SCREEN_HEIGHT)
+            if self.nes.audio_enabled:
+                from .audio import AudioSink
+
+                self._sink = AudioSink(self.nes.sample_rate)
         self._viewer.events()
         self._viewer.show(frame)
-        self._viewer.tick(self.metadata["render_fps"])
+        sink = self._sink
+        if sink is not None and sink.enabled:
+            # the audio clock paces the loop: a 60 fps video clock would drift against the
+            # console's 60.0988 frames of sound per second and run the queue dry
+            if audio is not None:
+                sink.play(audio)
+            sink.wait()
+        else:
+            self._viewer.tick(self.metadata["render_fps"])
 
     def close(self) -> None:
-        """Close the window, if any (idempotent)."""
+        """Close the window and the sound output, if any (idempotent)."""
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
         if self._viewer is not None:
             self._viewer.close()
             self._viewer = None

@@ -5,8 +5,55 @@ import time
 from typing import Any, Callable, Dict, Optional
 
 import gymnasium as gym
+import numpy as np
 
 from . import actions as _actions
+from . import audio as _audio
+
+_NO_AUDIO = np.zeros(0, dtype=np.float32)
+
+
+def _nes_of(env: gym.Env):
+    return getattr(env.unwrapped, "nes", None)
+
+
+def _step_audio(env: gym.Env) -> np.ndarray:
+    """The sound of the env's last step (NESEnv.audio), else the console's last block."""
+    base = env.unwrapped
+    audio = getattr(base, "audio", None)
+    if audio is None:
+        nes = _nes_of(env)
+        audio = nes.audio if nes is not None else _NO_AUDIO
+    return audio
+
+
+def _frame_of(env: gym.Env, obs) -> np.ndarray:
+    screen = getattr(env.unwrapped, "screen", None)
+    return obs if screen is None else screen
+
+
+def open_sink(env: gym.Env, log=None):
+    """Turn the env's console audio on and return an :class:`nesenv.audio.AudioSink` for it.
+
+    Without an audio device (or pygame) the sink is silent; then one line saying so goes to
+    ``log`` (default: stderr) instead of a warning. Returns None if the env has no console.
+    """
+    import warnings
+
+    nes = _nes_of(env)
+    if nes is None:
+        return None
+    nes.audio_enabled = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sink = _audio.AudioSink(nes.sample_rate)
+    if not sink.enabled:
+        note = f"note: {sink.reason}"
+        if log is None:
+            print(note, file=sys.stderr)
+        else:
+            log(note)
+    return sink
 
 
 def has_display() -> bool:
@@ -107,6 +154,7 @@ def play_random(
     render: bool = False,
     fps: Optional[float] = 60,
     progress: bool = True,
+    recorder=None,
 ) -> Dict[str, Any]:
     """Play uniformly random actions for ``steps`` steps, resetting after each episode.
 
@@ -117,6 +165,8 @@ def play_random(
         render: show the frames in a window (pygame) at ``fps``.
         fps: frame rate limit of the window; None for as fast as possible.
         progress: show a tqdm progress bar on stderr when it is a terminal.
+        recorder: a :class:`nesenv.record.Recorder` that gets every frame and its sound (the
+            console's audio is turned on); the caller closes it.
 
     Returns:
         A summary dict (see :func:`format_summary`): steps, episodes, total_reward, x_pos (the
@@ -130,8 +180,12 @@ def play_random(
 
         caption = env.spec.id if env.spec is not None else "nesenv"
         viewer = ImageViewer(caption)
+    if recorder is not None and _nes_of(env) is not None:
+        _nes_of(env).audio_enabled = True
     env.action_space.seed(seed)
     obs, info = env.reset(seed=seed)
+    if recorder is not None:
+        recorder.add(_frame_of(env, obs), None)
     summary = _Summary(env)
     # progress bar on a terminal only (disable=None: off when stderr is not a TTY, e.g. CI logs)
     bar = tqdm(total=steps, disable=None if progress else True, unit="step", mininterval=0.5,
@@ -139,6 +193,8 @@ def play_random(
     try:
         for _ in range(steps):
             obs, reward, terminated, truncated, info = summary.step(env, env.action_space.sample())
+            if recorder is not None:
+                recorder.add(_frame_of(env, obs), _step_audio(env))
             bar.update(1)
             if "x_pos" in info and bar.n % 50 == 0:
                 bar.set_postfix(x_pos=info["x_pos"], reward=f"{summary.total_reward:g}")
@@ -151,6 +207,8 @@ def play_random(
             if terminated or truncated:
                 obs, info = env.reset()
                 summary.episodes += 1
+                if recorder is not None:
+                    recorder.add(_frame_of(env, obs), None)
     finally:
         bar.close()
         if viewer is not None:
@@ -190,11 +248,19 @@ def play_human(
     seed: Optional[int] = None,
     fps: Optional[float] = 60,
     scale: int = 3,
+    sound: bool = True,
+    recorder=None,
+    options: Optional[Dict[str, Any]] = None,
+    caption: Optional[str] = None,
 ) -> Dict[str, Any]:
     """Play with the keyboard in a pygame window until Esc, the window closes or ``steps``.
 
     Keys: arrows = d-pad, Z or O = B, X or P = A, Enter = Start, Space or Shift = Select,
     Esc = quit. Keys are tracked from KEYDOWN/KEYUP events. An episode that ends restarts.
+
+    With ``sound`` the console's audio plays through :class:`nesenv.audio.AudioSink`, and the
+    sound clock paces the loop (60.0988 frames per second, a few frames of sound queued ahead);
+    without an audio device it is silent (one note on stderr) and the video clock paces it.
 
     Args:
         env: an env whose observation is the frame (``(240, 256, 3)`` uint8) and whose actions
@@ -203,6 +269,11 @@ def play_human(
         seed: seed for the first reset.
         fps: frame rate (60 like the NES); None for as fast as possible.
         scale: window pixels per NES pixel.
+        sound: play the sound (False: the audio stays off and no sink is opened).
+        recorder: a :class:`nesenv.record.Recorder` that gets every frame and its sound; the
+            caller closes it.
+        options: passed to the first ``env.reset`` (e.g. ``{"battery_ram": data}``).
+        caption: window title (default: the env id, else "nesenv").
 
     Returns:
         The same summary dict as :func:`play_random`.
@@ -214,13 +285,21 @@ def play_human(
     from ._viewer import ImageViewer, import_pygame
 
     pygame = import_pygame()
-    caption = env.spec.id if env.spec is not None else "nesenv"
+    if caption is None:
+        caption = env.spec.id if env.spec is not None else "nesenv"
     viewer = ImageViewer(caption, scale=scale)
-    to_action = _byte_to_action(env)
-    pressed = set()
-    obs, info = env.reset(seed=seed)
-    summary = _Summary(env)
+    sink = None
     try:
+        if sound and fps:
+            sink = open_sink(env)
+        if recorder is not None and _nes_of(env) is not None:
+            _nes_of(env).audio_enabled = True
+        to_action = _byte_to_action(env)
+        pressed = set()
+        obs, info = env.reset(seed=seed, options=options)
+        if recorder is not None:
+            recorder.add(_frame_of(env, obs), None)
+        summary = _Summary(env)
         viewer.show(obs)
         while viewer.is_open and (steps is None or summary.steps < steps):
             for event in viewer.events():
@@ -234,11 +313,23 @@ def play_human(
                 break
             action = to_action(_actions.keys_to_byte(pressed))
             obs, reward, terminated, truncated, info = summary.step(env, action)
+            if recorder is not None:
+                recorder.add(_frame_of(env, obs), _step_audio(env))
             viewer.show(obs)
-            viewer.tick(fps)
+            if sink is not None and sink.enabled:
+                # the sound paces the loop: a 60 fps video clock would drift against the
+                # console's 60.0988 frames of sound per second and run the queue dry (crackle)
+                sink.play(_step_audio(env))
+                sink.wait()
+            else:
+                viewer.tick(fps)
             if terminated or truncated:
                 obs, info = env.reset()
                 summary.episodes += 1
+                if recorder is not None:
+                    recorder.add(_frame_of(env, obs), None)
     finally:
+        if sink is not None:
+            sink.close()
         viewer.close()
     return summary.result()

@@ -7,6 +7,9 @@ Ids (the version number selects the ROM mode: v0 vanilla, v1 downsample, v2 pixe
 * ``SuperMarioBrosRandomStages-v0..v3``: one random stage per episode;
 * ``SuperMarioBros2-v0..v1``: The Lost Levels, full game (v0 vanilla, v1 downsample);
 * ``SuperMarioBros2-<world>-<stage>-v0..v1``: one Lost Levels stage, worlds 1-8.
+
+and the generic env for any supported cartridge, ``nesenv/NES-v0``
+(``gym.make("nesenv/NES-v0", rom_path="game.nes")``; reward 0, never terminates).
 """
 from typing import Any, Dict, List
 
@@ -22,6 +25,10 @@ SMB_ENTRY_POINT = "nesenv.smb:SuperMarioBrosEnv"
 RANDOM_STAGES_ENTRY_POINT = "nesenv.smb:SuperMarioBrosRandomStagesEnv"
 # gym.make_vec(id, num_envs=N) steps N consoles on a C thread pool (nesenv/vector.py)
 VECTOR_ENTRY_POINTS = {SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv"}
+
+# the generic env: any cartridge the core supports, given by rom_path
+GENERIC_ID = "nesenv/NES-v0"
+GENERIC_ENTRY_POINT = "nesenv.env:NESEnv"
 
 
 def env_ids() -> Dict[str, Dict[str, Any]]:
@@ -60,7 +67,12 @@ def env_ids() -> Dict[str, Dict[str, Any]]:
 
 
 def register_envs() -> List[str]:
-    """Register every id of :func:`env_ids` that is not registered yet; return all ids."""
+    """Register every id of :func:`env_ids` that is not registered yet; return all ids.
+
+    Also registers :data:`GENERIC_ID` (not in the returned list: it needs a ``rom_path``).
+    """
+    if GENERIC_ID not in gym.registry:
+        gym.register(id=GENERIC_ID, entry_point=GENERIC_ENTRY_POINT, nondeterministic=False)
     ids = env_ids()
     for env_id, spec in ids.items():
         if env_id in gym.registry:

@@ -48,6 +48,7 @@ class SuperMarioBrosEnv(NESEnv):
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: a ``.nes`` path, or the file name of an imported ROM (e.g.
             ``"super-mario-bros-world.nes"`` for the US/World dump), instead of ``rom_mode``.
+        mute: no sound with ``render_mode="human"`` (see :class:`nesenv.env.NESEnv`).
 
     Raises:
         nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).
@@ -61,6 +62,7 @@ class SuperMarioBrosEnv(NESEnv):
         target: Optional[Tuple[int, int]] = None,
         render_mode: Optional[str] = None,
         rom_path: Optional[PathLike] = None,
+        mute: bool = False,
     ):
         if not isinstance(lost_levels, bool):
             raise TypeError(f"lost_levels must be a bool, got {lost_levels!r}")
@@ -69,7 +71,9 @@ class SuperMarioBrosEnv(NESEnv):
         if rom_mode not in modes:
             raise ValueError(f"rom_mode must be one of {modes}, got {rom_mode!r}")
         game = game_cls(target)
-        super().__init__(_rom_for(game_cls, rom_mode, rom_path), render_mode=render_mode, game=game)
+        super().__init__(
+            _rom_for(game_cls, rom_mode, rom_path), render_mode=render_mode, game=game, mute=mute
+        )
 
     @property
     def is_single_stage_env(self) -> bool:
@@ -115,6 +119,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         stages: stages to draw from, as ``"W-S"`` strings (e.g. ``["1-4", "2-4"]``).
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: see :class:`SuperMarioBrosEnv`.
+        mute: see :class:`SuperMarioBrosEnv`.
 
     Attributes:
         stages: the default subset, as ``"W-S"`` strings, or None for all stages.
@@ -126,6 +131,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         stages: Optional[Sequence[str]] = None,
         render_mode: Optional[str] = None,
         rom_path: Optional[PathLike] = None,
+        mute: bool = False,
     ):
         if rom_mode not in ROM_MODES:
             raise ValueError(f"rom_mode must be one of {ROM_MODES}, got {rom_mode!r}")
@@ -137,6 +143,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
             _rom_for(SuperMarioBros, rom_mode, rom_path),
             render_mode=render_mode,
             game=self._game_for(first),
+            mute=mute,
         )
 
     def _game_for(self, target: Tuple[int, int]) -> SuperMarioBros:
