@@ -29,6 +29,7 @@ VECTOR_ENTRY_POINTS = {SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv"}
 # the generic env: any cartridge the core supports, given by rom_path
 GENERIC_ID = "nesenv/NES-v0"
 GENERIC_ENTRY_POINT = "nesenv.env:NESEnv"
+GENERIC_VECTOR_ENTRY_POINT = "nesenv.vector:NESVectorEnv"
 
 
 def env_ids() -> Dict[str, Dict[str, Any]]:
@@ -72,7 +73,12 @@ def register_envs() -> List[str]:
     Also registers :data:`GENERIC_ID` (not in the returned list: it needs a ``rom_path``).
     """
     if GENERIC_ID not in gym.registry:
-        gym.register(id=GENERIC_ID, entry_point=GENERIC_ENTRY_POINT, nondeterministic=False)
+        gym.register(
+            id=GENERIC_ID,
+            entry_point=GENERIC_ENTRY_POINT,
+            vector_entry_point=GENERIC_VECTOR_ENTRY_POINT,
+            nondeterministic=False,
+        )
     ids = env_ids()
     for env_id, spec in ids.items():
         if env_id in gym.registry:
