@@ -129,6 +129,7 @@ class AudioSink:
         self._channels = 1
         self._pending = np.zeros(0, dtype=np.int16)
         self._end = 0.0  # time.monotonic() when all audio handed to the mixer has played
+        self._last_seconds = 0.0  # length of the last sound handed to the mixer
         self._pygame = None
         self._channel = None
         self._owns_mixer = False
@@ -188,8 +189,14 @@ class AudioSink:
         if self._pending.size == 0:
             return
         now = time.monotonic()
-        if ch.get_busy() and ch.get_queue() is not None:
-            return  # one playing, one queued: the rest waits
+        if ch.get_busy():
+            if ch.get_queue() is not None:
+                return  # one playing, one queued: the rest waits
+            # The queued sound has started, so what is left is at most the last sound handed
+            # over. Re-anchoring here keeps the estimate on the device's clock: a device that
+            # plays slightly fast (SDL's dummy driver runs ~5% fast) would otherwise let it
+            # drift ahead until the channel runs dry (a gap: crackle).
+            self._end = min(self._end, now + self._last_seconds)
         data = self._pending
         self._pending = np.zeros(0, dtype=np.int16)
         if self._channels > 1:
@@ -200,7 +207,8 @@ class AudioSink:
         else:
             ch.play(sound)
             self._end = now  # the channel had run dry: the queue starts now
-        self._end = max(self._end, now) + (data.size // self._channels) / self.sample_rate
+        self._last_seconds = (data.size // self._channels) / self.sample_rate
+        self._end = max(self._end, now) + self._last_seconds
 
     def wait(self, target_latency: Optional[float] = None) -> None:
         """Sleep while more than ``target_latency`` seconds of sound are queued ahead."""

@@ -5,6 +5,7 @@ All on synthetic iNES images (tests/ines.py): no commercial ROM needed.
 import hashlib
 import wave
 
+import numpy as np
 import pytest
 
 import games
@@ -229,3 +230,33 @@ def test_record_mp4_without_imageio_ffmpeg_names_the_extra(battery_rom, save_dir
     assert cli.main(["play", str(battery_rom), "--steps", "2", "--record", str(out)]) == 1
     assert "pip install 'nesenv[record]'" in capsys.readouterr().err
     assert not out.exists()
+
+
+# --- smb-play -----------------------------------------------------------------------------------
+def test_smb_play_options():
+    args = cli.parse_smb_play_args(["--mute", "--record", "run.WAV"])
+    assert args.mute and args.record == "run.WAV"
+    assert not cli.parse_smb_play_args([]).mute
+
+
+def test_smb_play_random_records_every_emulated_frame(smb_rom, tmp_path, capsys):
+    out = tmp_path / "smb.wav"
+    assert cli.smb_play_main(["-e", "SuperMarioBros-1-1-v0", "-m", "random", "--steps", "120",
+                              "--no-render", "--seed", "0", "--record", str(out)]) == 0
+    text = capsys.readouterr().out
+    frames = int(text.split("frames per second: ")[1].split("(")[1].split()[0])
+    with wave.open(str(out)) as w:
+        n = w.getnframes()
+        pcm = np.frombuffer(w.readframes(n), dtype="<i2")
+    assert abs(n - frames * SAMPLES_PER_FRAME) < 3 * frames ** 0.5 + 2, (n, frames)
+    assert pcm.std() > 100  # the 1-1 music
+
+
+def test_smb_play_human_mute(smb_rom, monkeypatch, capsys):
+    monkeypatch.setattr(audio, "AudioSink", FakeSink)
+    FakeSink.made = []
+    assert cli.smb_play_main(["-e", "SuperMarioBros-1-1-v0", "-m", "human", "--steps", "3",
+                              "--mute"]) == 0
+    assert FakeSink.made == []
+    assert cli.smb_play_main(["-e", "SuperMarioBros-1-1-v0", "-m", "human", "--steps", "3"]) == 0
+    assert len(FakeSink.made) == 1 and len(FakeSink.made[0].blocks) == 3
