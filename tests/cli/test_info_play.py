@@ -97,6 +97,7 @@ def test_info_names_a_known_game(tmp_path, capsys, monkeypatch):
         (ines(b"\xea" * 16384, bytes(8192), mapper=5), "mapper 5"),  # RomError: unsupported
         (b"NES\x1a\x02\x01" + bytes(10) + bytes(100), None),  # RomError: truncated
     ],
+    ids=["not-ines", "unsupported-mapper", "truncated"],
 )
 def test_info_errors(tmp_path, capsys, content, message):
     rom = tmp_path / "bad.nes"
