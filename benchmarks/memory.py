@@ -3,7 +3,8 @@
 Creates ``--count`` more ``nes_core.NES`` consoles (Super Mario Bros., each run 10 frames with
 its RGB frame read, so every buffer is touched) after a first one, and divides the RSS growth
 by the count; ``--repeats`` rounds, each in a fresh list (the previous consoles freed first).
-Also the same for the native vector env (``SuperMarioBrosVectorEnv``) per env, if importable.
+Also the same for the native vector env (``SuperMarioBrosVectorEnv``, ``copy=False``) per env,
+if importable: console, observation row, RAM row.
 
     python benchmarks/memory.py [--count 50] [--repeats 3] [--quick]
 """
@@ -30,7 +31,7 @@ def _vector_per_env(count: int):
             one.reset(seed=0)
             gc.collect()
             before = rss_bytes()
-            vec = SuperMarioBrosVectorEnv(count, target=(1, 1), num_threads=1)
+            vec = SuperMarioBrosVectorEnv(count, target=(1, 1), num_threads=1, copy=False)
             vec.reset(seed=0)
             vec.step([0] * count)
             after = rss_bytes()

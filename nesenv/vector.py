@@ -386,7 +386,7 @@ class NESVectorEnv(VectorEnv):
                 raise ValueError("actions must list at least one button combination")
             self._action_lut = np.array([buttons_to_byte(b) for b in actions], dtype=np.uint8)
         self.single_observation_space = gym.spaces.Box(0, 255, self.pool.obs_shape, np.uint8)
-        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
+        self._observation_space: Optional[gym.Space] = None  # built on first use (see below)
         self.single_action_space = gym.spaces.Discrete(len(self._action_lut))
         self.action_space = batch_space(self.single_action_space, self.num_envs)
 
@@ -536,6 +536,21 @@ class NESVectorEnv(VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         """Stop the pool's threads."""
         self.pool.close()
+
+    @property
+    def observation_space(self) -> gym.Space:
+        """``Box(0, 255, (N,) + single shape, uint8)``, built on first use.
+
+        Gymnasium's Box holds full-size low / high / bounded arrays: about 0.9 MiB per RGB env,
+        three times the memory of the env itself, so it is only built when someone asks.
+        """
+        if self._observation_space is None:
+            self._observation_space = batch_space(self.single_observation_space, self.num_envs)
+        return self._observation_space
+
+    @observation_space.setter
+    def observation_space(self, space: gym.Space) -> None:
+        self._observation_space = space
 
     @property
     def num_threads(self) -> int:
