@@ -260,7 +260,9 @@ class _SMBBatchGame(_BatchGame):
         if self.stage_game:
             terminated = r["dying_or_dead"] | r["flag_get"]
         else:
-            terminated = r["life"] == smb.GAME_OVER_LIVES
+            # game over, or the end sequence of the last world (the game then waits for a button)
+            terminated = (r["life"] == smb.GAME_OVER_LIVES) | (
+                r["world_over"] & (r["world"] == self.games[0].last_world))
         # reset envs start their counters here; stepped envs move them on: both take x and t
         self.x_last[:] = x
         self.time_last[:] = t
