@@ -28,7 +28,6 @@ reference of both.
 import copy as _copy
 import hashlib
 import os
-import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import gymnasium as gym
@@ -39,9 +38,8 @@ from gymnasium.vector.utils import batch_space
 from games import Game, LostLevels, SuperMarioBros
 from games import super_mario_bros as smb
 
-from . import roms
 from .actions import buttons_to_byte
-from .smb import LOST_LEVELS_ROM_MODES, ROM_MODES
+from .smb import LOST_LEVELS_ROM_MODES, ROM_MODES, _rom_for
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -571,19 +569,6 @@ class NESVectorEnv(VectorEnv):
         return [" ".join(byte_to_buttons(int(b))) for b in self._action_lut]
 
 
-def _smb_rom(game_cls, rom_mode: str, rom_path: Optional[PathLike]) -> str:
-    if rom_path is None:
-        return os.fspath(roms.find_rom(game_cls, rom_mode))
-    path = roms.resolve_rom(rom_path)
-    match = roms.identify(path.read_bytes())
-    if match is None or match[0] is not game_cls:
-        warnings.warn(
-            f"{path} is not a ROM known to nesenv for {game_cls.name}; playing it anyway",
-            stacklevel=3,
-        )
-    return os.fspath(path)
-
-
 class SuperMarioBrosVectorEnv(NESVectorEnv):
     """N Super Mario Bros. (or Lost Levels) envs in parallel: the vector entry point of the ids.
 
@@ -616,7 +601,7 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
         game = game_cls(target)
         super().__init__(
             num_envs,
-            _smb_rom(game_cls, rom_mode, rom_path),
+            _rom_for(game_cls, rom_mode, rom_path),
             game,
             render_mode=render_mode,
             **options,
