@@ -64,8 +64,8 @@ class _Nesenv:
     def peek(self, addr: int) -> int:
         return int(self.nes.ram[addr])
 
-    def save(self):
-        return self.nes.save_state()
+    def save(self, screen: bool = False):
+        return self.nes.save_state(screen=screen)
 
     def load(self, state) -> None:
         self.nes.load_state(state)
@@ -179,14 +179,16 @@ def core(emulator: str, rom: str, mode: str, frames: int) -> Dict[str, Any]:
             "check": check}
 
 
-def states(emulator: str, rom: str, iterations: int) -> Dict[str, Any]:
-    """Save + load ``iterations`` times in gameplay (after 200 frames of the fixed input)."""
+def states(emulator: str, rom: str, iterations: int, screen: bool = False) -> Dict[str, Any]:
+    """Save + load ``iterations`` times in gameplay (after 200 frames of the fixed input);
+    ``screen``: nesenv's states with the picture (``save_state(screen=True)``)."""
     emu = ADAPTERS[emulator](rom)
     emu.run(fixed_pads(200), "noframe")
-    state = emu.save()
+    save = (lambda: emu.save(screen=True)) if screen else emu.save
+    state = save()
     with Timer() as ts:
         for _ in range(iterations):
-            emu.save()
+            save()
     with Timer() as tl:
         for _ in range(iterations):
             emu.load(state)

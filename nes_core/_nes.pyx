@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from cpython.buffer cimport PyBUF_WRITABLE
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport uint8_t, uint16_t, uint64_t
 from libc.string cimport memcpy
 
@@ -48,8 +49,10 @@ cdef extern from "nes.h" nogil:
     int nes_jammed(const nes_t *nes)
     void nes_get_regs(const nes_t *nes, nes_regs_t *r)
     void nes_set_regs(nes_t *nes, const nes_regs_t *r)
-    size_t nes_state_size(nes_t *nes)
-    int nes_state_save(nes_t *nes, uint8_t *buf, size_t len)
+    unsigned NES_STATE_SCREEN
+    size_t nes_state_size(nes_t *nes, unsigned flags)
+    int nes_state_save(nes_t *nes, uint8_t *buf, size_t len, unsigned flags)
+    int nes_screen_valid(const nes_t *nes)
     int nes_state_load(nes_t *nes, const uint8_t *buf, size_t len, char *errbuf, size_t errlen)
     uint8_t *nes_prg_ram(nes_t *nes, size_t *size)
     void nes_set_audio(nes_t *nes, int enabled, int sample_rate)
@@ -202,9 +205,14 @@ cdef class NES:
 
         The same array is refreshed by later steps: copy it to keep a frame. RGB conversion runs
         only when this is read.
+
+        Raises:
+            StateError: a state saved without its screen was loaded and no whole frame has been
+                drawn since (see :meth:`load_state`).
         """
         cdef uint8_t[:, :, ::1] view
         if self._screen_dirty:
+            self._check_screen()
             self._screen.flags.writeable = True
             view = self._screen
             with nogil:
@@ -214,12 +222,22 @@ cdef class NES:
             self._screen_dirty = False
         return self._screen
 
+    def _check_screen(self):
+        nes_sync(self.n)
+        if not nes_screen_valid(self.n):
+            raise StateError("the picture is not known: the loaded state was saved without its "
+                             "screen (save_state(screen=True) keeps it); step a frame to draw one")
+
     @property
     def framebuffer(self):
-        """np.ndarray (240, 256) uint8: a copy of the 6-bit palette indices of the picture."""
+        """np.ndarray (240, 256) uint8: a copy of the 6-bit palette indices of the picture.
+
+        Raises:
+            StateError: as :attr:`screen`.
+        """
+        self._check_screen()
         out = np.empty((240, 256), dtype=np.uint8)
         cdef uint8_t[:, ::1] view = out
-        nes_sync(self.n)
         memcpy(&view[0, 0], nes_framebuffer(self.n), 240 * 256)
         return out
 
@@ -303,30 +321,51 @@ cdef class NES:
         return bool(nes_jammed(self.n))
 
     # ---- states ----
-    def save_state(self):
-        """Return the whole console state as bytes (versioned, stamped with the ROM's hash)."""
-        cdef size_t size = nes_state_size(self.n)
-        buf = bytearray(size)
-        cdef uint8_t[::1] view = buf
-        if nes_state_save(self.n, &view[0], size) != NES_OK:
+    def save_state(self, bint screen=False):
+        """Return the whole console state as bytes (versioned, stamped with the ROM's hash).
+
+        Args:
+            screen: also keep the last picture (61,680 more bytes), so that :attr:`screen` and
+                :attr:`framebuffer` can be read right after :meth:`load_state`. Without it the
+                state holds everything that decides what the console does next (about 16 KB
+                for an NROM game with 8 KiB of PRG RAM), and the picture after loading is
+                unknown until the next whole frame is drawn.
+        """
+        cdef unsigned flags = NES_STATE_SCREEN if screen else 0
+        cdef size_t size = nes_state_size(self.n, flags)
+        blob = PyBytes_FromStringAndSize(NULL, size)
+        if nes_state_save(self.n, <uint8_t *>PyBytes_AS_STRING(blob), size, flags) != NES_OK:
             raise StateError("could not write the save state")
-        return bytes(buf)
+        return blob
 
     def load_state(self, data):
         """Restore a state from save_state().
 
+        A state saved without ``screen=True`` restores everything but the picture: reading
+        :attr:`screen` or :attr:`framebuffer` raises StateError until the console has drawn a
+        whole frame (one :meth:`step` from a state saved between frames).
+
         Raises:
             StateError: corrupt, truncated, foreign-ROM or other-version data; the console is
                 left untouched.
+            TypeError: ``data`` is not bytes-like.
         """
         cdef const uint8_t[::1] view
+        cdef char errbuf[256]
+        errbuf[0] = 0
+        if type(data) is bytes:
+            if len(<bytes>data) == 0:
+                raise StateError("empty save state")
+            if nes_state_load(self.n, <const uint8_t *>PyBytes_AS_STRING(data), len(<bytes>data),
+                              errbuf, sizeof(errbuf)) != NES_OK:
+                raise StateError(errbuf.decode("utf-8", "replace"))
+            self._screen_dirty = True
+            return
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"state must be bytes, not {type(data).__name__}")
         if len(data) == 0:
             raise StateError("empty save state")
         view = bytes(data)
-        cdef char errbuf[256]
-        errbuf[0] = 0
         if nes_state_load(self.n, &view[0], len(view), errbuf, sizeof(errbuf)) != NES_OK:
             raise StateError(errbuf.decode("utf-8", "replace"))
         self._screen_dirty = True

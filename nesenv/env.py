@@ -174,7 +174,7 @@ class NESEnv(gym.Env):
         if cached is None:
             self.nes.power_cycle()
             game.start(self.nes)
-            cached = (self.nes.save_state(), self.nes.screen.copy())
+            cached = (self.nes.save_state(screen=True), self.nes.screen.copy())
             _START_CACHE[key] = cached
         return cached
 
@@ -306,10 +306,17 @@ class NESEnv(gym.Env):
         return [" ".join(_actions.byte_to_buttons(b)) for b in range(256)]
 
     # --- save states ----------------------------------------------------------------------------
-    def save_state(self) -> bytes:
-        """Return the console state plus the game module's counters, as one blob."""
+    def save_state(self, screen: bool = False) -> bytes:
+        """Return the console state plus the game module's counters, as one blob.
+
+        Args:
+            screen: also keep the picture, so that ``render()`` works right after
+                :meth:`load_state` (see ``nes_core.NES.save_state``); without it the next
+                ``step`` draws the next observation as usual.
+        """
         counters = json.dumps(self.game.get_state(), sort_keys=True).encode()
-        return _STATE_MAGIC + struct.pack("<I", len(counters)) + counters + self.nes.save_state()
+        blob = self.nes.save_state(screen=screen)
+        return _STATE_MAGIC + struct.pack("<I", len(counters)) + counters + blob
 
     def load_state(self, data: bytes) -> None:
         """Restore a blob from :meth:`save_state`.

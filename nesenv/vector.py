@@ -407,7 +407,7 @@ class NESVectorEnv(VectorEnv):
         if state is None:
             console.power_cycle()
             game.start(console)
-            state = console.save_state()
+            state = console.save_state(screen=True)  # reset draws the start picture
             _START_CACHE[key] = state
         return state
 

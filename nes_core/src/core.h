@@ -69,6 +69,10 @@ typedef struct ppu {
     uint8_t emph[NES_HEIGHT];            /* PPUMASK bits 5-7 per scanline */
     uint8_t fb[NES_HEIGHT * NES_WIDTH];  /* the picture (6-bit palette indices); complete at vblank */
     uint32_t frames;        /* frames since power-on */
+    /* Whether fb holds a whole picture. A state loaded without its screen leaves fb stale
+     * until the PPU has drawn lines 0-239 after the load: SCREEN_STALE -> (pre-render line)
+     * SCREEN_PENDING -> (vblank) SCREEN_VALID. Not part of save states. */
+    uint8_t screen;
     uint64_t clock;         /* master clock of the last dot run */
 } ppu_t;
 
@@ -116,7 +120,12 @@ struct nes {
     uint8_t ppu_lockstep;
     uint8_t slow_cycle;     /* ppu_lockstep or the board has an M2 (cpu_clock) hook */
     uint64_t ppu_event;
+    /* save-state layouts without / with the screen section, measured on first use */
+    state_layout_t state_layout[2];
+    uint8_t state_layout_ready[2];
 };
+
+enum { SCREEN_STALE = 0, SCREEN_PENDING = 1, SCREEN_VALID = 2 };
 
 /* The PPU runs up to the master clock minus this offset (CPU/PPU alignment as in Mesen). */
 #define PPU_OFFSET 1
@@ -151,6 +160,7 @@ uint8_t ppu_read_reg(struct nes *nes, uint16_t addr);
 void ppu_write_reg(struct nes *nes, uint16_t addr, uint8_t v);
 uint8_t ppu_peek_mem(struct nes *nes, uint16_t addr);
 void ppu_state(struct state *st, struct nes *nes);
+void ppu_screen_state(struct state *st, struct nes *nes);
 
 /* bus */
 uint8_t bus_read(struct nes *nes, uint16_t addr);

@@ -82,10 +82,15 @@ int nes_jammed(const nes_t *nes);
 void nes_get_regs(const nes_t *nes, nes_regs_t *r);
 void nes_set_regs(nes_t *nes, const nes_regs_t *r);
 
-/* Save states: nes_state_size gives the exact size of the blob nes_state_save writes. */
-size_t nes_state_size(nes_t *nes);
-int nes_state_save(nes_t *nes, uint8_t *buf, size_t len);
+/* Save states: nes_state_size gives the exact size of the blob nes_state_save writes.
+ * NES_STATE_SCREEN adds the last picture (61 KiB); without it a loaded state leaves the
+ * picture stale (nes_screen_valid 0) until the PPU has drawn a whole frame after the load. */
+#define NES_STATE_SCREEN 1u
+size_t nes_state_size(nes_t *nes, unsigned flags);
+int nes_state_save(nes_t *nes, uint8_t *buf, size_t len, unsigned flags);
 int nes_state_load(nes_t *nes, const uint8_t *buf, size_t len, char *errbuf, size_t errlen);
+/* 1 when the framebuffer holds a whole picture drawn by this console since power-on or a load. */
+int nes_screen_valid(const nes_t *nes);
 
 /* Battery-backed / work RAM at $6000 ($6000-$7FFF window), NULL when the board has none. */
 uint8_t *nes_prg_ram(nes_t *nes, size_t *size);

@@ -337,9 +337,13 @@ static inline void ppu_tick(nes_t *n) {
             p->suppress_vbl = 0;
             p->frame_ready = 1;
             p->frames++;
+            if (p->screen == SCREEN_PENDING) p->screen = SCREEN_VALID;
         }
     } else if (sl == PRERENDER) {
-        if (d == 1) p->status &= 0x1F; /* vblank, sprite 0 hit, overflow cleared */
+        if (d == 1) {
+            p->status &= 0x1F; /* vblank, sprite 0 hit, overflow cleared */
+            if (p->screen == SCREEN_STALE) p->screen = SCREEN_PENDING;
+        }
         if (p->rendering) render_dot(n, p, d, 0);
     }
     /* a PPUMASK rendering change reaches the pipeline one dot late */
@@ -605,6 +609,7 @@ void ppu_power(nes_t *n) {
     memset(p, 0, sizeof(*p));
     memcpy(p->palette, POWER_PALETTE, sizeof(p->palette));
     p->overflow_dot = -1;
+    p->screen = SCREEN_VALID;
 }
 
 void ppu_reset(nes_t *n) {
@@ -619,7 +624,7 @@ void ppu_reset(nes_t *n) {
 
 void ppu_state(state_t *st, nes_t *n) {
     ppu_t *p = &n->ppu;
-    st_begin(st, "PPU1");
+    st_begin(st, "PPU2");
     ST_FIELD(st, p->scanline); ST_FIELD(st, p->dot); ST_FIELD(st, p->odd_frame);
     ST_FIELD(st, p->frame_ready); ST_FIELD(st, p->rendering);
     ST_FIELD(st, p->ctrl); ST_FIELD(st, p->mask); ST_FIELD(st, p->status); ST_FIELD(st, p->oamaddr);
@@ -631,8 +636,7 @@ void ppu_state(state_t *st, nes_t *n) {
     ST_ARRAY(st, p->sec_idx); ST_FIELD(st, p->sec_count); ST_FIELD(st, p->spr0_next);
     ST_FIELD(st, p->spr0_line); ST_FIELD(st, p->overflow_dot);
     ST_ARRAY(st, p->spr_line); ST_ARRAY(st, p->spr_next);
-    ST_ARRAY(st, p->oam); ST_ARRAY(st, p->palette); ST_ARRAY(st, p->emph);
-    ST_ARRAY(st, p->fb);
+    ST_ARRAY(st, p->oam); ST_ARRAY(st, p->palette);
     ST_FIELD(st, p->frames); ST_FIELD(st, p->clock);
     st_end(st);
     if (st->mode == ST_LOAD) {
@@ -643,6 +647,24 @@ void ppu_state(state_t *st, nes_t *n) {
         if (p->dot < 0 || p->dot > 340) p->dot = 0;
         p->x &= 7; p->v &= 0x7FFF; p->t &= 0x7FFF;
         for (int i = 0; i < 32; i++) p->palette[i] &= 0x3F;
+        /* until a screen section says otherwise, fb is stale; it is whole again at the first
+         * vblank that follows a full picture drawn after this point */
+        int after_vblank = p->scanline > 241 || (p->scanline == 241 && p->dot >= 1);
+        p->screen = after_vblank ? SCREEN_PENDING : SCREEN_STALE;
+    }
+}
+
+/* The picture (fb, per-line emphasis): an optional section, so that states used for search
+ * and resets stay small; see nes_state_save. */
+void ppu_screen_state(state_t *st, nes_t *n) {
+    ppu_t *p = &n->ppu;
+    st_begin(st, "SCRN");
+    ST_FIELD(st, p->screen);
+    ST_ARRAY(st, p->emph);
+    ST_ARRAY(st, p->fb);
+    st_end(st);
+    if (st->mode == ST_LOAD) {
+        if (p->screen > SCREEN_VALID) p->screen = SCREEN_STALE;
         for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= 0x3F;
         for (int i = 0; i < NES_HEIGHT; i++) p->emph[i] &= 7;
     }

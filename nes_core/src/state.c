@@ -8,7 +8,7 @@ void st_begin(state_t *st, const char tag[4]) {
         st->err = 1; st->msg = "unexpected section"; return;
     }
     if (st->mode == ST_SAVE) memcpy(st->buf + st->pos, tag, 4);
-    if (st->mode == ST_MEASURE && st->nsec < 16) memcpy(st->sec_tag[st->nsec], tag, 4);
+    if (st->mode == ST_MEASURE && st->layout.nsec < 16) memcpy(st->layout.sec_tag[st->layout.nsec], tag, 4);
     st->sec_start = st->pos + 4;
     st->pos += 8; /* tag + length, the length written by st_end */
 }
@@ -22,7 +22,7 @@ void st_end(state_t *st) {
         uint32_t stored;
         memcpy(&stored, st->buf + st->sec_start, 4);
         if (stored != len) { st->err = 1; st->msg = "section length mismatch"; }
-    } else if (st->nsec < 16) {
-        st->sec_len[st->nsec++] = len;
+    } else if (st->layout.nsec < 16) {
+        st->layout.sec_len[st->layout.nsec++] = len;
     }
 }

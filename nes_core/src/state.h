@@ -8,6 +8,15 @@
 
 enum { ST_MEASURE = 0, ST_SAVE = 1, ST_LOAD = 2 };
 
+/* The section layout a build writes for one console (tags and lengths): measured once per
+ * console and kept, since it depends only on the cartridge. */
+typedef struct state_layout {
+    int nsec;
+    char sec_tag[16][4];
+    uint32_t sec_len[16];
+    size_t payload;
+} state_layout_t;
+
 typedef struct state {
     int mode;
     uint8_t *buf;     /* ST_SAVE target / ST_LOAD source (cast) */
@@ -15,10 +24,7 @@ typedef struct state {
     int err;          /* set on overrun or a section mismatch */
     size_t sec_start; /* offset of the current section's length field */
     const char *msg;
-    /* section layout recorded by a measuring pass, checked against a blob before loading */
-    int nsec;
-    char sec_tag[16][4];
-    uint32_t sec_len[16];
+    state_layout_t layout; /* filled by a measuring pass */
 } state_t;
 
 static inline void st_bytes(state_t *st, void *p, size_t n) {

@@ -109,8 +109,9 @@ def run(nes, buttons):
         nes.step(1, buttons=b)
 
 
-def snapshot(nes):
-    return (bytes(nes.ram), nes.screen.tobytes(), nes.frame, nes.cpu_registers(),
+def snapshot(nes, screen=True):
+    picture = nes.screen.tobytes() if screen else None
+    return (bytes(nes.ram), picture, nes.frame, nes.cpu_registers(),
             nes.peek(0x6000), nes.ppu_peek(0x2000), nes.ppu_peek(0x2001))
 
 
@@ -134,14 +135,15 @@ def test_demo_rom_is_not_trivial(running):
     assert bytes(running.ram) != ram0
 
 
-def test_save_state_is_bytes_and_round_trips(running):
+@pytest.mark.parametrize("screen", [False, True])
+def test_save_state_is_bytes_and_round_trips(running, screen):
     """save -> load -> save gives the same bytes: loading restores exactly what was saved
     (no field adjusted on load), so states can be compared and hashed."""
-    s = running.save_state()
+    s = running.save_state(screen=screen)
     assert isinstance(s, bytes)
     assert s[:8] == b"NESENVST"
     running.load_state(s)
-    again = running.save_state()
+    again = running.save_state(screen=screen)
     if again != s:
         diff = [i for i in range(36, min(len(s), len(again))) if s[i] != again[i]]
         where = ", ".join(f"{_section_at(s, i)}: {s[i]:#04x} -> {again[i]:#04x}" for i in diff[:5])
@@ -149,8 +151,9 @@ def test_save_state_is_bytes_and_round_trips(running):
                     f"({where or 'lengths differ'})")
 
 
-def test_save_run_load_run_is_identical(running):
-    s = running.save_state()
+@pytest.mark.parametrize("screen", [False, True])
+def test_save_run_load_run_is_identical(running, screen):
+    s = running.save_state(screen=screen)
     frame0 = running.frame
     screen_at_save = running.screen.copy()
     seq = inputs(30, 2)
@@ -159,14 +162,64 @@ def test_save_run_load_run_is_identical(running):
     state_after = running.save_state()
     running.load_state(s)
     assert running.frame == frame0
-    np.testing.assert_array_equal(running.screen, screen_at_save)
+    if screen:
+        np.testing.assert_array_equal(running.screen, screen_at_save)
+    else:
+        with pytest.raises(StateError, match="screen=True"):
+            running.screen
     run(running, seq)
     assert snapshot(running) == after
     assert running.save_state() == state_after
 
 
+def test_screen_section_is_the_picture_and_its_emphasis(running):
+    bare, full = running.save_state(), running.save_state(screen=True)
+    # section header (8) + validity byte + 240 emphasis bytes + 240x256 palette indices
+    assert len(full) - len(bare) == 8 + 1 + 240 + 240 * 256
+    assert len(bare) < 20_000
+
+
+def test_picture_after_a_screenless_load_is_refused_until_a_whole_frame(running):
+    """A state saved between frames (after step) gives a known picture after one step; one
+    saved mid-frame needs the next whole frame, since the top of the current one was drawn
+    before the state was taken."""
+    between = running.save_state()
+    reference = NES(DEMO_ROM)
+    reference.load_state(running.save_state(screen=True))
+    running.step(7, buttons=0x40)
+    running.load_state(between)
+    with pytest.raises(StateError):
+        running.screen
+    with pytest.raises(StateError):
+        running.framebuffer
+    running.step(1, buttons=0x80)
+    reference.step(1, buttons=0x80)
+    np.testing.assert_array_equal(running.screen, reference.screen)
+    np.testing.assert_array_equal(running.framebuffer, reference.framebuffer)
+
+    # mid-frame: 3000 instructions into the next frame (the picture is being drawn)
+    running.set_buttons(0x80)
+    reference.set_buttons(0x80)
+    for _ in range(3000):
+        running.step_instruction()
+        reference.step_instruction()
+    scanline, _ = running.ppu_position()
+    assert 0 < scanline < 240
+    mid = running.save_state()
+    running.step(2)
+    running.load_state(mid)
+    running.set_buttons(0x80)
+    running.step(1, buttons=0x80)  # ends this frame: its top half predates the load
+    reference.step(1, buttons=0x80)
+    with pytest.raises(StateError):
+        running.screen
+    running.step(1, buttons=0x80)
+    reference.step(1, buttons=0x80)
+    np.testing.assert_array_equal(running.screen, reference.screen)
+
+
 def test_state_loads_into_another_instance(running):
-    s = running.save_state()
+    s = running.save_state(screen=True)
     other = NES(DEMO_ROM)
     other.step(3)
     other.load_state(s)
@@ -248,9 +301,10 @@ BAD_NAMES = ["empty", "magic_only", "header_only", "truncated_half", "truncated_
              "flipped_three_quarters", "flipped_last"]
 
 
+@pytest.mark.parametrize("screen", [False, True])
 @pytest.mark.parametrize("name", BAD_NAMES)
-def test_load_refuses_bad_state_and_leaves_state(running, name):
-    good, good_snap = running.save_state(), snapshot(running)
+def test_load_refuses_bad_state_and_leaves_state(running, name, screen):
+    good, good_snap = running.save_state(screen=screen), snapshot(running)
     running.step(5, buttons=0x81)  # move away from the saved point
     bad = _bad_states(good)[name]
     before_state, before_snap = running.save_state(), snapshot(running)
@@ -259,7 +313,8 @@ def test_load_refuses_bad_state_and_leaves_state(running, name):
     assert_untouched(running, before_state, before_snap)
     # still usable, and the good state still loads
     running.load_state(good)
-    assert snapshot(running) == good_snap
+    want = good_snap if screen else good_snap[:1] + (None,) + good_snap[2:]
+    assert snapshot(running, screen=screen) == want
 
 
 def test_version_error_message_names_the_version(running):
