@@ -591,6 +591,8 @@ cdef class NESPool:
         Raises:
             ValueError: wrong shapes, dtypes or values; RuntimeError: closed, or run() already
                 in progress from another thread.
+            StateError: after running, when ``obs`` was given and a console's picture is not
+                known (see ``NES.load_state``).
         """
         cdef Py_ssize_t i, k, n = self.n, count
         cdef uint8_t[::1] ov
@@ -655,6 +657,13 @@ cdef class NESPool:
                 (<NES>self.consoles[i])._screen_dirty = True
         if rc != 0:
             raise ValueError("NESPool: invalid observation format")
+        if obs_base != NULL:
+            stale = [int(idx[k]) for k in range(count)
+                     if not nes_screen_valid((<NES>self.consoles[idx[k]]).n)]
+            if stale:
+                raise StateError(f"consoles {stale} ran, but their rows of obs hold no known "
+                                 "picture: a state saved without its screen was loaded and no "
+                                 "whole frame was drawn since (save_state(screen=True))")
 
     cdef _bytes(self, values, str name):
         if values is None:

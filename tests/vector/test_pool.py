@@ -179,3 +179,25 @@ def test_pool_argument_errors():
         pool.run(None, 1, indices=[0, 0])
     with pytest.raises(ValueError):
         pool.run(None, 1, indices=[2])
+
+
+def test_pool_refuses_rows_without_a_known_picture():
+    """After a state saved without its screen, obs rows are refused until a whole frame is
+    drawn; the consoles still ran (nothing lost) and the next frame gives a normal row."""
+    from nes_core import StateError
+
+    consoles = [NES(echo_rom()) for _ in range(2)]
+    for c in consoles:
+        c.step(3)
+    blob = consoles[1].save_state()
+    pool = NESPool(consoles, 2)
+    obs = np.zeros((2,) + pool.obs_shape, dtype=np.uint8)
+    consoles[1].step(2)
+    consoles[1].load_state(blob)
+    with pytest.raises(StateError, match=r"\[1\]"):
+        pool.run(None, 0, obs)
+    frame = consoles[1].frame
+    pool.run(None, 1, obs)  # a state saved between frames: one frame draws a whole picture
+    assert consoles[1].frame == frame + 1
+    np.testing.assert_array_equal(obs[1], consoles[1].screen)
+    pool.close()
