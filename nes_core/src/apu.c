@@ -341,7 +341,7 @@ void apu_write(nes_t *n, uint16_t addr, uint8_t v) {
         /* The new mode takes effect 3 CPU cycles after a write on an even cycle, 4 after a
          * write on an odd one (apu_test 4-jitter); the IRQ inhibit at once. */
         a->fc_new = v;
-        a->fc_delay = (n->cpu.cycles & 1) ? 4 : 3;
+        a->fc_delay = (cpu_cycles(n) & 1) ? 4 : 3;
         a->pending |= APU_PEND_FRAME;
         a->irq_inhibit = (v >> 6) & 1;
         if (a->irq_inhibit) n->irq_lines &= (uint8_t)~NES_IRQ_FRAME;

@@ -68,7 +68,7 @@ void apu_dmc_enable(nes_t *n, int on) {
         d->start_delay = 0;
     } else if (!d->bytes_left) {
         start_sample(d);
-        d->start_delay = (n->cpu.cycles & 1) ? 3 : 2;
+        d->start_delay = (cpu_cycles(n) & 1) ? 3 : 2;
     }
 }
 

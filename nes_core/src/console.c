@@ -247,12 +247,12 @@ int nes_jammed(const nes_t *n) { return n->cpu.jammed; }
 
 void nes_get_regs(const nes_t *n, nes_regs_t *r) {
     r->pc = n->cpu.pc; r->a = n->cpu.a; r->x = n->cpu.x; r->y = n->cpu.y;
-    r->p = n->cpu.p; r->sp = n->cpu.s; r->cycles = n->cpu.cycles;
+    r->p = n->cpu.p; r->sp = n->cpu.s; r->cycles = cpu_cycles(n);
 }
 
 void nes_set_regs(nes_t *n, const nes_regs_t *r) {
     n->cpu.pc = r->pc; n->cpu.a = r->a; n->cpu.x = r->x; n->cpu.y = r->y;
-    n->cpu.p = (uint8_t)((r->p & ~FLAG_B) | FLAG_U); n->cpu.s = r->sp; n->cpu.cycles = r->cycles;
+    n->cpu.p = (uint8_t)((r->p & ~FLAG_B) | FLAG_U); n->cpu.s = r->sp; n->cpu.cycle_offset += r->cycles - cpu_cycles(n);
 }
 
 uint8_t *nes_prg_ram(nes_t *n, size_t *size) {

@@ -29,16 +29,18 @@ typedef struct cpu {
     uint16_t pc;
     uint8_t a, x, y, s, p;
     uint8_t jammed;
-    uint64_t cycles;        /* CPU cycles since power-on */
     uint64_t master_clock;  /* NTSC master clocks (21.477 MHz): 12 per CPU cycle, 4 per PPU dot */
-    /* interrupt lines, sampled at the end of every cycle */
-    uint8_t prev_nmi_line, need_nmi, prev_need_nmi;
-    uint8_t run_irq, prev_run_irq;
+    uint64_t cycle_offset;  /* CPU cycles = master_clock / 12 + this (see cpu_cycles) */
+    /* interrupt lines, sampled at the end of every cycle; `poll` holds what the previous
+     * cycle's end saw (POLL_NMI, POLL_IRQ): the instruction's second-to-last cycle decides */
+    uint8_t prev_nmi_line, need_nmi, run_irq, poll;
     /* DMA (https://www.nesdev.org/wiki/DMA) */
     uint8_t need_halt, need_dummy_read, oam_dma, dmc_dma;
     uint8_t oam_dma_page;
     uint8_t open_bus;       /* last value on the CPU data bus */
 } cpu_t;
+
+enum { POLL_NMI = 1, POLL_IRQ = 2 };
 
 typedef struct ppu {
     int16_t scanline, dot;  /* the dot last processed; scanline 261 is pre-render */
@@ -154,6 +156,10 @@ void cpu_state(struct state *st, struct nes *nes);
 void ppu_power(struct nes *nes);
 void ppu_reset(struct nes *nes);
 void ppu_run_to(struct nes *nes, uint64_t master_clock);
+/* CPU cycles since power-on: 12 master clocks each; the count advances at each cycle's start. */
+static inline uint64_t cpu_cycles(const struct nes *nes) {
+    return (nes->cpu.master_clock + 11) / 12 - 2 + nes->cpu.cycle_offset;
+}
 static inline void ppu_sync(struct nes *nes) { ppu_run_to(nes, nes->cpu.master_clock - PPU_OFFSET); }
 void ppu_schedule(struct nes *nes);
 uint8_t ppu_read_reg(struct nes *nes, uint16_t addr);

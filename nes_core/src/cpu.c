@@ -16,7 +16,6 @@
 HOT void cycle_start(nes_t *n, int mc) {
     cpu_t *c = &n->cpu;
     c->master_clock += mc;
-    c->cycles++;
     if (__builtin_expect(n->slow_cycle, 0)) {
         if (n->ppu_lockstep) ppu_sync(n);
         apu_tick(n);
@@ -29,14 +28,18 @@ HOT void cycle_start(nes_t *n, int mc) {
 HOT void cycle_end(nes_t *n, int mc) {
     cpu_t *c = &n->cpu;
     c->master_clock += mc;
-    if (n->ppu_lockstep || c->master_clock - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
+    /* in lockstep ppu_event stays 0: the PPU catches up every cycle */
+    if (c->master_clock - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
+    /* one byte for what the previous cycle saw, so that the instruction's final check is a
+     * single byte load (a wider load over several byte stores stalls store forwarding) */
+    c->poll = (uint8_t)(c->need_nmi | (c->run_irq << 1));
     /* NMI: edge-detected during phi2; the internal signal is seen one cycle later. */
-    c->prev_need_nmi = c->need_nmi;
-    uint8_t line = (n->ppu.status & n->ppu.ctrl & 0x80) != 0;
-    if (line && !c->prev_nmi_line) c->need_nmi = 1;
-    c->prev_nmi_line = line;
+    uint8_t line = n->ppu.status & n->ppu.ctrl & 0x80;
+    if (__builtin_expect(line != c->prev_nmi_line, 0)) {
+        if (line) c->need_nmi = 1;
+        c->prev_nmi_line = line;
+    }
     /* IRQ: level-sensitive, masked by I as it stands at the end of this cycle. */
-    c->prev_run_irq = c->run_irq;
     c->run_irq = n->irq_lines && !(c->p & FLAG_I);
 }
 
@@ -86,7 +89,7 @@ static void dma_run(nes_t *n, uint16_t addr) {
     int skip_dummy = (addr == 0x4016 || addr == 0x4017);
 
     while (c->dmc_dma || c->oam_dma) {
-        int get = (c->cycles & 1) == 0;
+        int get = (cpu_cycles(n) & 1) == 0;
         if (get) {
             if (c->dmc_dma && !c->need_halt && !c->need_dummy_read) {
                 dma_cycle_begin(n);
@@ -245,7 +248,7 @@ static void interrupt(nes_t *n) {
         int8_t off_ = (int8_t)IMM(); \
         if (cond) { \
             /* a taken branch that does not cross a page polls interrupts before its last cycle */ \
-            if (c->run_irq && !c->prev_run_irq) c->run_irq = 0; \
+            if (c->run_irq && !(c->poll & POLL_IRQ)) c->run_irq = 0; \
             DUMMY_PC(); \
             uint16_t np_ = (uint16_t)(c->pc + off_); \
             if ((np_ ^ c->pc) & 0xFF00) rd(n, (uint16_t)((c->pc & 0xFF00) | (np_ & 0xFF))); \
@@ -412,7 +415,7 @@ void cpu_step(nes_t *n) {
         uint16_t lo = RD(vec);
         c->pc = (uint16_t)(lo | RD((uint16_t)(vec + 1)) << 8);
         /* the handler's first instruction runs before a pending NMI is taken */
-        c->prev_need_nmi = 0;
+        c->poll &= (uint8_t)~POLL_NMI;
     } break;
 
     /* branches */
@@ -492,7 +495,7 @@ void cpu_step(nes_t *n) {
         c->pc--;
         return;
     }
-    if (c->prev_run_irq || c->prev_need_nmi) interrupt(n);
+    if (c->poll) interrupt(n);
 }
 
 /* Power-on and RESET: the CPU spends 8 cycles (bus reads of no consequence, S decremented by
@@ -511,8 +514,7 @@ void cpu_power(nes_t *n) {
     memset(c, 0, sizeof(*c));
     c->s = 0xFD;
     c->p = FLAG_I | FLAG_U;
-    c->cycles = (uint64_t)-1;
-    c->master_clock = 12;
+    c->master_clock = 12; /* cpu_cycles() -1: the reset sequence's first cycle is cycle 0 */
     reset_sequence(n);
 }
 
@@ -521,7 +523,8 @@ void cpu_reset(nes_t *n) {
     c->p |= FLAG_I;
     c->s = (uint8_t)(c->s - 3);
     c->jammed = 0;
-    c->need_nmi = c->prev_need_nmi = 0;
+    c->need_nmi = 0;
+    c->poll &= (uint8_t)~POLL_NMI;
     c->need_halt = c->need_dummy_read = c->oam_dma = c->dmc_dma = 0;
     reset_sequence(n);
 }
@@ -531,9 +534,9 @@ void cpu_state(state_t *st, nes_t *n) {
     st_begin(st, "CPU1");
     ST_FIELD(st, c->pc); ST_FIELD(st, c->a); ST_FIELD(st, c->x); ST_FIELD(st, c->y);
     ST_FIELD(st, c->s); ST_FIELD(st, c->p); ST_FIELD(st, c->jammed);
-    ST_FIELD(st, c->cycles); ST_FIELD(st, c->master_clock);
-    ST_FIELD(st, c->prev_nmi_line); ST_FIELD(st, c->need_nmi); ST_FIELD(st, c->prev_need_nmi);
-    ST_FIELD(st, c->run_irq); ST_FIELD(st, c->prev_run_irq);
+    ST_FIELD(st, c->master_clock); ST_FIELD(st, c->cycle_offset);
+    ST_FIELD(st, c->prev_nmi_line); ST_FIELD(st, c->need_nmi); ST_FIELD(st, c->run_irq);
+    ST_FIELD(st, c->poll);
     ST_FIELD(st, c->need_halt); ST_FIELD(st, c->need_dummy_read);
     ST_FIELD(st, c->oam_dma); ST_FIELD(st, c->dmc_dma); ST_FIELD(st, c->oam_dma_page);
     ST_FIELD(st, c->open_bus);

@@ -357,6 +357,7 @@ static inline void ppu_tick(nes_t *n) {
  * it one dot sooner, so count it one sooner: syncing early is always safe. */
 void ppu_schedule(nes_t *n) {
     ppu_t *p = &n->ppu;
+    if (n->ppu_lockstep) { n->ppu_event = 0; return; } /* the CPU syncs every cycle */
     int cur = p->scanline * 341 + p->dot;
     static const int events[2] = {241 * 341 + 1, PRERENDER * 341 + 1};
     int best = DOTS_PER_FRAME;

@@ -66,7 +66,7 @@ static int mmc1_init(nes_t *n, char *err, unsigned errlen) {
 static void mmc1_write(nes_t *n, uint16_t a, uint8_t v) {
     if (a < 0x8000) return;
     mmc1_t *m = BOARD(mmc1_t, n);
-    uint32_t now = (uint32_t)n->cpu.cycles;
+    uint32_t now = (uint32_t)cpu_cycles(n);
     /* Writes on consecutive CPU cycles (the two writes of INC/ROR... on $8000-$FFFF): only the
      * first reaches the shift register (Bill & Ted's Excellent Adventure relies on it). */
     int ignored = m->written && (uint32_t)(now - m->last_write) < 2;
