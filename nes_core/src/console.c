@@ -205,13 +205,21 @@ void nes_render_rgb(const nes_t *n, uint8_t *out) {
     /* callers sync first (nes_sync) when they stepped by instructions */
     const uint8_t *fb = n->ppu.fb;
     for (int y = 0; y < NES_HEIGHT; y++) {
-        const uint32_t *pal = &n->rgb32[(n->ppu.emph[y] & 7) << 6];
+        /* fb holds 6-bit indices (palette RAM keeps 6 bits) and emph 3 bits: no masking */
+        const uint32_t *pal = &n->rgb32[n->ppu.emph[y] << 6];
         const uint8_t *row = fb + y * NES_WIDTH;
-        /* 4-byte stores 3 bytes apart; the row's last pixel is written bytewise */
-        for (int x = 0; x < NES_WIDTH - 1; x++, out += 3) memcpy(out, &pal[row[x] & 0x3F], 4);
-        uint32_t v = pal[row[NES_WIDTH - 1] & 0x3F];
-        out[0] = (uint8_t)v; out[1] = (uint8_t)(v >> 8); out[2] = (uint8_t)(v >> 16);
-        out += 3;
+        /* eight pixels (24 bytes) as three 8-byte stores */
+        for (int x = 0; x < NES_WIDTH; x += 8, out += 24) {
+            uint64_t q, c[8];
+            memcpy(&q, row + x, 8);
+            for (int i = 0; i < 8; i++) c[i] = pal[(q >> (8 * i)) & 0xFF];
+            uint64_t w0 = c[0] | c[1] << 24 | c[2] << 48;
+            uint64_t w1 = c[2] >> 16 | c[3] << 8 | c[4] << 32 | c[5] << 56;
+            uint64_t w2 = c[5] >> 8 | c[6] << 16 | c[7] << 40;
+            memcpy(out, &w0, 8);
+            memcpy(out + 8, &w1, 8);
+            memcpy(out + 16, &w2, 8);
+        }
     }
 }
 

@@ -373,65 +373,90 @@ void ppu_schedule(nes_t *n) {
  * next looks (target), the board watches no PPU address (no lockstep) and no PPUMASK change is
  * pending, so they give exactly what ppu_tick would. ---- */
 
-/* Dots d..d+7 of a rendering line, (d - 1) % 8 == 1: the fetches of one tile, eight shifts and,
- * on visible lines, eight pixels. Pixel i is bit (14 - x - i) of the shifters as they stand
- * before the group (the reload at the group's last dot only fills the low byte). */
-static void bg_group(nes_t *n, ppu_t *p, int d, int visible) {
+/* `groups` runs of dots d..d+7 of a rendering line, (d - 1) % 8 == 1: the fetches of one tile,
+ * eight shifts and, on visible lines, eight pixels each. Pixel i of a group is bit (14 - x - i)
+ * of the shifters as they stand before the group (the reload at the group's last dot only
+ * fills the low byte). Nothing the CPU can change moves during the span, so registers, the
+ * palette and the board's maps are read once and the shifters live in locals. */
+static void bg_run(nes_t *n, ppu_t *p, int d, int groups, int visible) {
+    uint16_t v = p->v, bg_lo = p->bg_lo, bg_hi = p->bg_hi, at_lo = p->at_lo, at_hi = p->at_hi;
+    uint8_t nt_byte = p->nt_byte, at_byte = p->at_byte, pt_lo = p->pt_lo, pt_hi = p->pt_hi;
+    const uint8_t *chr = n->cart.chr, *vram = n->vram;
+    uint32_t chr_map[8];
+    uint16_t nt_map[4];
+    memcpy(chr_map, n->cart.chr_map, sizeof(chr_map));
+    memcpy(nt_map, n->cart.nt_map, sizeof(nt_map));
+    const unsigned pt_base = (p->ctrl & 0x10u) << 8;
+    const uint8_t mask = p->mask;
+    const int sh = 7 - p->x;
+    uint8_t pal[32];
+    uint8_t *out = p->fb + p->scanline * NES_WIDTH + d - 1;
+    const uint8_t *spr = p->spr_line + d - 1;
     if (visible) {
-        const int x0 = d - 1, sh = 7 - p->x;
-        const uint8_t mask = p->mask;
-        unsigned wlo = (p->bg_lo >> sh) & 0xFF, whi = (p->bg_hi >> sh) & 0xFF;
-        unsigned walo = (p->at_lo >> sh) & 0xFF, wahi = (p->at_hi >> sh) & 0xFF;
-        if (!(mask & 0x08)) wlo = whi = 0;
-        else if (x0 < 8 && !(mask & 0x02)) { unsigned keep = 0xFFu >> (8 - x0); wlo &= keep; whi &= keep; }
-        uint8_t pal[32];
         memcpy(pal, p->palette, 32);
         if (mask & 0x01) for (int i = 0; i < 32; i++) pal[i] &= 0x30; /* greyscale */
-        uint8_t *out = p->fb + p->scanline * NES_WIDTH + x0;
-        const uint8_t *spr = p->spr_line + x0;
-        uint64_t s8;
-        memcpy(&s8, spr, 8);
-        if (!(mask & 0x10)) s8 = 0;
-        /* eight background pixels at once: colour bits, then the palette bits where opaque */
-        uint64_t c = EXPAND[wlo] | (EXPAND[whi] << 1);
-        uint64_t opaque = (c | (c >> 1)) & 0x0101010101010101ULL;
-        uint64_t bg8 = c | (((EXPAND[walo] << 2) | (EXPAND[wahi] << 3)) & (opaque * 0xFF));
-        uint8_t bgv[8];
-        memcpy(bgv, &bg8, 8);
-        if (!s8) {
-            uint64_t px = 0; /* built in a register: byte stores would alias everything */
-            for (int i = 0; i < 8; i++) px |= (uint64_t)pal[bgv[i]] << (8 * i);
-            memcpy(out, &px, 8);
-        } else {
-            for (int i = 0; i < 8; i++) {
-                int x = x0 + i;
-                uint8_t bgp = bgv[i], idx = bgp;
-                uint8_t sp = (x >= 8 || (mask & 0x04)) ? spr[i] : 0;
-                if (sp & 0x03) {
-                    if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= 0x40; /* sprite 0 hit */
-                    if (!(bgp && (sp & SPR_BEHIND))) idx = sp & 0x1F;
+        for (int i = 1; i < 32; i++) if (!(i & 3)) pal[i] = pal[0]; /* colour 0: backdrop */
+    }
+    const uint64_t backdrop = pal[0] * 0x0101010101010101ULL;
+    for (int g = 0; g < groups; g++, d += 8, out += 8, spr += 8) {
+        if (visible) {
+            const int x0 = d - 1;
+            unsigned wlo = (bg_lo >> sh) & 0xFF, whi = (bg_hi >> sh) & 0xFF;
+            unsigned walo = (at_lo >> sh) & 0xFF, wahi = (at_hi >> sh) & 0xFF;
+            if (!(mask & 0x08)) wlo = whi = 0;
+            else if (x0 < 8 && !(mask & 0x02)) { unsigned keep = 0xFFu >> (8 - x0); wlo &= keep; whi &= keep; }
+            uint64_t s8;
+            memcpy(&s8, spr, 8);
+            if (!(mask & 0x10)) s8 = 0;
+            if (!(wlo | whi) && !s8) {
+                memcpy(out, &backdrop, 8); /* all backdrop: common in skies */
+            } else {
+                /* eight background pixels at once: colour bits, then the palette bits */
+                uint64_t bg8 = EXPAND[wlo] | (EXPAND[whi] << 1) | (EXPAND[walo] << 2) | (EXPAND[wahi] << 3);
+                uint8_t bgv[8];
+                memcpy(bgv, &bg8, 8);
+                if (!s8) {
+                    uint64_t px = 0; /* built in a register: byte stores would alias everything */
+                    for (int i = 0; i < 8; i++) px |= (uint64_t)pal[bgv[i]] << (8 * i);
+                    memcpy(out, &px, 8);
+                } else {
+                    for (int i = 0; i < 8; i++) {
+                        int x = x0 + i;
+                        uint8_t bgp = (bgv[i] & 3) ? bgv[i] : 0, idx = bgp;
+                        uint8_t sp = (x >= 8 || (mask & 0x04)) ? spr[i] : 0;
+                        if (sp & 0x03) {
+                            if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= 0x40; /* sprite 0 hit */
+                            if (!(bgp && (sp & SPR_BEHIND))) idx = sp & 0x1F;
+                        }
+                        out[i] = pal[idx];
+                    }
                 }
-                out[i] = pal[(idx & 3) ? idx : 0];
             }
         }
+        /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
+        uint16_t aa = (uint16_t)(0x23C0 | (v & 0x0C00) | ((v >> 4) & 0x38) | ((v >> 2) & 0x07));
+        uint8_t at = vram[nt_map[(aa >> 10) & 3] + (aa & 0x3FF)];
+        at_byte = (at >> (((v >> 4) & 4) | (v & 2))) & 3;
+        unsigned pt = pt_base | ((unsigned)nt_byte << 4) | ((v >> 12) & 7);
+        pt_lo = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+        pt |= 8;
+        pt_hi = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+        if ((v & 0x001F) == 31) { v &= (uint16_t)~0x001F; v ^= 0x0400; }
+        else v++;
+        /* eight shifts, then the reload and next nametable fetch of dot d+7 */
+        bg_lo = (uint16_t)((bg_lo << 8) | pt_lo);
+        bg_hi = (uint16_t)((bg_hi << 8) | pt_hi);
+        at_lo = (uint16_t)((at_lo << 8) | ((at_byte & 1) ? 0xFF : 0));
+        at_hi = (uint16_t)((at_hi << 8) | ((at_byte & 2) ? 0xFF : 0));
+        uint16_t na = (uint16_t)(0x2000 | (v & 0x0FFF));
+        nt_byte = vram[nt_map[(na >> 10) & 3] + (na & 0x3FF)];
+        if (visible) {
+            if (d <= 65 && d + 7 >= 65) sprite_eval(p);
+            if (p->overflow_dot >= d && p->overflow_dot <= d + 7) p->status |= 0x20;
+        }
     }
-    /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
-    uint8_t at = nt_read(n, (uint16_t)(0x23C0 | (p->v & 0x0C00) | ((p->v >> 4) & 0x38) | ((p->v >> 2) & 0x07)));
-    p->at_byte = (at >> (((p->v >> 4) & 4) | (p->v & 2))) & 3;
-    uint16_t pt = (uint16_t)(((p->ctrl & 0x10) << 8) | (p->nt_byte << 4) | ((p->v >> 12) & 7));
-    p->pt_lo = chr_read(n, pt);
-    p->pt_hi = chr_read(n, (uint16_t)(pt | 8));
-    inc_hori(p);
-    /* eight shifts, then the reload and next nametable fetch of dot d+7 */
-    p->bg_lo = (uint16_t)((p->bg_lo << 8) | p->pt_lo);
-    p->bg_hi = (uint16_t)((p->bg_hi << 8) | p->pt_hi);
-    p->at_lo = (uint16_t)((p->at_lo << 8) | ((p->at_byte & 1) ? 0xFF : 0));
-    p->at_hi = (uint16_t)((p->at_hi << 8) | ((p->at_byte & 2) ? 0xFF : 0));
-    p->nt_byte = nt_read(n, (uint16_t)(0x2000 | (p->v & 0x0FFF)));
-    if (visible) {
-        if (d <= 65 && d + 7 >= 65) sprite_eval(p);
-        if (p->overflow_dot >= d && p->overflow_dot <= d + 7) p->status |= 0x20;
-    }
+    p->v = v; p->bg_lo = bg_lo; p->bg_hi = bg_hi; p->at_lo = at_lo; p->at_hi = at_hi;
+    p->nt_byte = nt_byte; p->at_byte = at_byte; p->pt_lo = pt_lo; p->pt_hi = pt_hi;
 }
 
 /* Dots 257-320 of a rendering line in one go: what render_dot does there, in the same order. */
@@ -460,13 +485,14 @@ void ppu_run_to(nes_t *n, uint64_t target) {
                 if (d >= 2 && d <= 242 && ((d - 1) & 7) == 1 && avail >= 8) {
                     /* as many whole groups as the span holds, up to dot 249 */
                     int groups = (int)((avail >> 3) < (uint64_t)((249 - d) / 8 + 1) ? (avail >> 3) : (uint64_t)((249 - d) / 8 + 1));
-                    for (int g = 0; g < groups; g++, d += 8) bg_group(n, p, d, visible);
+                    bg_run(n, p, d, groups, visible);
+                    d += 8 * groups;
                     p->dot = (int16_t)(d - 1);
                     p->clock += 32 * (uint64_t)groups;
                     continue;
                 }
                 if ((d == 322 || d == 330) && avail >= 8) {
-                    bg_group(n, p, d, 0);
+                    bg_run(n, p, d, 1, 0);
                     p->dot = (int16_t)(d + 7);
                     p->clock += 32;
                     continue;
