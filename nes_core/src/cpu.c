@@ -25,22 +25,29 @@ HOT void cycle_start(nes_t *n, int mc) {
     }
 }
 
-HOT void cycle_end(nes_t *n, int mc) {
+/* The end-of-cycle sampling of the NMI and IRQ lines (out of line: most cycles skip it). */
+static __attribute__((noinline)) void sample_lines(nes_t *n) {
     cpu_t *c = &n->cpu;
-    c->master_clock += mc;
-    /* in lockstep ppu_event stays 0: the PPU catches up every cycle */
-    if (c->master_clock - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
     /* one byte for what the previous cycle saw, so that the instruction's final check is a
      * single byte load (a wider load over several byte stores stalls store forwarding) */
     c->poll = (uint8_t)(c->need_nmi | (c->run_irq << 1));
     /* NMI: edge-detected during phi2; the internal signal is seen one cycle later. */
     uint8_t line = n->ppu.status & n->ppu.ctrl & 0x80;
-    if (__builtin_expect(line != c->prev_nmi_line, 0)) {
+    if (line != c->prev_nmi_line) {
         if (line) c->need_nmi = 1;
         c->prev_nmi_line = line;
     }
     /* IRQ: level-sensitive, masked by I as it stands at the end of this cycle. */
     c->run_irq = n->irq_lines && !(c->p & FLAG_I);
+    c->int_active = c->poll | c->need_nmi | c->run_irq;
+}
+
+HOT void cycle_end(nes_t *n, int mc) {
+    cpu_t *c = &n->cpu;
+    c->master_clock += mc;
+    /* in lockstep ppu_event stays 0: the PPU catches up every cycle */
+    if (c->master_clock - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
+    if (__builtin_expect(n->irq_lines | c->int_active, 0)) sample_lines(n);
 }
 
 static void dma_run(nes_t *n, uint16_t addr) __attribute__((noinline));
@@ -515,6 +522,7 @@ void cpu_power(nes_t *n) {
     c->s = 0xFD;
     c->p = FLAG_I | FLAG_U;
     c->master_clock = 12; /* cpu_cycles() -1: the reset sequence's first cycle is cycle 0 */
+    c->int_active = 1;
     reset_sequence(n);
 }
 
@@ -525,6 +533,7 @@ void cpu_reset(nes_t *n) {
     c->jammed = 0;
     c->need_nmi = 0;
     c->poll &= (uint8_t)~POLL_NMI;
+    c->int_active = 1;
     c->need_halt = c->need_dummy_read = c->oam_dma = c->dmc_dma = 0;
     reset_sequence(n);
 }
@@ -537,6 +546,7 @@ void cpu_state(state_t *st, nes_t *n) {
     ST_FIELD(st, c->master_clock); ST_FIELD(st, c->cycle_offset);
     ST_FIELD(st, c->prev_nmi_line); ST_FIELD(st, c->need_nmi); ST_FIELD(st, c->run_irq);
     ST_FIELD(st, c->poll);
+    if (st->mode == ST_LOAD) c->int_active = 1; /* sample the lines at the next cycle's end */
     ST_FIELD(st, c->need_halt); ST_FIELD(st, c->need_dummy_read);
     ST_FIELD(st, c->oam_dma); ST_FIELD(st, c->dmc_dma); ST_FIELD(st, c->oam_dma_page);
     ST_FIELD(st, c->open_bus);

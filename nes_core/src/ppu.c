@@ -334,6 +334,7 @@ static inline void ppu_tick(nes_t *n) {
     } else if (sl == 241) {
         if (d == 1) {
             if (!p->suppress_vbl) p->status |= 0x80;
+            n->cpu.int_active = 1; /* the NMI line may rise */
             p->suppress_vbl = 0;
             p->frame_ready = 1;
             p->frames++;
@@ -342,6 +343,7 @@ static inline void ppu_tick(nes_t *n) {
     } else if (sl == PRERENDER) {
         if (d == 1) {
             p->status &= 0x1F; /* vblank, sprite 0 hit, overflow cleared */
+            n->cpu.int_active = 1;
             if (p->screen == SCREEN_STALE) p->screen = SCREEN_PENDING;
         }
         if (p->rendering) render_dot(n, p, d, 0);
@@ -546,6 +548,7 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
         /* a read one dot before vblank is set sees it clear and stops it being set this frame */
         if (p->scanline == 241 && p->dot == 0) p->suppress_vbl = 1;
         p->status &= 0x7F;
+        n->cpu.int_active = 1;
         p->w = 0;
         latch_drive(p, 0xE0, v);
         return v;
@@ -589,6 +592,7 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
     switch (addr & 7) {
     case 0: /* PPUCTRL */
         p->ctrl = v;
+        n->cpu.int_active = 1;
         p->t = (uint16_t)((p->t & 0xF3FF) | ((v & 3) << 10));
         break;
     case 1: /* PPUMASK */
@@ -642,6 +646,7 @@ void ppu_power(nes_t *n) {
 void ppu_reset(nes_t *n) {
     ppu_t *p = &n->ppu;
     p->ctrl = p->mask = 0;
+    n->cpu.int_active = 1;
     p->w = 0;
     p->t = 0;
     p->x = 0;
