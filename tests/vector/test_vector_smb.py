@@ -91,3 +91,19 @@ def test_default_mode_is_the_native_vector_env():
     assert obs.shape == (2, 240, 256, 3) and obs.dtype == np.uint8
     assert list(info["world"]) == [1, 1] and list(info["stage"]) == [1, 1]
     vec.close()
+
+
+def test_make_vec_with_wrappers():
+    """nesenv.make_vec(id, wrappers=[...]) wraps single envs under SyncVectorEnv (gym.make_vec
+    needs vectorization_mode="sync" for that: the ids' default is the native vector env)."""
+    wrappers = [lambda env: JoypadSpace(env, SIMPLE_MOVEMENT)]
+    with pytest.raises(gym.error.Error):
+        gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, wrappers=wrappers)
+    vec = nesenv.make_vec("SuperMarioBros-1-1-v0", num_envs=2, wrappers=wrappers)
+    assert isinstance(vec, gym.vector.SyncVectorEnv)
+    assert vec.action_space == gym.spaces.MultiDiscrete([len(SIMPLE_MOVEMENT)] * 2)
+    _, info = vec.reset(seed=0)
+    assert list(info["x_pos"]) == [40, 40]
+    obs, _, _, _, info = vec.step(np.array([RIGHT, RIGHT]))
+    assert obs.shape == (2, 240, 256, 3) and list(info["world"]) == [1, 1]
+    vec.close()
