@@ -24,7 +24,10 @@ REWARD_THRESHOLD = 9999999.0
 SMB_ENTRY_POINT = "nesenv.smb:SuperMarioBrosEnv"
 RANDOM_STAGES_ENTRY_POINT = "nesenv.smb:SuperMarioBrosRandomStagesEnv"
 # gym.make_vec(id, num_envs=N) steps N consoles on a C thread pool (nesenv/vector.py)
-VECTOR_ENTRY_POINTS = {SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv"}
+VECTOR_ENTRY_POINTS = {
+    SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv",
+    RANDOM_STAGES_ENTRY_POINT: "nesenv.vector:SuperMarioBrosRandomStagesVectorEnv",
+}
 
 # the generic env: any cartridge the core supports, given by rom_path
 GENERIC_ID = "nesenv/NES-v0"
