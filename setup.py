@@ -12,8 +12,11 @@ if sys.platform == "win32":
     cflags = ["/O2"]
     ldflags = []
 else:
-    cflags = ["-std=c11", "-O3", "-fno-strict-aliasing", "-Wall", "-Wno-unused-function"]
-    ldflags = []
+    # -pthread: nes_core/src/pool.c uses POSIX threads; glibc before 2.34 (manylinux2014 and
+    # older) keeps them in libpthread, which only this flag links in
+    cflags = ["-std=c11", "-O3", "-fno-strict-aliasing", "-Wall", "-Wno-unused-function",
+              "-pthread"]
+    ldflags = ["-pthread"]
     if os.environ.get("NESENV_SANITIZE"):
         # Sanitizer build for the tests: NESENV_SANITIZE=1 pip install -e .
         cflags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer"]

@@ -4,8 +4,10 @@
     nes = NES("game.nes")
     nes.step(frames=60, buttons=nes_core.BUTTON_START)
     frame = nes.screen.copy()   # (240, 256, 3) uint8
+
+``NESPool(consoles, num_threads)`` steps many ``NES`` objects at once on C threads, GIL released.
 """
-from ._nes import NES, RomError, StateError
+from ._nes import NES, NESPool, RomError, StateError
 
 BUTTON_A = 0x01
 BUTTON_B = 0x02
@@ -22,7 +24,7 @@ SCREEN_WIDTH = 256
 FRAME_RATE = 60.0988
 
 __all__ = [
-    "NES", "RomError", "StateError", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT", "BUTTON_START",
-    "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT", "SCREEN_WIDTH",
-    "FRAME_RATE",
+    "NES", "NESPool", "RomError", "StateError", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
+    "BUTTON_START", "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT",
+    "SCREEN_WIDTH", "FRAME_RATE",
 ]

@@ -490,6 +490,17 @@ cdef class NESPool:
         obs_shape: shape of one observation: ``(240 // downscale, 256 // downscale)`` plus
             ``(3,)`` for RGB; dtype ``uint8``.
         num_envs: number of consoles.
+
+    Example::
+
+        consoles = [NES(rom) for _ in range(4)]
+        pool = NESPool(consoles, num_threads=2)
+        obs = np.empty((4,) + pool.obs_shape, np.uint8)    # (4, 240, 256, 3)
+        ram = np.empty((4, 2048), np.uint8)
+        pool.run([0x80, 0x80, 0x01, 0], 1, obs, ram)        # one frame, one pad byte each
+        pool.close()
+
+    After :meth:`run` the ``NES`` objects show the new state (``screen``, ``ram``, ``frame``).
     """
     cdef nes_pool_t *pool
     cdef nes_pool_task_t *tasks

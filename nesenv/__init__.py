@@ -8,6 +8,9 @@
     from nesenv.actions import SIMPLE_MOVEMENT
 
     env = JoypadSpace(gym.make("SuperMarioBros-1-1-v0"), SIMPLE_MOVEMENT)
+
+``nesenv.make_vec`` is ``gym.make_vec``, except that ``wrappers=[...]`` (or ``vector_kwargs``)
+without a ``vectorization_mode`` selects ``"sync"`` instead of the native vector env.
 """
 import warnings
 
@@ -15,7 +18,7 @@ import gymnasium as gym
 
 from .actions import COMPLEX_MOVEMENT, RIGHT_ONLY, SIMPLE_MOVEMENT
 from .env import NESEnv
-from .registration import register_envs
+from .registration import make_vec, register_envs
 from .roms import RomNotFoundError
 from .smb import SuperMarioBrosEnv, SuperMarioBrosRandomStagesEnv
 from .wrappers import JoypadSpace
@@ -41,4 +44,5 @@ __all__ = [
     "COMPLEX_MOVEMENT",
     "RomNotFoundError",
     "make",
+    "make_vec",
 ]

@@ -11,7 +11,7 @@ Ids (the version number selects the ROM mode: v0 vanilla, v1 downsample, v2 pixe
 and the generic env for any supported cartridge, ``nesenv/NES-v0``
 (``gym.make("nesenv/NES-v0", rom_path="game.nes")``; reward 0, never terminates).
 """
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import gymnasium as gym
 
@@ -24,7 +24,10 @@ REWARD_THRESHOLD = 9999999.0
 SMB_ENTRY_POINT = "nesenv.smb:SuperMarioBrosEnv"
 RANDOM_STAGES_ENTRY_POINT = "nesenv.smb:SuperMarioBrosRandomStagesEnv"
 # gym.make_vec(id, num_envs=N) steps N consoles on a C thread pool (nesenv/vector.py)
-VECTOR_ENTRY_POINTS = {SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv"}
+VECTOR_ENTRY_POINTS = {
+    SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv",
+    RANDOM_STAGES_ENTRY_POINT: "nesenv.vector:SuperMarioBrosRandomStagesVectorEnv",
+}
 
 # the generic env: any cartridge the core supports, given by rom_path
 GENERIC_ID = "nesenv/NES-v0"
@@ -93,3 +96,53 @@ def register_envs() -> List[str]:
             nondeterministic=False,
         )
     return list(ids)
+
+
+def make_vec(
+    id: Union[str, gym.envs.registration.EnvSpec],  # noqa: A002  (gym.make_vec's name)
+    num_envs: int = 1,
+    vectorization_mode: Optional[str] = None,
+    vector_kwargs: Optional[Dict[str, Any]] = None,
+    wrappers: Optional[Sequence[Callable[[gym.Env], gym.Wrapper]]] = None,
+    **kwargs: Any,
+) -> gym.vector.VectorEnv:
+    """``gym.make_vec`` that picks ``"sync"`` when ``wrappers`` or ``vector_kwargs`` need it.
+
+    The nesenv ids have a vector entry point (:mod:`nesenv.vector`), so ``gym.make_vec`` with no
+    ``vectorization_mode`` builds the native vector env, and Gymnasium then refuses
+    ``wrappers`` and ``vector_kwargs`` (it does the same for its own ``CartPole-v1``); the mode
+    cannot be chosen per call at registration (a mode in the spec's kwargs would override the
+    caller's). This function leaves ``gym.make_vec`` alone and only fills in the mode: with
+    ``wrappers`` or ``vector_kwargs`` and no mode, ``"sync"`` (a ``SyncVectorEnv`` of wrapped
+    single envs); otherwise the same as ``gym.make_vec``.
+
+    Args:
+        id, num_envs, vectorization_mode, vector_kwargs, wrappers, kwargs: as ``gym.make_vec``.
+
+    Returns:
+        The vector env ``gym.make_vec`` returns for the chosen mode.
+
+    Raises:
+        gymnasium.error.Error: ``wrappers`` or ``vector_kwargs`` with
+            ``vectorization_mode="vector_entry_point"`` (the message names the fix), and every
+            error of ``gym.make_vec``.
+    """
+    mode = getattr(vectorization_mode, "value", vectorization_mode)
+    if wrappers or vector_kwargs:
+        if mode is None:
+            vectorization_mode = "sync"
+        elif mode == "vector_entry_point":
+            what = "wrappers" if wrappers else "vector_kwargs"
+            raise gym.error.Error(
+                f"{what} need vectorization_mode=\"sync\" (or \"async\"): the native vector env "
+                "of vectorization_mode=\"vector_entry_point\" takes no wrappers; it has "
+                "actions=[...] (as JoypadSpace), grayscale=True and downscale=k instead"
+            )
+    return gym.make_vec(
+        id,
+        num_envs=num_envs,
+        vectorization_mode=vectorization_mode,
+        vector_kwargs=vector_kwargs,
+        wrappers=wrappers,
+        **kwargs,
+    )

@@ -1,8 +1,10 @@
 """Native vector envs: N consoles stepped at once by a C thread pool with the GIL released.
 
 ``gym.make_vec("SuperMarioBros-1-1-v0", num_envs=8, vectorization_mode="vector_entry_point")``
-returns a :class:`SuperMarioBrosVectorEnv`; :class:`NESVectorEnv` plays any ROM (generic: reward 0,
-never terminates, empty info). One ``step`` does, for all N envs:
+returns a :class:`SuperMarioBrosVectorEnv` (``SuperMarioBrosRandomStages-v*``: a
+:class:`SuperMarioBrosRandomStagesVectorEnv`, each env drawing its own stages);
+:class:`NESVectorEnv` plays any ROM (generic: reward 0, never terminates, empty info). One
+``step`` does, for all N envs:
 
 1. maps the actions to controller bytes (one table lookup for all envs);
 2. restores the start state of the envs whose episode ended on the previous step (autoreset);
@@ -39,7 +41,7 @@ from games import Game, LostLevels, SuperMarioBros
 from games import super_mario_bros as smb
 
 from .actions import buttons_to_byte
-from .smb import LOST_LEVELS_ROM_MODES, ROM_MODES, _rom_for
+from .smb import ALL_STAGES, LOST_LEVELS_ROM_MODES, ROM_MODES, _rom_for, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -611,3 +613,112 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
     def is_single_stage_env(self) -> bool:
         """True when each env plays one stage with one life."""
         return self.games[0].is_stage_game
+
+
+class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
+    """N ``SuperMarioBrosRandomStages`` envs in parallel: each env draws its own stage per episode.
+
+    The vector entry point of ``SuperMarioBrosRandomStages-v0..v3``. Every episode of every env
+    (first reset, ``reset_mask`` resets and autoresets) plays one stage drawn from ``stages`` with
+    that env's own generator, as :class:`nesenv.smb.SuperMarioBrosRandomStagesEnv` draws with its
+    ``np_random``. Seeding follows :class:`gymnasium.vector.SyncVectorEnv`: ``reset(seed=S)``
+    seeds env ``i`` with ``S + i``, a list seeds env by env, None keeps each env's generator
+    (seeded from entropy on first use). The results therefore equal those of N single
+    RandomStages envs under ``SyncVectorEnv`` stepped with the same actions. Each stage's start
+    state is computed once per process, on first use.
+
+    Args:
+        num_envs: number of consoles N.
+        rom_mode: ``"vanilla"``, ``"downsample"``, ``"pixel"`` or ``"rectangle"``.
+        stages: stages to draw from, as ``"W-S"`` strings (default: all 32).
+        render_mode, rom_path: see :class:`SuperMarioBrosVectorEnv`.
+        options: the keyword arguments of :class:`NESVectorEnv` (``max_episode_steps``,
+            ``num_threads``, ``grayscale``, ``downscale``, ``actions``, ``copy``, ``spin_us``).
+
+    ``reset(options={"stages": [...]})`` draws the episodes started by that call from those
+    stages (autoresets draw from ``stages`` again), as the single env does.
+
+    Raises:
+        ValueError / TypeError: bad ``rom_mode`` or ``stages``.
+        nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).
+
+    Attributes:
+        stages: the default subset, as ``"W-S"`` strings, or None for all stages.
+        targets: the ``(world, stage)`` each env plays in its current episode.
+    """
+
+    def __init__(
+        self,
+        num_envs: int = 1,
+        rom_mode: str = "vanilla",
+        stages: Optional[Sequence[str]] = None,
+        render_mode: Optional[str] = None,
+        rom_path: Optional[PathLike] = None,
+        **options: Any,
+    ):
+        if rom_mode not in ROM_MODES:
+            raise ValueError(f"rom_mode must be one of {ROM_MODES}, got {rom_mode!r}")
+        self._stages = parse_stages(stages)
+        self.stages = None if self._stages is None else [f"{w}-{s}" for w, s in self._stages]
+        # set by reset() for its own _restart call: the "stages" option and the per-env seeds
+        self._choices_now: Optional[List[Tuple[int, int]]] = None
+        self._seeds_now: Optional[List[Optional[int]]] = None
+        first = (self._stages or ALL_STAGES)[0]
+        super().__init__(
+            num_envs,
+            _rom_for(SuperMarioBros, rom_mode, rom_path),
+            SuperMarioBros(first),
+            render_mode=render_mode,
+            **options,
+        )
+        self._env_rngs: List[Optional[np.random.Generator]] = [None] * self.num_envs
+        self.targets: List[Tuple[int, int]] = [first] * self.num_envs
+
+    def _env_rng(self, i: int) -> np.random.Generator:
+        if self._env_rngs[i] is None:  # as gym.Env.np_random: seeded from entropy on first use
+            self._env_rngs[i], _ = gym.utils.seeding.np_random()
+        return self._env_rngs[i]
+
+    def _restart(self, indices: np.ndarray) -> None:
+        choices = self._choices_now or self._stages or ALL_STAGES
+        for i in indices:
+            if self._seeds_now is not None and self._seeds_now[i] is not None:
+                self._env_rngs[i], _ = gym.utils.seeding.np_random(self._seeds_now[i])
+            target = choices[int(self._env_rng(i).integers(len(choices)))]
+            game = SuperMarioBros(target)
+            self.games[i] = game  # the list the batch game reads
+            self.targets[i] = target
+            self.consoles[i].load_state(self._start_for(game, self.consoles[i]))
+
+    def reset(
+        self, *, seed: Optional[Union[int, List[Optional[int]]]] = None,
+        options: Optional[Dict[str, Any]] = None,
+    ) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """Reset all envs, or those of ``options["reset_mask"]``, each on a newly drawn stage.
+
+        Args:
+            seed: None, an int ``S`` (env ``i`` is seeded with ``S + i``) or a list of N
+                ints / Nones; only the envs being reset are seeded (as SyncVectorEnv).
+            options: ``{"reset_mask": bool array (N,)}`` and / or ``{"stages": ["W-S", ...]}``
+                (the stages to draw from in this reset; None or empty: all 32).
+
+        Returns:
+            ``(observations, infos)`` as :meth:`NESVectorEnv.reset`.
+        """
+        if seed is None or isinstance(seed, (list, tuple)):
+            seeds = seed  # a list of the wrong length: the base class raises
+        else:
+            seeds = [int(seed) + i for i in range(self.num_envs)]
+        choices = None
+        if options is not None and "stages" in options:
+            choices = parse_stages(options["stages"]) or ALL_STAGES
+        self._choices_now, self._seeds_now = choices, seeds
+        try:
+            return super().reset(seed=seed, options=options)
+        finally:
+            self._choices_now = self._seeds_now = None
+
+    @property
+    def is_single_stage_env(self) -> bool:
+        """Always True: every episode plays one stage."""
+        return True

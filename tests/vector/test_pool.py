@@ -201,3 +201,24 @@ def test_pool_refuses_rows_without_a_known_picture():
     assert consoles[1].frame == frame + 1
     np.testing.assert_array_equal(obs[1], consoles[1].screen)
     pool.close()
+
+
+def test_pool_is_exported_by_nes_core():
+    """``from nes_core import NESPool``: two consoles stepped together equal two stepped alone."""
+    import nes_core
+
+    assert nes_core.NESPool is NESPool and "NESPool" in nes_core.__all__
+    rom = echo_rom()
+    consoles = [nes_core.NES(rom) for _ in range(2)]
+    pool = nes_core.NESPool(consoles, num_threads=2)
+    assert pool.obs_shape == (240, 256, 3) and pool.num_envs == 2
+    obs = np.zeros((2,) + pool.obs_shape, np.uint8)
+    ram = np.zeros((2, 2048), np.uint8)
+    inputs = _inputs(2, 10, seed=4)
+    for row in inputs:
+        pool.run(row, 1, obs, ram)
+    pool.close()
+    want = _serial([rom, rom], inputs)
+    for i in range(2):
+        assert np.array_equal(ram[i], want[i][-1][0])
+        assert np.array_equal(obs[i], want[i][-1][2])

@@ -161,3 +161,36 @@ def test_make_vec_generic_id(echo_path):
     ref = gym.make_vec("nesenv/NES-v0", num_envs=3, vectorization_mode="sync",
                        rom_path=str(echo_path))
     run_side_by_side(vec, ref, _actions(3, 20, seed=11))
+
+
+def test_make_vec_with_wrappers_picks_sync(echo_path):
+    """gym.make_vec refuses wrappers when the id's vector entry point is the default mode;
+    nesenv.make_vec then selects "sync", and names "sync" as the fix when the entry point was
+    asked for explicitly."""
+    import nesenv
+    from nesenv.wrappers import JoypadSpace
+
+    joypad = [lambda env: JoypadSpace(env, SIMPLE_MOVEMENT)]
+    with pytest.raises(gym.error.Error, match="wrappers"):  # Gymnasium's rule (as CartPole-v1)
+        gym.make_vec("nesenv/NES-v0", num_envs=2, wrappers=joypad, rom_path=str(echo_path))
+
+    vec = nesenv.make_vec("nesenv/NES-v0", num_envs=2, wrappers=joypad, rom_path=str(echo_path))
+    assert isinstance(vec, SyncVectorEnv)
+    assert vec.spec.kwargs["vectorization_mode"] == "sync"
+    assert vec.action_space == gym.spaces.MultiDiscrete([len(SIMPLE_MOVEMENT)] * 2)
+    ref = gym.make_vec("nesenv/NES-v0", num_envs=2, vectorization_mode="sync", wrappers=joypad,
+                       rom_path=str(echo_path))
+    run_side_by_side(vec, ref, _actions(2, 10, seed=12, high=len(SIMPLE_MOVEMENT)))
+    vec.close()
+
+    vec = nesenv.make_vec("nesenv/NES-v0", num_envs=2, vector_kwargs={"copy": False},
+                          rom_path=str(echo_path))
+    assert isinstance(vec, SyncVectorEnv)
+    vec.close()
+    vec = nesenv.make_vec("nesenv/NES-v0", num_envs=2, rom_path=str(echo_path))
+    assert isinstance(vec, NESVectorEnv)  # no wrappers: the native vector env, as gym.make_vec
+    vec.close()
+    for mode in ("vector_entry_point", gym.VectorizeMode.VECTOR_ENTRY_POINT):
+        with pytest.raises(gym.error.Error, match='vectorization_mode="sync"'):
+            nesenv.make_vec("nesenv/NES-v0", num_envs=2, vectorization_mode=mode,
+                            wrappers=joypad, rom_path=str(echo_path))
