@@ -346,8 +346,7 @@ class NESVectorEnv(VectorEnv):
         copy: bool = True,
         spin_us: Optional[int] = None,
     ):
-        from nes_core import NES
-        from nes_core._nes import NESPool
+        from nes_core import NES, NESPool
 
         if not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
             raise ValueError(f"num_envs must be an int >= 1, got {num_envs!r}")
