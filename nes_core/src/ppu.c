@@ -397,7 +397,8 @@ static void bg_run(nes_t *n, ppu_t *p, int d, int groups, int visible) {
     if (visible) {
         memcpy(pal, p->palette, 32);
         if (mask & 0x01) for (int i = 0; i < 32; i++) pal[i] &= 0x30; /* greyscale */
-        for (int i = 1; i < 32; i++) if (!(i & 3)) pal[i] = pal[0]; /* colour 0: backdrop */
+        /* colour 0 of every palette shows the backdrop */
+        pal[4] = pal[8] = pal[12] = pal[16] = pal[20] = pal[24] = pal[28] = pal[0];
     }
     const uint64_t backdrop = pal[0] * 0x0101010101010101ULL;
     for (int g = 0; g < groups; g++, d += 8, out += 8, spr += 8) {
