@@ -35,7 +35,7 @@ typedef struct cpu {
      * cycle's end saw (POLL_NMI, POLL_IRQ): the instruction's second-to-last cycle decides */
     uint8_t prev_nmi_line, need_nmi, run_irq, poll;
     /* Nonzero while the lines need sampling: an edge or IRQ in flight, or the PPU changed
-     * PPUSTATUS/PPUCTRL bit 7 (it sets this). With it clear and no IRQ source active, a
+     * PPUSTATUS/PPUCTRL bit 7 (it sets this). With it clear and no unmasked IRQ source, a
      * cycle's sampling would change nothing, so it is skipped. Not saved: derived. */
     uint8_t int_active;
     /* DMA (https://www.nesdev.org/wiki/DMA) */

@@ -25,6 +25,10 @@ HOT void cycle_start(nes_t *n, int mc) {
     }
 }
 
+/* IRQ sources that I does not mask: while I is set, an asserted line changes nothing until
+ * CLI/PLP/RTI clears I, and the cycle after that samples it. */
+HOT uint8_t irq_unmasked(const nes_t *n) { return (n->cpu.p & FLAG_I) ? 0 : n->irq_lines; }
+
 /* The end-of-cycle sampling of the NMI and IRQ lines (out of line: most cycles skip it). */
 static __attribute__((noinline)) void sample_lines(nes_t *n) {
     cpu_t *c = &n->cpu;
@@ -47,7 +51,7 @@ HOT void cycle_end(nes_t *n, int mc) {
     c->master_clock += mc;
     /* in lockstep ppu_event stays 0: the PPU catches up every cycle */
     if (c->master_clock - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
-    if (__builtin_expect(n->irq_lines | c->int_active, 0)) sample_lines(n);
+    if (__builtin_expect(irq_unmasked(n) | c->int_active, 0)) sample_lines(n);
 }
 
 static void dma_run(nes_t *n, uint16_t addr) __attribute__((noinline));
@@ -65,7 +69,7 @@ HOT uint8_t rd(nes_t *n, uint16_t a) {
         c->master_clock = mc;
         apu_tick(n);
         if (mc - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
-        if (__builtin_expect(n->irq_lines | c->int_active, 0)) sample_lines(n);
+        if (__builtin_expect(irq_unmasked(n) | c->int_active, 0)) sample_lines(n);
         c->open_bus = v;
         return v;
     }
