@@ -190,10 +190,8 @@ int nes_run_frames(nes_t *n, int frames, uint8_t pad1, uint8_t pad2) {
     int done = 0;
     for (; done < frames; done++) {
         n->ppu.frame_ready = 0;
-        while (!n->ppu.frame_ready) {
-            if (n->cpu.jammed) return done;
-            cpu_step(n);
-        }
+        cpu_run_frame(n);
+        if (!n->ppu.frame_ready) return done; /* jammed */
     }
     return done;
 }

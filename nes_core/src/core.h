@@ -153,6 +153,7 @@ void cart_state(struct state *st, struct nes *nes);
 void cpu_power(struct nes *nes);
 void cpu_reset(struct nes *nes);
 void cpu_step(struct nes *nes);  /* one instruction (plus a pending interrupt) */
+void cpu_run_frame(struct nes *nes); /* instructions until ppu.frame_ready or a jam */
 void cpu_start_dmc_dma(struct nes *nes);
 void cpu_state(struct state *st, struct nes *nes);
 

@@ -309,7 +309,7 @@ static void interrupt(nes_t *n) {
     case (base) + 0x16: RMW(am_zpi(n, c->x), F); break;         \
     case (base) + 0x1E: RMW(am_absi(n, c->x, 1), F); break;
 
-void cpu_step(nes_t *n) {
+HOT void execute(nes_t *n) {
     cpu_t *c = &n->cpu;
     if (c->jammed) return;
     uint8_t op = rd(n, c->pc++);
@@ -521,6 +521,14 @@ void cpu_step(nes_t *n) {
         return;
     }
     if (c->poll) interrupt(n);
+}
+
+void cpu_step(nes_t *n) { execute(n); }
+
+/* Instructions until the PPU reports a finished frame or the CPU jams: the loop around the
+ * inlined instruction body saves a call per instruction. */
+void cpu_run_frame(nes_t *n) {
+    while (!n->ppu.frame_ready && !n->cpu.jammed) execute(n);
 }
 
 /* Power-on and RESET: the CPU spends 8 cycles (bus reads of no consequence, S decremented by
