@@ -222,6 +222,34 @@ cdef class NES:
             self._screen_dirty = False
         return self._screen
 
+    def render(self, out=None):
+        """Convert the picture to RGB into a new array, or into ``out``, and return it.
+
+        The same pixels as :attr:`screen`, without going through its shared array: for a
+        caller that keeps every frame (an env's observation) this saves a copy.
+
+        Args:
+            out: None, or a writable C-contiguous ``uint8`` array of shape (240, 256, 3).
+
+        Returns:
+            np.ndarray (240, 256, 3) uint8 that the caller owns.
+
+        Raises:
+            ValueError: ``out`` has the wrong shape, dtype or layout.
+            StateError: as :attr:`screen`.
+        """
+        cdef uint8_t[:, :, ::1] view
+        if out is None:
+            out = np.empty((240, 256, 3), dtype=np.uint8)
+        elif (not isinstance(out, np.ndarray) or out.dtype != np.uint8 or out.shape != (240, 256, 3)
+              or not out.flags.c_contiguous or not out.flags.writeable):
+            raise ValueError("out must be a writable C-contiguous uint8 array of shape (240, 256, 3)")
+        self._check_screen()
+        view = out
+        with nogil:
+            nes_render_rgb(self.n, &view[0, 0, 0])
+        return out
+
     def _check_screen(self):
         nes_sync(self.n)
         if not nes_screen_valid(self.n):

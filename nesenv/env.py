@@ -242,7 +242,7 @@ class NESEnv(gym.Env):
             self.game.after_step(nes, terminated)
         low, high = self.reward_range
         reward = float(min(max(reward, low), high))
-        obs = self.nes.screen.copy()
+        obs = self.nes.render()  # a new array: the caller owns it
         if self.render_mode == "human":
             self._show(obs, self._audio)
         return obs, reward, bool(terminated), False, info

@@ -196,3 +196,21 @@ def test_odd_frames_skip_a_dot_only_when_rendering(rendering, cycles):
     c0 = nes.cpu_registers()["cycles"]
     nes.step(300)
     assert abs(nes.cpu_registers()["cycles"] - c0 - cycles) <= 7
+
+
+def test_render_gives_the_screen_in_a_new_or_given_array():
+    from tests.unit.test_state import DEMO_ROM
+
+    nes = NES(DEMO_ROM)
+    nes.step(20, 0x80)
+    a = nes.render()
+    assert a.shape == (240, 256, 3) and a.dtype == np.uint8 and a.flags.writeable
+    np.testing.assert_array_equal(a, nes.screen)
+    assert not np.shares_memory(a, nes.screen)
+    out = np.zeros((240, 256, 3), np.uint8)
+    assert nes.render(out) is out
+    np.testing.assert_array_equal(out, nes.screen)
+    for bad in (np.zeros((240, 256, 3), np.int16), np.zeros((240, 256, 4), np.uint8),
+                np.zeros((256, 240, 3), np.uint8).transpose(1, 0, 2), [0] * 10):
+        with pytest.raises(ValueError):
+            nes.render(bad)
