@@ -445,13 +445,14 @@ void ppu_schedule(nes_t *n) {
 }
 
 /* ---- bulk paths: several dots at once, taken only when the whole span ends before the CPU
- * next looks (target), the board watches no PPU address (no lockstep) and no PPUMASK change is
- * pending, so they give exactly what ppu_tick would. ---- */
+ * next looks (target), the PPU is not in lockstep and no PPUMASK change is pending, so they
+ * give exactly what ppu_tick would; a board watching the PPU address bus sees each pattern
+ * fetch, in order, with the master clock of its dot. ---- */
 
 /* Dots d..d+7 of a rendering line, (d - 1) % 8 == 1: the fetches of one tile, eight shifts and,
  * on visible lines, eight pixels. Pixel i is bit (14 - x - i) of the shifters as they stand
  * before the group (the reload at the group's last dot only fills the low byte). */
-static void bg_group(nes_t *n, ppu_t *p, int d, int visible) {
+static inline __attribute__((always_inline)) void bg_group_impl(nes_t *n, ppu_t *p, int d, int visible, int hooked) {
     if (visible) {
         const int x0 = d - 1, sh = 7 - p->x;
         const uint8_t mask = p->mask;
@@ -494,8 +495,19 @@ static void bg_group(nes_t *n, ppu_t *p, int d, int visible) {
     uint8_t at = nt_read(n, (uint16_t)(0x23C0 | (p->v & 0x0C00) | ((p->v >> 4) & 0x38) | ((p->v >> 2) & 0x07)));
     p->at_byte = (at >> (((p->v >> 4) & 4) | (p->v & 2))) & 3;
     uint16_t pt = (uint16_t)(((p->ctrl & 0x10) << 8) | (p->nt_byte << 4) | ((p->v >> 12) & 7));
-    p->pt_lo = chr_read(n, pt);
-    p->pt_hi = chr_read(n, (uint16_t)(pt | 8));
+    if (hooked) { /* the board sees both fetches, at the clocks of dots d+3 and d+5 */
+        uint64_t clock = p->clock;
+        p->pt_lo = chr_read(n, pt);
+        p->clock = clock + 12;
+        n->cart.ops->ppu_addr(n, pt);
+        p->pt_hi = chr_read(n, (uint16_t)(pt | 8));
+        p->clock = clock + 20;
+        n->cart.ops->ppu_addr(n, (uint16_t)(pt | 8));
+        p->clock = clock;
+    } else {
+        p->pt_lo = chr_read(n, pt);
+        p->pt_hi = chr_read(n, (uint16_t)(pt | 8));
+    }
     inc_hori(p);
     /* eight shifts, then the reload and next nametable fetch of dot d+7 */
     p->bg_lo = (uint16_t)((p->bg_lo << 8) | p->pt_lo);
@@ -509,22 +521,37 @@ static void bg_group(nes_t *n, ppu_t *p, int d, int visible) {
     }
 }
 
+static void bg_group(nes_t *n, ppu_t *p, int d, int visible) { bg_group_impl(n, p, d, visible, 0); }
+/* the same for boards watching the PPU address bus (ppu_addr hook) */
+static void bg_group_hooked(nes_t *n, ppu_t *p, int d, int visible) { bg_group_impl(n, p, d, visible, 1); }
+
 /* Dots 257-320 of a rendering line in one go: what render_dot does there, in the same order. */
-static inline void hblank_span(nes_t *n, ppu_t *p, int visible) {
+static inline void hblank_span(nes_t *n, ppu_t *p, int visible, int hooked) {
     bg_step(n, p, 257);
     copy_hori(p);
     memset(p->spr_next, 0, sizeof(p->spr_next));
     if (!visible) { p->sec_count = 0; p->spr0_next = 0; copy_vert(p); }
     p->oamaddr = 0;
+    if (hooked) { /* the board sees the fetches at the clocks of their dots */
+        uint64_t clock = p->clock;
+        for (int slot = 0; slot < 8; slot++) {
+            p->clock = clock + 16 + 32 * (uint64_t)slot;
+            sprite_fetch(n, p, slot, 0);
+            p->clock += 8;
+            sprite_fetch(n, p, slot, 1);
+        }
+        p->clock = clock;
+        return;
+    }
     for (int slot = 0; slot < 8; slot++) {
         sprite_fetch(n, p, slot, 0);
         sprite_fetch(n, p, slot, 1);
     }
 }
 
-void ppu_run_to(nes_t *n, uint64_t target) {
+/* `hooked`: the board watches the PPU address bus (a constant: one copy of the loop each) */
+static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t target, int hooked) {
     ppu_t *p = &n->ppu;
-    if (p->clock + 4 > target) return;
     const int bulk = !n->ppu_lockstep;
     do {
         if (bulk && p->rendering == ((p->mask & 0x18) != 0)) {
@@ -535,19 +562,24 @@ void ppu_run_to(nes_t *n, uint64_t target) {
                 if (d >= 2 && d <= 242 && ((d - 1) & 7) == 1 && avail >= 8) {
                     /* as many whole groups as the span holds, up to dot 249 */
                     int groups = (int)((avail >> 3) < (uint64_t)((249 - d) / 8 + 1) ? (avail >> 3) : (uint64_t)((249 - d) / 8 + 1));
-                    for (int g = 0; g < groups; g++, d += 8) bg_group(n, p, d, visible);
+                    if (hooked) {
+                        for (int g = 0; g < groups; g++, d += 8, p->clock += 32) bg_group_hooked(n, p, d, visible);
+                    } else {
+                        for (int g = 0; g < groups; g++, d += 8) bg_group(n, p, d, visible);
+                        p->clock += 32 * (uint64_t)groups;
+                    }
                     p->dot = (int16_t)(d - 1);
-                    p->clock += 32 * (uint64_t)groups;
                     continue;
                 }
                 if ((d == 322 || d == 330) && avail >= 8) {
-                    bg_group(n, p, d, 0);
+                    if (hooked) bg_group_hooked(n, p, d, 0);
+                    else bg_group(n, p, d, 0);
                     p->dot = (int16_t)(d + 7);
                     p->clock += 32;
                     continue;
                 }
                 if (d == 257 && avail >= 64) {
-                    hblank_span(n, p, visible);
+                    hblank_span(n, p, visible, hooked);
                     p->dot = 320;
                     p->clock += 256;
                     continue;
@@ -584,6 +616,14 @@ void ppu_run_to(nes_t *n, uint64_t target) {
         p->clock += 4;
     } while (p->clock + 4 <= target);
     if (!n->ppu_lockstep) ppu_schedule(n);
+}
+
+static __attribute__((noinline)) void run_to_hooked(nes_t *n, uint64_t target) { run_to(n, target, 1); }
+
+void ppu_run_to(nes_t *n, uint64_t target) {
+    if (n->ppu.clock + 4 > target) return;
+    if (n->cart.ops->ppu_addr) run_to_hooked(n, target);
+    else run_to(n, target, 0);
 }
 
 /* ---- CPU-facing registers $2000-$2007 ---- */
