@@ -84,6 +84,7 @@ void bus_write(nes_t *n, uint16_t a, uint8_t v) {
         if (c->ops->cpu_write) {
             ppu_sync(n); /* a bank or mirroring change must not reach dots already due */
             c->ops->cpu_write(n, a, v);
+            if (c->ops->a12_irq_rises) ppu_schedule(n); /* the IRQ counter may have changed */
         }
     }
 }
@@ -102,8 +103,8 @@ static void power_on(nes_t *n) {
     n->pad[0] = n->pad[1] = n->pad_shift[0] = n->pad_shift[1] = n->strobe = 0;
     char err[8];
     if (c->ops->init) c->ops->init(n, err, sizeof(err));
-    n->ppu_lockstep = n->cart.ops->ppu_addr != NULL;
-    n->slow_cycle = n->ppu_lockstep || n->cart.ops->cpu_clock != NULL;
+    n->ppu_lockstep = 0;
+    n->slow_cycle = n->cart.ops->cpu_clock != NULL;
     ppu_power(n);
     n->ppu_event = 0;
     apu_power(n);
@@ -170,7 +171,7 @@ void nes_sync(nes_t *n) { ppu_sync(n); }
 
 void nes_set_lockstep(nes_t *n, int on) {
     ppu_sync(n);
-    n->ppu_lockstep = on || n->cart.ops->ppu_addr != NULL;
+    n->ppu_lockstep = on != 0;
     n->slow_cycle = n->ppu_lockstep || n->cart.ops->cpu_clock != NULL;
     ppu_schedule(n);
 }
@@ -240,7 +241,10 @@ void nes_poke(nes_t *n, uint16_t a, uint8_t v) {
     else if (a >= 0x6000 && a < 0x8000 && c->wram_map >= 0) c->prg_ram[c->wram_map + (a & c->wram_mask)] = v;
 }
 
-uint8_t nes_ppu_peek(nes_t *n, uint16_t a) { return ppu_peek_mem(n, a); }
+uint8_t nes_ppu_peek(nes_t *n, uint16_t a) {
+    ppu_sync(n); /* MMC2/MMC4 switch CHR banks as the PPU fetches */
+    return ppu_peek_mem(n, a);
+}
 
 void nes_ppu_position(nes_t *n, int *scanline, int *dot) {
     ppu_sync(n);

@@ -120,9 +120,9 @@ struct nes {
     uint32_t rgb32[512];          /* the same, packed R | G << 8 | B << 16 for fast conversion */
     /* PPU scheduling: the PPU runs behind the CPU and catches up (ppu_sync) whenever the CPU
      * touches something the PPU sees or shows, and at ppu_event, the master clock of the next
-     * dot that changes the NMI line by itself (vblank set / clear). Boards that watch the PPU
-     * address bus (ppu_addr hook) need it in lockstep, cycle by cycle. Both give the same
-     * results; lockstep is only slower. */
+     * dot that changes the NMI line by itself (vblank set / clear) or, on boards with an IRQ
+     * clocked by PPU A12 (a12_irq_rises hook), of the rise that may raise it. Lockstep (the
+     * PPU synced every CPU cycle) gives the same results, only slower. */
     uint8_t ppu_lockstep;
     uint8_t slow_cycle;     /* ppu_lockstep or the board has an M2 (cpu_clock) hook */
     uint64_t ppu_event;

@@ -21,12 +21,19 @@ typedef struct mapper_ops {
      * (wram_map < 0; FME-7 maps ROM at $6000). Without it those reads are open bus. */
     uint8_t (*cpu_read_low)(struct nes *nes, uint16_t addr, uint8_t open_bus);
     /* Optional: every PPU pattern-table or register-driven address put on the PPU bus
-     * (MMC3 watches A12 rises here, MMC2/MMC4 latch tiles). */
+     * (MMC3 watches A12 rises here, MMC2/MMC4 latch tiles). The PPU runs behind the CPU, so
+     * this may change nothing the CPU sees before it syncs the PPU, except an IRQ announced
+     * through a12_irq_rises. */
     void (*ppu_addr)(struct nes *nes, uint16_t addr);
     /* Optional: once per CPU cycle (M2), for cycle-counting IRQs. */
     void (*cpu_clock)(struct nes *nes);
     /* Optional: the board's own registers in save states (banks are in cart_t already). */
     void (*state)(struct state *st, struct nes *nes);
+    /* Optional, with ppu_addr, for an IRQ clocked by PPU A12 rises (MMC3): how many more
+     * rises (A12 = 1 reported after a report with A12 = 0) until the board pulls /IRQ low, or
+     * 0 if it will not (IRQ disabled or already pending); *a12 = A12 as last reported. The PPU
+     * catches up with the CPU by the dot of that rise at the latest. */
+    int (*a12_irq_rises)(struct nes *nes, int *a12);
 } mapper_ops_t;
 
 const mapper_ops_t *mapper_find(int number);

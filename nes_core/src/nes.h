@@ -71,7 +71,7 @@ uint8_t nes_ppu_peek(nes_t *nes, uint16_t addr);
 void nes_ppu_position(nes_t *nes, int *scanline, int *dot);
 /* Bring the PPU up to the CPU (it otherwise runs lazily between CPU accesses). */
 void nes_sync(nes_t *nes);
-/* Testing aid: step the PPU with the CPU every cycle (always on for boards that need it). */
+/* Testing aid: step the PPU with the CPU every cycle (same results, slower). */
 void nes_set_lockstep(nes_t *nes, int on);
 
 void nes_reset(nes_t *nes);       /* RESET button */

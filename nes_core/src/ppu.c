@@ -354,6 +354,82 @@ static inline void ppu_tick(nes_t *n) {
 
 #define DOTS_PER_FRAME (262 * 341)
 
+/* ---- boards with an IRQ counted on PPU A12 rises (MMC3): the dot of the rise that may raise
+ * it. The pattern fetches of a rendering line (visible or pre-render), in order: background
+ * tiles at dots 5 + 8 i (i < 32), sprites at 261 + 8 i (i < 8), the next line's first two
+ * tiles at 325 and 333 (the high plane follows two dots later, same A12). Until the CPU next
+ * syncs the PPU (every register write does, and reschedules) their A12 is fixed by PPUCTRL,
+ * except for 8x16 sprites, whose pattern table is bit 0 of the tile: known on the current
+ * line once evaluated (dot 65), taken as either (2) before. A fetch where A12 may be 1 after
+ * one where it may have been 0 may be a rise; counting those finds the k-th rise no later than
+ * it happens (the board may filter some out: then the PPU just syncs early). ---- */
+static inline int spr_a12(const ppu_t *p, int sl, int slot, int cur) {
+    if (!(p->ctrl & 0x20)) return (p->ctrl >> 3) & 1;
+    if (sl == PRERENDER) return 1;                  /* no sprites there: tile $FF */
+    if (!cur || p->dot < 65) return 2;
+    return slot < p->sec_count ? p->oam[p->sec_idx[slot] * 4 + 1] & 1 : 1;
+}
+
+/* The fetches of rendering line sl after dot `from`: counts *k down at each possible rise and
+ * returns the dot where it reaches 0, or 0; *s is A12 as last fetched (2: either). `cur`: sl
+ * is the line the PPU is on. */
+static int a12_walk_line(const ppu_t *p, int sl, int from, int cur, int *k, int *s) {
+    const int bg = (p->ctrl >> 4) & 1;
+    if (from < 253) { /* background tiles: one pattern table, so one possible rise at most */
+        if (bg && *s != 1 && --*k == 0) return from < 5 ? 5 : 5 + 8 * ((from - 5) / 8 + 1);
+        *s = bg;
+    }
+    for (int slot = from < 261 ? 0 : (from - 261) / 8 + 1; slot < 8; slot++) {
+        int a = spr_a12(p, sl, slot, cur);
+        if (a && *s != 1 && --*k == 0) return 261 + 8 * slot;
+        *s = a;
+    }
+    if (from < 333) {
+        if (bg && *s != 1 && --*k == 0) return from < 325 ? 325 : 333;
+        *s = bg;
+    }
+    return 0;
+}
+
+/* Master clock by which the PPU must have run for the CPU to see the board's IRQ in time,
+ * or UINT64_MAX. Lines are walked from the PPU's position; whole visible lines entered with A12
+ * at the background's value all hold the same number of possible rises, and are skipped in
+ * one step. The odd-frame skip may make a dot past the frame wrap one sooner: count it so. */
+static __attribute__((noinline)) uint64_t a12_irq_event(nes_t *n) {
+    ppu_t *p = &n->ppu;
+    int a12, k = n->cart.ops->a12_irq_rises(n, &a12);
+    if (k <= 0 || !(p->rendering || (p->mask & 0x18))) return UINT64_MAX;
+    const int bg = (p->ctrl >> 4) & 1;
+    int s = a12 != 0, sl = p->scanline, from = p->dot, cur = 1, k0 = k;
+    int64_t ahead = -from; /* dots from the PPU's position to dot 0 of line sl */
+    int frames = 0;        /* frame wraps passed */
+    while (frames < 3) {
+        if (sl < 240 && !cur && s == bg) {
+            int c = 1 << 20, t = bg;
+            a12_walk_line(p, sl, 0, 0, &c, &t);
+            c = (1 << 20) - c; /* possible rises per such line */
+            int m = 240 - sl;
+            if (c && k <= c * m) m = (k - 1) / c;
+            k -= c * m;
+            ahead += 341 * (int64_t)m;
+            sl += m;
+            if (sl == 240) continue;
+        }
+        if (sl < 240 || sl == PRERENDER) {
+            int d = a12_walk_line(p, sl, from, cur, &k, &s);
+            if (d) return p->clock + 4 * (uint64_t)(ahead + d - frames);
+        }
+        ahead += 341;
+        from = 0;
+        cur = 0;
+        if (sl == PRERENDER) { sl = 0; frames++; }
+        else if (sl >= 240) { ahead += 341 * (int64_t)(PRERENDER - 1 - sl); sl = PRERENDER; }
+        else sl++;
+    }
+    /* not reached in three frames: none if they held no possible rise, else look again then */
+    return k == k0 ? UINT64_MAX : p->clock + 4 * (uint64_t)(ahead - frames);
+}
+
 /* Master clock at which the PPU processes the next dot that changes the NMI line on its own:
  * vblank set (241, 1) or cleared (261, 1). Across the frame wrap the odd-frame skip may make
  * it one dot sooner, so count it one sooner: syncing early is always safe. */
@@ -369,18 +445,27 @@ void ppu_schedule(nes_t *n) {
         if (k < best) best = k;
     }
     n->ppu_event = p->clock + 4 * (uint64_t)best;
+    if (n->cart.ops->a12_irq_rises) {
+        uint64_t e = a12_irq_event(n);
+        if (e < n->ppu_event) n->ppu_event = e;
+    }
 }
 
 /* ---- bulk paths: several dots at once, taken only when the whole span ends before the CPU
- * next looks (target), the board watches no PPU address (no lockstep) and no PPUMASK change is
- * pending, so they give exactly what ppu_tick would. ---- */
+ * next looks (target), the PPU is not in lockstep and no PPUMASK change is pending, so they
+ * give exactly what ppu_tick would; a board watching the PPU address bus sees each pattern
+ * fetch, in order, with the master clock of its dot. ---- */
 
 /* `groups` runs of dots d..d+7 of a rendering line, (d - 1) % 8 == 1: the fetches of one tile,
  * eight shifts and, on visible lines, eight pixels each. Pixel i of a group is bit (14 - x - i)
  * of the shifters as they stand before the group (the reload at the group's last dot only
  * fills the low byte). Nothing the CPU can change moves during the span, so registers, the
- * palette and the board's maps are read once and the shifters live in locals. */
-static void bg_run(nes_t *n, ppu_t *p, int d, int groups, int visible) {
+ * palette and the board's maps are read once and the shifters live in locals. `hooked`: the
+ * board watches the PPU address bus; it sees both pattern fetches at the clocks of their dots
+ * (d+3, d+5), and may switch CHR banks there (MMC2/MMC4 latches), so its maps are read live. */
+static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int d, int groups, int visible,
+                                                       int hooked) {
+    const uint64_t clock0 = p->clock;
     uint16_t v = p->v, bg_lo = p->bg_lo, bg_hi = p->bg_hi, at_lo = p->at_lo, at_hi = p->at_hi;
     uint8_t nt_byte = p->nt_byte, at_byte = p->at_byte, pt_lo = p->pt_lo, pt_hi = p->pt_hi;
     const uint8_t *chr = n->cart.chr, *vram = n->vram;
@@ -441,9 +526,20 @@ static void bg_run(nes_t *n, ppu_t *p, int d, int groups, int visible) {
         uint8_t at = vram[nt_map[(aa >> 10) & 3] + (aa & 0x3FF)];
         at_byte = (at >> (((v >> 4) & 4) | (v & 2))) & 3;
         unsigned pt = pt_base | ((unsigned)nt_byte << 4) | ((v >> 12) & 7);
-        pt_lo = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
-        pt |= 8;
-        pt_hi = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+        if (hooked) {
+            const uint64_t clock = clock0 + 32 * (uint64_t)g;
+            pt_lo = chr_read(n, (uint16_t)pt);
+            p->clock = clock + 12;
+            n->cart.ops->ppu_addr(n, (uint16_t)pt);
+            pt_hi = chr_read(n, (uint16_t)(pt | 8));
+            p->clock = clock + 20;
+            n->cart.ops->ppu_addr(n, (uint16_t)(pt | 8));
+            p->clock = clock0;
+        } else {
+            pt_lo = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+            pt |= 8;
+            pt_hi = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+        }
         if ((v & 0x001F) == 31) { v &= (uint16_t)~0x001F; v ^= 0x0400; }
         else v++;
         /* eight shifts, then the reload and next nametable fetch of dot d+7 */
@@ -462,22 +558,34 @@ static void bg_run(nes_t *n, ppu_t *p, int d, int groups, int visible) {
     p->nt_byte = nt_byte; p->at_byte = at_byte; p->pt_lo = pt_lo; p->pt_hi = pt_hi;
 }
 
+
 /* Dots 257-320 of a rendering line in one go: what render_dot does there, in the same order. */
-static inline void hblank_span(nes_t *n, ppu_t *p, int visible) {
+static inline void hblank_span(nes_t *n, ppu_t *p, int visible, int hooked) {
     bg_step(n, p, 257);
     copy_hori(p);
     memset(p->spr_next, 0, sizeof(p->spr_next));
     if (!visible) { p->sec_count = 0; p->spr0_next = 0; copy_vert(p); }
     p->oamaddr = 0;
+    if (hooked) { /* the board sees the fetches at the clocks of their dots */
+        uint64_t clock = p->clock;
+        for (int slot = 0; slot < 8; slot++) {
+            p->clock = clock + 16 + 32 * (uint64_t)slot;
+            sprite_fetch(n, p, slot, 0);
+            p->clock += 8;
+            sprite_fetch(n, p, slot, 1);
+        }
+        p->clock = clock;
+        return;
+    }
     for (int slot = 0; slot < 8; slot++) {
         sprite_fetch(n, p, slot, 0);
         sprite_fetch(n, p, slot, 1);
     }
 }
 
-void ppu_run_to(nes_t *n, uint64_t target) {
+/* `hooked`: the board watches the PPU address bus (a constant: one copy of the loop each) */
+static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t target, int hooked) {
     ppu_t *p = &n->ppu;
-    if (p->clock + 4 > target) return;
     const int bulk = !n->ppu_lockstep;
     do {
         if (bulk && p->rendering == ((p->mask & 0x18) != 0)) {
@@ -488,20 +596,20 @@ void ppu_run_to(nes_t *n, uint64_t target) {
                 if (d >= 2 && d <= 242 && ((d - 1) & 7) == 1 && avail >= 8) {
                     /* as many whole groups as the span holds, up to dot 249 */
                     int groups = (int)((avail >> 3) < (uint64_t)((249 - d) / 8 + 1) ? (avail >> 3) : (uint64_t)((249 - d) / 8 + 1));
-                    bg_run(n, p, d, groups, visible);
+                    bg_run(n, p, d, groups, visible, hooked);
                     d += 8 * groups;
-                    p->dot = (int16_t)(d - 1);
                     p->clock += 32 * (uint64_t)groups;
+                    p->dot = (int16_t)(d - 1);
                     continue;
                 }
                 if ((d == 322 || d == 330) && avail >= 8) {
-                    bg_run(n, p, d, 1, 0);
+                    bg_run(n, p, d, 1, 0, hooked);
                     p->dot = (int16_t)(d + 7);
                     p->clock += 32;
                     continue;
                 }
                 if (d == 257 && avail >= 64) {
-                    hblank_span(n, p, visible);
+                    hblank_span(n, p, visible, hooked);
                     p->dot = 320;
                     p->clock += 256;
                     continue;
@@ -540,7 +648,17 @@ void ppu_run_to(nes_t *n, uint64_t target) {
     if (!n->ppu_lockstep) ppu_schedule(n);
 }
 
+static __attribute__((noinline)) void run_to_hooked(nes_t *n, uint64_t target) { run_to(n, target, 1); }
+
+void ppu_run_to(nes_t *n, uint64_t target) {
+    if (n->ppu.clock + 4 > target) return;
+    if (n->cart.ops->ppu_addr) run_to_hooked(n, target);
+    else run_to(n, target, 0);
+}
+
 /* ---- CPU-facing registers $2000-$2007 ---- */
+static __attribute__((noinline)) void ppu_reschedule(nes_t *n) { ppu_schedule(n); }
+
 uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
     ppu_t *p = &n->ppu;
     switch (addr & 7) {
@@ -579,7 +697,10 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
         } else {
             p->v = (uint16_t)((p->v + ((p->ctrl & 0x04) ? 32 : 1)) & 0x7FFF);
         }
-        if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
+        if (n->cart.ops->ppu_addr) {
+            n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
+            if (n->cart.ops->a12_irq_rises) ppu_reschedule(n); /* A12 may have moved */
+        }
         return v;
     }
     default:
@@ -634,6 +755,8 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
         if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
         break;
     }
+    /* PPUCTRL, PPUMASK, OAM and A12 itself decide when the board's IRQ may come */
+    if (n->cart.ops->a12_irq_rises) ppu_reschedule(n);
 }
 
 void ppu_power(nes_t *n) {

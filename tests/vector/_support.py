@@ -124,7 +124,7 @@ def corpus_dir():
 
 # one ROM per board family, picked for pictures that change over their first frames
 CORPUS_PICKS = (
-    "holy-mapperel/M4_P128K_CR8K.nes",  # MMC3: PPU address hook, lockstep PPU
+    "holy-mapperel/M4_P128K_CR8K.nes",  # MMC3: PPU address hook, A12 IRQ
     "holy-mapperel/M1_P128K_C32K_W8K.nes",  # MMC1
     "sprite_hit_tests_2005.10.05/01.basics.nes",  # NROM, CHR RAM
     "instr_misc/instr_misc.nes",  # MMC1, text output

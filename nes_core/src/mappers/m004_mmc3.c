@@ -142,4 +142,16 @@ void mmc3_ppu_addr(nes_t *n, uint16_t a) {
     }
 }
 
-const mapper_ops_t mapper_mmc3 = {4, "MMC3/TxROM", mmc3_init, NULL, mmc3_write, NULL, mmc3_ppu_addr, NULL, NULL};
+/* Rises until mmc3_clock_counter raises the IRQ, counted from the registers as they stand. */
+int mmc3_irq_rises(nes_t *n, int *a12) {
+    const mmc3_t *m = BOARD(mmc3_t, n);
+    *a12 = m->a12_high;
+    if (!m->enabled || (n->irq_lines & NES_IRQ_MAPPER)) return 0;
+    if (m->counter && !m->reload) return m->counter; /* counts down to 0 */
+    /* the next rise reloads: from $C000 = 0 it fires at once (the old chip only after $C001) */
+    if (m->latch == 0) return (!m->alt_irq || m->reload) ? 1 : 0;
+    return m->latch + 1;
+}
+
+const mapper_ops_t mapper_mmc3 = {4, "MMC3/TxROM", mmc3_init, NULL, mmc3_write, NULL, mmc3_ppu_addr, NULL, NULL,
+                                  mmc3_irq_rises};
