@@ -539,6 +539,8 @@ cdef class NESPool:
     cdef bint busy
     cdef readonly tuple obs_shape
     cdef readonly int num_envs
+    cdef object _all    # np.arange(num_envs): the indices when none are given
+    cdef object _zeros  # num_envs zero button bytes (read-only)
 
     def __cinit__(self, consoles, int num_threads=1, bint grayscale=False, int downscale=1,
                   spin_us=None):
@@ -562,6 +564,9 @@ cdef class NESPool:
         self.consoles = consoles
         self.n = len(consoles)
         self.num_envs = self.n
+        self._all = np.arange(self.n, dtype=np.intp)
+        self._zeros = np.zeros(self.n, dtype=np.uint8)
+        self._zeros.flags.writeable = False
         shape = (240 // downscale, 256 // downscale)
         self.obs_shape = shape if grayscale else shape + (3,)
         self.tasks = <nes_pool_task_t *>calloc(self.n, sizeof(nes_pool_task_t))
@@ -649,13 +654,18 @@ cdef class NESPool:
             raise RuntimeError("NESPool.run() is already in progress in another thread")
         b1 = self._bytes(buttons, "buttons")
         b2 = self._bytes(buttons2, "buttons2")
-        f = np.asarray(frames)
-        if f.ndim == 0:
-            f = np.full(n, int(f), dtype=np.intc)
-        if f.shape != (n,) or (f.dtype.kind not in "iub"):
-            raise ValueError(f"frames must be an int or an int array of shape ({n},)")
-        if n and (f.min() < 0 or f.max() > 0x7FFFFFFF):
-            raise ValueError("frames must be >= 0")
+        if type(frames) is np.ndarray and frames.dtype == np.intc and frames.shape == (n,):
+            f = frames  # the vector env's own array: only the sign needs checking
+            if n and f.min() < 0:
+                raise ValueError("frames must be >= 0")
+        else:
+            f = np.asarray(frames)
+            if f.ndim == 0:
+                f = np.full(n, int(f), dtype=np.intc)
+            if f.shape != (n,) or (f.dtype.kind not in "iub"):
+                raise ValueError(f"frames must be an int or an int array of shape ({n},)")
+            if n and (f.min() < 0 or f.max() > 0x7FFFFFFF):
+                raise ValueError("frames must be >= 0")
         fr = np.ascontiguousarray(f, dtype=np.intc)
         if obs is not None:
             self._check_out(obs, (n,) + self.obs_shape, "obs")
@@ -666,7 +676,7 @@ cdef class NESPool:
             rv = ram.reshape(-1)
             ram_base = &rv[0]
         if indices is None:
-            idx = np.arange(n, dtype=np.intp)
+            idx = self._all
         else:
             a = np.asarray(indices)
             if a.ndim != 1 or (a.size and a.dtype.kind not in "iu"):
@@ -706,7 +716,9 @@ cdef class NESPool:
 
     cdef _bytes(self, values, str name):
         if values is None:
-            return np.zeros(self.n, dtype=np.uint8)
+            return self._zeros
+        if type(values) is np.ndarray and values.dtype == np.uint8 and values.shape == (self.n,):
+            return np.ascontiguousarray(values)  # every uint8 is a valid button byte
         a = np.asarray(values)
         if a.shape != (self.n,) or a.dtype.kind not in "iub":
             raise ValueError(f"{name} must be an int array of shape ({self.n},)")

@@ -169,6 +169,14 @@ for _name, (_addr, _len) in _SMB_DIGITS.items():
     _SMB_DIGIT_COLS[_name] = slice(len(_SMB_ADDR), len(_SMB_ADDR) + _len)
     _SMB_ADDR += list(range(_addr, _addr + _len))
 _SMB_ADDR = np.array(_SMB_ADDR, dtype=np.intp)
+# the digit bytes are the last columns; one matrix product turns them into the three numbers
+_SMB_DIGIT_START = len(_SMB_ADDR) - sum(n for _, n in _SMB_DIGITS.values())
+_SMB_DIGIT_WEIGHTS = np.zeros((len(_SMB_ADDR) - _SMB_DIGIT_START, len(_SMB_DIGITS)), dtype=np.int64)
+for _k, (_name, _cols) in enumerate(_SMB_DIGIT_COLS.items()):
+    _n = _cols.stop - _cols.start
+    _SMB_DIGIT_WEIGHTS[_cols.start - _SMB_DIGIT_START:_cols.stop - _SMB_DIGIT_START, _k] = \
+        10 ** np.arange(_n - 1, -1, -1, dtype=np.int64)
+_SMB_DYING = _lut([smb.STATE_DYING])
 
 
 class _SMBBatchGame(_BatchGame):
@@ -198,32 +206,36 @@ class _SMBBatchGame(_BatchGame):
 
     @staticmethod
     def _read(ram: np.ndarray) -> Dict[str, np.ndarray]:
-        """The values the game module reads, for all envs (int64 / bool (N,) arrays)."""
+        """The values the game module reads, for all envs (int64 / bool (N,) arrays).
+
+        Few, whole-batch NumPy operations: their count, not N, sets the cost for usual N.
+        """
         raw = ram[:, _SMB_ADDR]
         v = raw.astype(np.int64)
         col = lambda addr: v[:, _SMB_COL[addr]]  # noqa: E731
         out = {}
-        for name, cols in _SMB_DIGIT_COLS.items():
-            d = v[:, cols]
-            out[name] = d @ (10 ** np.arange(d.shape[1] - 1, -1, -1, dtype=np.int64))
-        if (raw[:, len(_SMB_COL):] > 9).any():  # a stray digit byte: upstream's string concatenation
+        digit_bytes = raw[:, _SMB_DIGIT_START:]
+        numbers = v[:, _SMB_DIGIT_START:] @ _SMB_DIGIT_WEIGHTS  # (N, 3): score, coins, time
+        for k, name in enumerate(_SMB_DIGITS):
+            out[name] = numbers[:, k]
+        if (digit_bytes > 9).any():  # a stray digit byte: upstream's string concatenation
             for name, (addr, length) in _SMB_DIGITS.items():
                 for i in np.flatnonzero((v[:, _SMB_DIGIT_COLS[name]] > 9).any(axis=1)):
                     out[name][i] = smb.read_digits(ram[i], addr, length)
-        engine = col(smb.GAME_ENGINE_SUBROUTINE)
+        engine = raw[:, _SMB_COL[smb.GAME_ENGINE_SUBROUTINE]]
         viewport = col(smb.PLAYER_Y_VIEWPORT)
         y = col(smb.PLAYER_Y)
-        out["x_pos"] = col(smb.PLAYER_PAGE) * 0x100 + col(smb.PLAYER_X)
-        out["y_pos"] = np.where(viewport < 1, 510 - y, 255 - y)
-        out["dying_or_dead"] = ((engine == smb.STATE_DYING) | (viewport > 1)
-                                | (engine == smb.STATE_DEAD))
-        out["dying"] = (engine == smb.STATE_DYING) | (viewport > 1)
+        out["x_pos"] = (col(smb.PLAYER_PAGE) << 8) | col(smb.PLAYER_X)
+        out["y_pos"] = np.where(viewport < 1, 510, 255) - y
+        dying = _SMB_DYING[engine] | (viewport > 1)
+        out["dying_or_dead"] = dying | (engine == smb.STATE_DEAD)
+        out["dying"] = dying
         world_over = col(smb.OPER_MODE) == smb.OPER_MODE_END_OF_WORLD
         out["world_over"] = world_over
         enemy = _SMB_STAGE_OVER_ENEMY[raw[:, _SMB_ENEMY_COLS]].any(axis=1)
         out["flag_get"] = world_over | (engine == smb.STATE_FLAGPOLE_SLIDE) | (
             enemy & (col(smb.PLAYER_FLOAT_STATE) == 3))
-        out["busy"] = _SMB_BUSY[raw[:, _SMB_COL[smb.GAME_ENGINE_SUBROUTINE]]]
+        out["busy"] = _SMB_BUSY[engine]
         out["timer"] = col(smb.CHANGE_AREA_TIMER)
         out["life"] = col(smb.LIVES)
         out["stage"] = col(smb.STAGE) + 1
@@ -400,6 +412,10 @@ class NESVectorEnv(VectorEnv):
         self._autoreset = np.zeros(n, dtype=bool)
         self._steps = np.zeros(n, dtype=np.int64)
         self._reset_done = False
+        self._all_true = np.ones(n, dtype=bool)
+        self._all_true.flags.writeable = False
+        self._ones = np.ones(n, dtype=np.intc)
+        self._ones.flags.writeable = False
 
     # --- episode start --------------------------------------------------------------------------
     def _start_for(self, game: Game, console) -> bytes:
@@ -488,11 +504,15 @@ class NESVectorEnv(VectorEnv):
             raise RuntimeError("call reset() before step()")
         buttons = self._buttons(actions)
         resetting = self._autoreset.copy()
-        stepping = ~resetting
-        if resetting.any():
+        any_reset = bool(resetting.any())
+        if any_reset:
             self._restart(np.flatnonzero(resetting))
+            stepping = ~resetting
+            frames = stepping.astype(np.intc)
+        else:  # the usual step: every env runs a frame
+            stepping, frames = self._all_true, self._ones
         obs = self._obs_buffer()
-        self.pool.run(buttons, stepping.astype(np.intc), obs, self._ram)
+        self.pool.run(buttons, frames, obs, self._ram)
         rewards, terminated, infos, after = self._batch.step(self._ram, stepping)
         after = np.flatnonzero(after)
         if after.size:
@@ -508,8 +528,11 @@ class NESVectorEnv(VectorEnv):
         low, high = self.reward_range
         np.clip(rewards, low, high, out=self._rewards)
         self._terminations[:] = terminated
-        self._steps[stepping] += 1
-        self._steps[resetting] = 0
+        if any_reset:
+            self._steps[stepping] += 1
+            self._steps[resetting] = 0
+        else:
+            self._steps += 1
         if self.max_episode_steps is not None:
             self._truncations[:] = stepping & (self._steps >= self.max_episode_steps)
         else:

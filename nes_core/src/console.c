@@ -223,6 +223,8 @@ void nes_render_rgb(const nes_t *n, uint8_t *out) {
 }
 
 const uint8_t *nes_framebuffer(const nes_t *n) { return n->ppu.fb; }
+const uint8_t *nes_emphasis(const nes_t *n) { return n->ppu.emph; }
+const uint8_t *nes_palette_rgb(const nes_t *n) { return &n->rgb_palette[0][0]; }
 
 /* ---- memory access without side effects ---- */
 uint8_t *nes_ram(nes_t *n) { return n->ram; }

@@ -63,6 +63,11 @@ void nes_set_buttons(nes_t *nes, uint8_t pad1, uint8_t pad2);
 void nes_render_rgb(const nes_t *nes, uint8_t *out);
 /* Last completed frame as 240*256 6-bit palette indices (PPUMASK emphasis kept per scanline). */
 const uint8_t *nes_framebuffer(const nes_t *nes);
+/* The PPUMASK emphasis bits (0-7) of each of the frame's 240 scanlines. */
+const uint8_t *nes_emphasis(const nes_t *nes);
+/* RGB888 of each colour, 512 entries of 3 bytes indexed by emphasis << 6 | palette index:
+ * pixel (x, y) is entry nes_emphasis()[y] << 6 | nes_framebuffer()[y * 256 + x]. */
+const uint8_t *nes_palette_rgb(const nes_t *nes);
 
 uint8_t *nes_ram(nes_t *nes);
 uint8_t nes_peek(nes_t *nes, uint16_t addr);

@@ -174,40 +174,20 @@ static ALWAYS_INLINE void down_rgb(const uint8_t *rgb, uint8_t *out, const int s
     }
 }
 
-/* Luma of each pixel, then the box average by 2^s (s = 0: luma only).
- * With `fb` (the frame's 6-bit palette indices), luma is computed once per palette index and
- * scanline and looked up for the other pixels: a scanline's colours are a function of the index
- * (nes.h: emphasis is kept per scanline), so the result is the same, for a quarter of the work. */
-static ALWAYS_INLINE void down_gray(const uint8_t *rgb, const uint8_t *fb, uint8_t *out,
-                                    const int s)
+/* Luma of each pixel, then the box average by 2^s (s = 0: luma only), from an RGB888 frame. */
+static ALWAYS_INLINE void down_gray(const uint8_t *rgb, uint8_t *out, const int s)
 {
     const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
     const uint32_t half = s ? 1u << (2 * s - 1) : 0;
-    uint16_t line[NES_WIDTH];
     uint32_t acc[NES_WIDTH];
     for (int oy = 0; oy < oh; oy++) {
         for (int x = 0; x < ow; x++)
             acc[x] = half;
         for (int dy = 0; dy < k; dy++) {
-            const size_t y = (size_t)((oy << s) + dy);
-            const uint8_t *row = rgb + y * NES_WIDTH * 3;
-            if (fb != NULL) {
-                uint16_t lut[64];
-                memset(lut, 0xFF, sizeof(lut));
-                const uint8_t *idx = fb + y * NES_WIDTH;
-                for (int x = 0; x < NES_WIDTH; x++) {
-                    const unsigned i = idx[x] & 63u;
-                    if (lut[i] == 0xFFFF)
-                        lut[i] = (uint16_t)luma(row + 3 * x);
-                    line[x] = lut[i];
-                }
-            } else {
-                for (int x = 0; x < NES_WIDTH; x++)
-                    line[x] = (uint16_t)luma(row + 3 * x);
-            }
+            const uint8_t *row = rgb + (size_t)((oy << s) + dy) * NES_WIDTH * 3;
             for (int x = 0; x < ow; x++)
                 for (int dx = 0; dx < k; dx++)
-                    acc[x] += line[(x << s) + dx];
+                    acc[x] += luma(row + 3 * ((x << s) + dx));
         }
         uint8_t *o = out + (size_t)oy * ow;
         for (int x = 0; x < ow; x++)
@@ -215,17 +195,74 @@ static ALWAYS_INLINE void down_gray(const uint8_t *rgb, const uint8_t *fb, uint8
     }
 }
 
-static void convert(const uint8_t *rgb, const uint8_t *fb, uint8_t *out,
-                    const nes_obs_format_t *fmt)
+/* The luma of a console's frame straight from its palette indices: the luma of each of the
+ * 512 colours once, then one table lookup a pixel, eight pixels per 8-byte load and store (no
+ * RGB frame in between). The same bytes as down_gray(rgb, out, 0) of its RGB frame. */
+static void gray_from_nes(const nes_t *nes, uint8_t *out)
+{
+    const uint8_t *fb = nes_framebuffer(nes), *emph = nes_emphasis(nes), *pal = nes_palette_rgb(nes);
+    uint8_t lut[8][64];
+    for (int i = 0; i < 512; i++)
+        lut[i >> 6][i & 63] = (uint8_t)luma(pal + 3 * i);
+    for (int y = 0; y < NES_HEIGHT; y++) {
+        const uint8_t *l = lut[emph[y] & 7], *row = fb + (size_t)y * NES_WIDTH;
+        uint8_t *o = out + (size_t)y * NES_WIDTH;
+        for (int x = 0; x < NES_WIDTH; x += 8) {
+            uint64_t q, px = 0;
+            memcpy(&q, row + x, 8);
+            for (int i = 0; i < 8; i++)
+                px |= (uint64_t)l[(q >> (8 * i)) & 63] << (8 * i);
+            memcpy(o + x, &px, 8);
+        }
+    }
+}
+
+/* Box average of a 240 x 256 grey image by 2^s, rounded half up (sums fit 16 bits: at most
+ * 16 * 16 * 255 + 128). */
+static ALWAYS_INLINE void box_down(const uint8_t *g, uint8_t *out, const int s)
+{
+    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
+    const uint16_t half = (uint16_t)(1u << (2 * s - 1));
+    uint16_t acc[NES_WIDTH];
+    for (int oy = 0; oy < oh; oy++) {
+        for (int x = 0; x < ow; x++)
+            acc[x] = half;
+        for (int dy = 0; dy < k; dy++) {
+            const uint8_t *row = g + (size_t)((oy << s) + dy) * NES_WIDTH;
+            for (int x = 0; x < ow; x++) {
+                uint16_t t = 0;
+                for (int dx = 0; dx < k; dx++)
+                    t = (uint16_t)(t + row[(x << s) + dx]);
+                acc[x] = (uint16_t)(acc[x] + t);
+            }
+        }
+        uint8_t *o = out + (size_t)oy * ow;
+        for (int x = 0; x < ow; x++)
+            o[x] = (uint8_t)(acc[x] >> (2 * s));
+    }
+}
+
+static void gray_down(const uint8_t *g, uint8_t *out, int s)
+{
+    switch (s) {
+    case 1: box_down(g, out, 1); break;
+    case 2: box_down(g, out, 2); break;
+    case 3: box_down(g, out, 3); break;
+    case 4: box_down(g, out, 4); break;
+    default: break;
+    }
+}
+
+static void convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt)
 {
     const int s = log2_scale(fmt->downscale);
     if (fmt->grayscale) {
         switch (s) {
-        case 0: down_gray(rgb, fb, out, 0); break;
-        case 1: down_gray(rgb, fb, out, 1); break;
-        case 2: down_gray(rgb, fb, out, 2); break;
-        case 3: down_gray(rgb, fb, out, 3); break;
-        case 4: down_gray(rgb, fb, out, 4); break;
+        case 0: down_gray(rgb, out, 0); break;
+        case 1: down_gray(rgb, out, 1); break;
+        case 2: down_gray(rgb, out, 2); break;
+        case 3: down_gray(rgb, out, 3); break;
+        case 4: down_gray(rgb, out, 4); break;
         default: break;
         }
         return;
@@ -242,7 +279,7 @@ static void convert(const uint8_t *rgb, const uint8_t *fb, uint8_t *out,
 
 void nes_obs_convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt)
 {
-    convert(rgb, NULL, out, fmt);
+    convert(rgb, out, fmt);
 }
 
 /* ---- the work of one task ---- */
@@ -253,11 +290,16 @@ static void run_task(const nes_pool_task_t *t, const nes_obs_format_t *fmt, uint
         nes_run_frames(nes, t->frames, t->pad1, t->pad2);
     if (t->obs != NULL) {
         nes_sync(nes);
-        if (!fmt->grayscale && fmt->downscale == 1) {
+        if (fmt->grayscale && fmt->downscale == 1) {
+            gray_from_nes(nes, t->obs);
+        } else if (fmt->grayscale) {
+            gray_from_nes(nes, scratch);
+            gray_down(scratch, t->obs, log2_scale(fmt->downscale));
+        } else if (fmt->downscale == 1) {
             nes_render_rgb(nes, t->obs);
         } else {
             nes_render_rgb(nes, scratch);
-            convert(scratch, fmt->grayscale ? nes_framebuffer(nes) : NULL, t->obs, fmt);
+            convert(scratch, t->obs, fmt);
         }
     }
     if (t->ram != NULL)
