@@ -462,9 +462,11 @@ void ppu_schedule(nes_t *n) {
  * fills the low byte). Nothing the CPU can change moves during the span, so registers, the
  * palette and the board's maps are read once and the shifters live in locals. `hooked`: the
  * board watches the PPU address bus; it sees both pattern fetches at the clocks of their dots
- * (d+3, d+5), and may switch CHR banks there (MMC2/MMC4 latches), so its maps are read live. */
+ * (d+3, d+5), and may switch CHR banks there (MMC2/MMC4 latches), so its maps are read live.
+ * `tail`: the line's last group, dots 250-256 (d = 250, groups = 1): seven pixels, the fetches,
+ * seven shifts and the vertical increment of dot 256; the reload is dot 257's (hblank_span). */
 static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int d, int groups, int visible,
-                                                       int hooked) {
+                                                       int hooked, int tail) {
     const uint64_t clock0 = p->clock;
     uint16_t v = p->v, bg_lo = p->bg_lo, bg_hi = p->bg_hi, at_lo = p->at_lo, at_hi = p->at_hi;
     uint8_t nt_byte = p->nt_byte, at_byte = p->at_byte, pt_lo = p->pt_lo, pt_hi = p->pt_hi;
@@ -493,11 +495,13 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
             unsigned walo = (at_lo >> sh) & 0xFF, wahi = (at_hi >> sh) & 0xFF;
             if (!(mask & 0x08)) wlo = whi = 0;
             else if (x0 < 8 && !(mask & 0x02)) { unsigned keep = 0xFFu >> (8 - x0); wlo &= keep; whi &= keep; }
-            uint64_t s8;
-            memcpy(&s8, spr, 8);
+            uint64_t s8 = 0;
+            memcpy(&s8, spr, tail ? 7 : 8); /* the tail's 8th pixel would be x = 256 */
             if (!(mask & 0x10)) s8 = 0;
+            uint8_t tmp[8];
+            uint8_t *const dst = tail ? tmp : out;
             if (!(wlo | whi) && !s8) {
-                memcpy(out, &backdrop, 8); /* all backdrop: common in skies */
+                memcpy(dst, &backdrop, 8); /* all backdrop: common in skies */
             } else {
                 /* eight background pixels at once: colour bits, then the palette bits */
                 uint64_t bg8 = EXPAND[wlo] | (EXPAND[whi] << 1) | (EXPAND[walo] << 2) | (EXPAND[wahi] << 3);
@@ -506,9 +510,9 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
                 if (!s8) {
                     uint64_t px = 0; /* built in a register: byte stores would alias everything */
                     for (int i = 0; i < 8; i++) px |= (uint64_t)pal[bgv[i]] << (8 * i);
-                    memcpy(out, &px, 8);
+                    memcpy(dst, &px, 8);
                 } else {
-                    for (int i = 0; i < 8; i++) {
+                    for (int i = 0; i < (tail ? 7 : 8); i++) {
                         int x = x0 + i;
                         uint8_t bgp = (bgv[i] & 3) ? bgv[i] : 0, idx = bgp;
                         uint8_t sp = (x >= 8 || (mask & 0x04)) ? spr[i] : 0;
@@ -516,10 +520,11 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
                             if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= 0x40; /* sprite 0 hit */
                             if (!(bgp && (sp & SPR_BEHIND))) idx = sp & 0x1F;
                         }
-                        out[i] = pal[idx];
+                        dst[i] = pal[idx];
                     }
                 }
             }
+            if (tail) memcpy(out, tmp, 7);
         }
         /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
         uint16_t aa = (uint16_t)(0x23C0 | (v & 0x0C00) | ((v >> 4) & 0x38) | ((v >> 2) & 0x07));
@@ -542,6 +547,23 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
         }
         if ((v & 0x001F) == 31) { v &= (uint16_t)~0x001F; v ^= 0x0400; }
         else v++;
+        if (tail) {
+            /* seven shifts; dot 256 also moves v down a row (inc_vert) */
+            bg_lo = (uint16_t)(bg_lo << 7); bg_hi = (uint16_t)(bg_hi << 7);
+            at_lo = (uint16_t)(at_lo << 7); at_hi = (uint16_t)(at_hi << 7);
+            if ((v & 0x7000) != 0x7000) {
+                v = (uint16_t)(v + 0x1000);
+            } else {
+                v &= (uint16_t)~0x7000;
+                int y = (v & 0x03E0) >> 5;
+                if (y == 29) { y = 0; v ^= 0x0800; }
+                else if (y == 31) y = 0;
+                else y++;
+                v = (uint16_t)((v & ~0x03E0) | (y << 5));
+            }
+            if (visible && p->overflow_dot >= d && p->overflow_dot <= d + 6) p->status |= 0x20;
+            break;
+        }
         /* eight shifts, then the reload and next nametable fetch of dot d+7 */
         bg_lo = (uint16_t)((bg_lo << 8) | pt_lo);
         bg_hi = (uint16_t)((bg_hi << 8) | pt_hi);
@@ -596,16 +618,23 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 if (d >= 2 && d <= 242 && ((d - 1) & 7) == 1 && avail >= 8) {
                     /* as many whole groups as the span holds, up to dot 249 */
                     int groups = (int)((avail >> 3) < (uint64_t)((249 - d) / 8 + 1) ? (avail >> 3) : (uint64_t)((249 - d) / 8 + 1));
-                    bg_run(n, p, d, groups, visible, hooked);
+                    bg_run(n, p, d, groups, visible, hooked, 0);
                     d += 8 * groups;
                     p->clock += 32 * (uint64_t)groups;
                     p->dot = (int16_t)(d - 1);
                     continue;
                 }
                 if ((d == 322 || d == 330) && avail >= 8) {
-                    bg_run(n, p, d, 1, 0, hooked);
+                    bg_run(n, p, d, 1, 0, hooked, 0);
                     p->dot = (int16_t)(d + 7);
                     p->clock += 32;
+                    continue;
+                }
+                if (d == 250 && avail >= 7) {
+                    bg_run(n, p, d, 1, visible, hooked, 1);
+                    if (visible) p->emph[sl] = p->mask >> 5;
+                    p->dot = 256;
+                    p->clock += 28;
                     continue;
                 }
                 if (d == 257 && avail >= 64) {
