@@ -8,7 +8,7 @@ import re
 import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from games import LostLevels, SuperMarioBros
+from games import Game, LostLevels, SuperMarioBros
 
 from . import roms
 from .env import NESEnv
@@ -17,6 +17,23 @@ ROM_MODES = ("vanilla", "downsample", "pixel", "rectangle")
 LOST_LEVELS_ROM_MODES = ("vanilla", "downsample")
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _game_and_rom(rom_mode: str, lost_levels: bool, target: Optional[Tuple[int, int]],
+                  rom_path: Optional[PathLike]) -> Tuple[Game, str]:
+    """Check the arguments of the SMB ids; return the game module and the ROM path.
+
+    Raises:
+        TypeError / ValueError: bad ``lost_levels``, ``rom_mode`` or ``target``.
+    """
+    if not isinstance(lost_levels, bool):
+        raise TypeError(f"lost_levels must be a bool, got {lost_levels!r}")
+    game_cls = LostLevels if lost_levels else SuperMarioBros
+    modes = LOST_LEVELS_ROM_MODES if lost_levels else ROM_MODES
+    if rom_mode not in modes:
+        raise ValueError(f"rom_mode must be one of {modes}, got {rom_mode!r}")
+    game = game_cls(target)
+    return game, _rom_for(game_cls, rom_mode, rom_path)
 
 
 def _rom_for(game_cls, rom_mode: str, rom_path: Optional[PathLike]) -> str:
@@ -64,16 +81,8 @@ class SuperMarioBrosEnv(NESEnv):
         rom_path: Optional[PathLike] = None,
         mute: bool = False,
     ):
-        if not isinstance(lost_levels, bool):
-            raise TypeError(f"lost_levels must be a bool, got {lost_levels!r}")
-        game_cls = LostLevels if lost_levels else SuperMarioBros
-        modes = LOST_LEVELS_ROM_MODES if lost_levels else ROM_MODES
-        if rom_mode not in modes:
-            raise ValueError(f"rom_mode must be one of {modes}, got {rom_mode!r}")
-        game = game_cls(target)
-        super().__init__(
-            _rom_for(game_cls, rom_mode, rom_path), render_mode=render_mode, game=game, mute=mute
-        )
+        game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
+        super().__init__(rom, render_mode=render_mode, game=game, mute=mute)
 
     @property
     def is_single_stage_env(self) -> bool:

@@ -37,11 +37,11 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
-from games import Game, LostLevels, SuperMarioBros
+from games import Game, SuperMarioBros
 from games import super_mario_bros as smb
 
 from .actions import buttons_to_byte
-from .smb import ALL_STAGES, LOST_LEVELS_ROM_MODES, ROM_MODES, _rom_for, parse_stages
+from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -616,16 +616,10 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
         rom_path: Optional[PathLike] = None,
         **options: Any,
     ):
-        if not isinstance(lost_levels, bool):
-            raise TypeError(f"lost_levels must be a bool, got {lost_levels!r}")
-        game_cls = LostLevels if lost_levels else SuperMarioBros
-        modes = LOST_LEVELS_ROM_MODES if lost_levels else ROM_MODES
-        if rom_mode not in modes:
-            raise ValueError(f"rom_mode must be one of {modes}, got {rom_mode!r}")
-        game = game_cls(target)
+        game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
         super().__init__(
             num_envs,
-            _rom_for(game_cls, rom_mode, rom_path),
+            rom,
             game,
             render_mode=render_mode,
             **options,
