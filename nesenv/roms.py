@@ -41,15 +41,23 @@ class RomNotFoundError(FileNotFoundError):
     """
 
 
+def user_dir(env_var: str, name: str) -> Path:
+    """Return ``$env_var`` if set, else the folder ``name`` in nesenv's user data folder.
+
+    The folder is not created here.
+    """
+    env = os.environ.get(env_var)
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_data_path("nesenv", appauthor=False) / name
+
+
 def rom_dir() -> Path:
     """Return the ROM folder: ``$NESENV_ROM_DIR`` if set, else the user data folder's ``roms``.
 
     The folder is not created here.
     """
-    env = os.environ.get(ROM_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    return platformdirs.user_data_path("nesenv", appauthor=False) / "roms"
+    return user_dir(ROM_DIR_ENV, "roms")
 
 
 def rom_hash(data: bytes) -> Optional[str]:

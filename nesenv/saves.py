@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Optional, Union
 
-import platformdirs
+from .roms import user_dir
 
 SAVE_DIR_ENV = "NESENV_SAVE_DIR"
 
@@ -21,10 +21,7 @@ def save_dir() -> Path:
 
     The folder is not created here.
     """
-    env = os.environ.get(SAVE_DIR_ENV)
-    if env:
-        return Path(env).expanduser()
-    return platformdirs.user_data_path("nesenv", appauthor=False) / "saves"
+    return user_dir(SAVE_DIR_ENV, "saves")
 
 
 def save_path(rom_sha1: str) -> Path:
