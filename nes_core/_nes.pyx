@@ -215,8 +215,7 @@ cdef class NES:
             self._check_screen()
             self._screen.flags.writeable = True
             view = self._screen
-            with nogil:
-                nes_sync(self.n)
+            with nogil:  # _check_screen synced the PPU
                 nes_render_rgb(self.n, &view[0, 0, 0])
             self._screen.flags.writeable = False
             self._screen_dirty = False

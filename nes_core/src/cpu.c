@@ -46,12 +46,16 @@ static __attribute__((noinline)) void sample_lines(nes_t *n) {
     c->int_active = c->poll | c->need_nmi | c->run_irq;
 }
 
+/* What ends every cycle once the master clock reads `mc`: the PPU catches up when an event is
+ * due (in lockstep ppu_event stays 0: every cycle), then the interrupt lines are sampled. */
+HOT void cycle_close(nes_t *n, uint64_t mc) {
+    if (mc - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
+    if (__builtin_expect(irq_unmasked(n) | n->cpu.int_active, 0)) sample_lines(n);
+}
+
 HOT void cycle_end(nes_t *n, int mc) {
-    cpu_t *c = &n->cpu;
-    c->master_clock += mc;
-    /* in lockstep ppu_event stays 0: the PPU catches up every cycle */
-    if (c->master_clock - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
-    if (__builtin_expect(irq_unmasked(n) | c->int_active, 0)) sample_lines(n);
+    n->cpu.master_clock += mc;
+    cycle_close(n, n->cpu.master_clock);
 }
 
 static void dma_run(nes_t *n, uint16_t addr) __attribute__((noinline));
@@ -68,8 +72,7 @@ HOT uint8_t rd(nes_t *n, uint16_t a) {
         uint64_t mc = c->master_clock + CPU_START_READ + CPU_END_READ;
         c->master_clock = mc;
         apu_tick(n);
-        if (mc - PPU_OFFSET >= n->ppu_event) ppu_sync(n);
-        if (__builtin_expect(irq_unmasked(n) | c->int_active, 0)) sample_lines(n);
+        cycle_close(n, mc);
         c->open_bus = v;
         return v;
     }

@@ -89,7 +89,7 @@ static void thread_join(pool_thread_t t)
 }
 #endif
 
-#define RGB_BYTES (NES_WIDTH * NES_HEIGHT * 3)
+#define GRAY_BYTES (NES_WIDTH * NES_HEIGHT)
 
 typedef struct pool_worker {
     nes_pool_t *pool;
@@ -111,7 +111,7 @@ struct nes_pool {
     int ntasks, next;
     long finished;
     nes_obs_format_t fmt;
-    uint8_t *scratch; /* one RGB frame per thread, for the reduced formats */
+    uint8_t *scratch; /* one full-size grey frame per thread, for downscaled grey */
     pool_worker_t *workers;
 };
 
@@ -149,55 +149,9 @@ static inline uint32_t luma(const uint8_t *p)
 #define ALWAYS_INLINE inline
 #endif
 
-/* Box-average an RGB frame by 2^s; called with a constant s so each scale gets its own loops. */
-static ALWAYS_INLINE void down_rgb(const uint8_t *rgb, uint8_t *out, const int s)
-{
-    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
-    const uint32_t half = 1u << (2 * s - 1);
-    for (int oy = 0; oy < oh; oy++) {
-        const uint8_t *top = rgb + (size_t)(oy << s) * NES_WIDTH * 3;
-        uint8_t *o = out + (size_t)oy * ow * 3;
-        for (int ox = 0; ox < ow; ox++) {
-            uint32_t r = 0, g = 0, b = 0;
-            for (int dy = 0; dy < k; dy++) {
-                const uint8_t *p = top + (size_t)dy * NES_WIDTH * 3 + (size_t)(ox << s) * 3;
-                for (int dx = 0; dx < k; dx++) {
-                    r += p[3 * dx];
-                    g += p[3 * dx + 1];
-                    b += p[3 * dx + 2];
-                }
-            }
-            o[3 * ox] = (uint8_t)((r + half) >> (2 * s));
-            o[3 * ox + 1] = (uint8_t)((g + half) >> (2 * s));
-            o[3 * ox + 2] = (uint8_t)((b + half) >> (2 * s));
-        }
-    }
-}
-
-/* Luma of each pixel, then the box average by 2^s (s = 0: luma only), from an RGB888 frame. */
-static ALWAYS_INLINE void down_gray(const uint8_t *rgb, uint8_t *out, const int s)
-{
-    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
-    const uint32_t half = s ? 1u << (2 * s - 1) : 0;
-    uint32_t acc[NES_WIDTH];
-    for (int oy = 0; oy < oh; oy++) {
-        for (int x = 0; x < ow; x++)
-            acc[x] = half;
-        for (int dy = 0; dy < k; dy++) {
-            const uint8_t *row = rgb + (size_t)((oy << s) + dy) * NES_WIDTH * 3;
-            for (int x = 0; x < ow; x++)
-                for (int dx = 0; dx < k; dx++)
-                    acc[x] += luma(row + 3 * ((x << s) + dx));
-        }
-        uint8_t *o = out + (size_t)oy * ow;
-        for (int x = 0; x < ow; x++)
-            o[x] = (uint8_t)(acc[x] >> (2 * s));
-    }
-}
-
 /* The luma of a console's frame straight from its palette indices: the luma of each of the
  * 512 colours once, then one table lookup a pixel, eight pixels per 8-byte load and store (no
- * RGB frame in between). The same bytes as down_gray(rgb, out, 0) of its RGB frame. */
+ * RGB frame in between). The luma of nes_obs_format_t, of the RGB pixel nes_render_rgb gives. */
 static void gray_from_nes(const nes_t *nes, uint8_t *out)
 {
     const uint8_t *fb = nes_framebuffer(nes), *emph = nes_emphasis(nes), *pal = nes_palette_rgb(nes);
@@ -244,7 +198,7 @@ static ALWAYS_INLINE void box_down(const uint8_t *g, uint8_t *out, const int s)
 
 /* Downscaled RGB straight from a console's palette indices: each of the 512 colours packed as
  * three 21-bit lanes of a 64-bit word (R | G << 21 | B << 42), so one addition a pixel sums all
- * three channels (at most 16 * 16 * 255 per lane); the same bytes as down_rgb of its frame. */
+ * three channels (at most 16 * 16 * 255 per lane); the box average of nes_obs_format_t. */
 static ALWAYS_INLINE void down_rgb_nes(const nes_t *nes, uint8_t *out, const int s)
 {
     const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
@@ -295,35 +249,6 @@ static void gray_down(const uint8_t *g, uint8_t *out, int s)
     }
 }
 
-static void convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt)
-{
-    const int s = log2_scale(fmt->downscale);
-    if (fmt->grayscale) {
-        switch (s) {
-        case 0: down_gray(rgb, out, 0); break;
-        case 1: down_gray(rgb, out, 1); break;
-        case 2: down_gray(rgb, out, 2); break;
-        case 3: down_gray(rgb, out, 3); break;
-        case 4: down_gray(rgb, out, 4); break;
-        default: break;
-        }
-        return;
-    }
-    switch (s) {
-    case 0: memcpy(out, rgb, RGB_BYTES); break;
-    case 1: down_rgb(rgb, out, 1); break;
-    case 2: down_rgb(rgb, out, 2); break;
-    case 3: down_rgb(rgb, out, 3); break;
-    case 4: down_rgb(rgb, out, 4); break;
-    default: break;
-    }
-}
-
-void nes_obs_convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt)
-{
-    convert(rgb, out, fmt);
-}
-
 /* ---- the work of one task ---- */
 static void run_task(const nes_pool_task_t *t, const nes_obs_format_t *fmt, uint8_t *scratch)
 {
@@ -350,7 +275,7 @@ static void run_task(const nes_pool_task_t *t, const nes_obs_format_t *fmt, uint
 /* Take tasks until none is left; called and returns with pool->lock held. */
 static void drain(nes_pool_t *pool, int thread_index)
 {
-    uint8_t *scratch = pool->scratch + (size_t)thread_index * RGB_BYTES;
+    uint8_t *scratch = pool->scratch + (size_t)thread_index * GRAY_BYTES;
     while (pool->next < pool->ntasks) {
         const nes_pool_task_t *t = &pool->tasks[pool->next++];
         const nes_obs_format_t fmt = pool->fmt;
@@ -417,7 +342,7 @@ nes_pool_t *nes_pool_create(int num_threads)
     pool->num_threads = num_threads;
     pool->spin_us = NES_POOL_DEFAULT_SPIN_US;
     pool->fmt.downscale = 1;
-    pool->scratch = (uint8_t *)malloc((size_t)num_threads * RGB_BYTES);
+    pool->scratch = (uint8_t *)malloc((size_t)num_threads * GRAY_BYTES);
     pool->workers = (pool_worker_t *)calloc((size_t)num_threads, sizeof(pool_worker_t));
     if (pool->scratch == NULL || pool->workers == NULL) {
         free(pool->scratch);

@@ -40,9 +40,6 @@ typedef struct nes_pool_task {
 /* Bytes of one observation in `fmt`, or 0 when the format is invalid. */
 size_t nes_obs_size(const nes_obs_format_t *fmt);
 
-/* Convert one RGB888 frame (240 * 256 * 3 bytes) to `fmt` (see nes_obs_format_t). */
-void nes_obs_convert(const uint8_t *rgb, uint8_t *out, const nes_obs_format_t *fmt);
-
 /* A pool of `num_threads` threads counting the caller: num_threads - 1 workers are started
  * and sleep between batches; 1 runs every task in the caller. NULL when out of memory or a
  * thread cannot be started (num_threads < 1 counts as 1). */

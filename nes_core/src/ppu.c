@@ -132,19 +132,33 @@ static void ppu_bus_write(nes_t *n, uint16_t a, uint8_t v) {
 }
 
 /* ---- loopy v increments (https://www.nesdev.org/wiki/PPU_scrolling) ---- */
-static inline void inc_hori(ppu_t *p) {
-    if ((p->v & 0x001F) == 31) { p->v &= (uint16_t)~0x001F; p->v ^= 0x0400; }
-    else p->v++;
+/* Loopy v arithmetic and fetch addresses as functions of v, shared by the dot-by-dot path and
+ * the bulk spans (https://www.nesdev.org/wiki/PPU_scrolling). */
+static inline uint16_t hori_next(uint16_t v) {
+    if ((v & 0x001F) == 31) return (uint16_t)((v & ~0x001F) ^ 0x0400);
+    return (uint16_t)(v + 1);
 }
-static inline void inc_vert(ppu_t *p) {
-    if ((p->v & 0x7000) != 0x7000) { p->v += 0x1000; return; }
-    p->v &= (uint16_t)~0x7000;
-    int y = (p->v & 0x03E0) >> 5;
-    if (y == 29) { y = 0; p->v ^= 0x0800; }
+static inline uint16_t vert_next(uint16_t v) {
+    if ((v & 0x7000) != 0x7000) return (uint16_t)(v + 0x1000);
+    v &= (uint16_t)~0x7000;
+    int y = (v & 0x03E0) >> 5;
+    if (y == 29) { y = 0; v ^= 0x0800; }
     else if (y == 31) y = 0;
     else y++;
-    p->v = (uint16_t)((p->v & ~0x03E0) | (y << 5));
+    return (uint16_t)((v & ~0x03E0) | (y << 5));
 }
+static inline uint16_t nt_addr(uint16_t v) { return (uint16_t)(0x2000 | (v & 0x0FFF)); }
+static inline uint16_t at_addr(uint16_t v) {
+    return (uint16_t)(0x23C0 | (v & 0x0C00) | ((v >> 4) & 0x38) | ((v >> 2) & 0x07));
+}
+/* the 2-bit palette of the tile at v within its attribute byte */
+static inline uint8_t at_bits(uint8_t at, uint16_t v) { return (at >> (((v >> 4) & 4) | (v & 2))) & 3; }
+/* the low pattern plane of tile `tile`, fine Y of v; the high plane is at | 8 */
+static inline uint16_t bg_pt_addr(uint8_t ctrl, uint8_t tile, uint16_t v) {
+    return (uint16_t)(((ctrl & 0x10) << 8) | (tile << 4) | ((v >> 12) & 7));
+}
+static inline void inc_hori(ppu_t *p) { p->v = hori_next(p->v); }
+static inline void inc_vert(ppu_t *p) { p->v = vert_next(p->v); }
 static inline void copy_hori(ppu_t *p) { p->v = (uint16_t)((p->v & ~0x041F) | (p->t & 0x041F)); }
 static inline void copy_vert(ppu_t *p) { p->v = (uint16_t)((p->v & ~0x7BE0) | (p->t & 0x7BE0)); }
 
@@ -174,18 +188,16 @@ static inline void bg_step(nes_t *n, ppu_t *p, int d) {
     switch ((d - 1) & 7) {
     case 0:
         bg_reload(p);
-        p->nt_byte = nt_read(n, (uint16_t)(0x2000 | (p->v & 0x0FFF)));
+        p->nt_byte = nt_read(n, nt_addr(p->v));
         break;
-    case 2: {
-        uint8_t at = nt_read(n, (uint16_t)(0x23C0 | (p->v & 0x0C00) | ((p->v >> 4) & 0x38) | ((p->v >> 2) & 0x07)));
-        int shift = ((p->v >> 4) & 4) | (p->v & 2);
-        p->at_byte = (at >> shift) & 3;
-    } break;
+    case 2:
+        p->at_byte = at_bits(nt_read(n, at_addr(p->v)), p->v);
+        break;
     case 4:
-        p->pt_lo = pt_fetch(n, (uint16_t)(((p->ctrl & 0x10) << 8) | (p->nt_byte << 4) | ((p->v >> 12) & 7)));
+        p->pt_lo = pt_fetch(n, bg_pt_addr(p->ctrl, p->nt_byte, p->v));
         break;
     case 6:
-        p->pt_hi = pt_fetch(n, (uint16_t)(((p->ctrl & 0x10) << 8) | (p->nt_byte << 4) | ((p->v >> 12) & 7) | 8));
+        p->pt_hi = pt_fetch(n, (uint16_t)(bg_pt_addr(p->ctrl, p->nt_byte, p->v) | 8));
         break;
     case 7:
         inc_hori(p);
@@ -308,7 +320,7 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
     } else if (d <= 337) {
         bg_step(n, p, d);
     } else if (d == 339) {
-        p->nt_byte = nt_read(n, (uint16_t)(0x2000 | (p->v & 0x0FFF)));
+        p->nt_byte = nt_read(n, nt_addr(p->v));
         /* odd frames skip the last dot of the pre-render line while rendering: 339 -> (0, 0) */
         if (!visible && p->odd_frame) p->dot = 340;
     }
@@ -475,7 +487,7 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
     uint16_t nt_map[4];
     memcpy(chr_map, n->cart.chr_map, sizeof(chr_map));
     memcpy(nt_map, n->cart.nt_map, sizeof(nt_map));
-    const unsigned pt_base = (p->ctrl & 0x10u) << 8;
+    const uint8_t ctrl = p->ctrl;
     const uint8_t mask = p->mask;
     const int sh = 7 - p->x;
     uint8_t pal[32];
@@ -527,10 +539,9 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
             if (tail) memcpy(out, tmp, 7);
         }
         /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
-        uint16_t aa = (uint16_t)(0x23C0 | (v & 0x0C00) | ((v >> 4) & 0x38) | ((v >> 2) & 0x07));
-        uint8_t at = vram[nt_map[(aa >> 10) & 3] + (aa & 0x3FF)];
-        at_byte = (at >> (((v >> 4) & 4) | (v & 2))) & 3;
-        unsigned pt = pt_base | ((unsigned)nt_byte << 4) | ((v >> 12) & 7);
+        const uint16_t aa = at_addr(v);
+        at_byte = at_bits(vram[nt_map[(aa >> 10) & 3] + (aa & 0x3FF)], v);
+        unsigned pt = bg_pt_addr(ctrl, nt_byte, v);
         if (hooked) {
             const uint64_t clock = clock0 + 32 * (uint64_t)g;
             pt_lo = chr_read(n, (uint16_t)pt);
@@ -545,22 +556,12 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
             pt |= 8;
             pt_hi = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
         }
-        if ((v & 0x001F) == 31) { v &= (uint16_t)~0x001F; v ^= 0x0400; }
-        else v++;
+        v = hori_next(v);
         if (tail) {
             /* seven shifts; dot 256 also moves v down a row (inc_vert) */
             bg_lo = (uint16_t)(bg_lo << 7); bg_hi = (uint16_t)(bg_hi << 7);
             at_lo = (uint16_t)(at_lo << 7); at_hi = (uint16_t)(at_hi << 7);
-            if ((v & 0x7000) != 0x7000) {
-                v = (uint16_t)(v + 0x1000);
-            } else {
-                v &= (uint16_t)~0x7000;
-                int y = (v & 0x03E0) >> 5;
-                if (y == 29) { y = 0; v ^= 0x0800; }
-                else if (y == 31) y = 0;
-                else y++;
-                v = (uint16_t)((v & ~0x03E0) | (y << 5));
-            }
+            v = vert_next(v);
             if (visible && p->overflow_dot >= d && p->overflow_dot <= d + 6) p->status |= 0x20;
             break;
         }
@@ -569,7 +570,7 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
         bg_hi = (uint16_t)((bg_hi << 8) | pt_hi);
         at_lo = (uint16_t)((at_lo << 8) | ((at_byte & 1) ? 0xFF : 0));
         at_hi = (uint16_t)((at_hi << 8) | ((at_byte & 2) ? 0xFF : 0));
-        uint16_t na = (uint16_t)(0x2000 | (v & 0x0FFF));
+        const uint16_t na = nt_addr(v);
         nt_byte = vram[nt_map[(na >> 10) & 3] + (na & 0x3FF)];
         if (visible) {
             if (d <= 65 && d + 7 >= 65) sprite_eval(p);
