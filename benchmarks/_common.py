@@ -74,6 +74,22 @@ class Timer:
         return False
 
 
+def time_env_steps(env, actions: Sequence[int]) -> Dict[str, Any]:
+    """Step ``env`` through ``actions`` (reset at episode ends) under a :class:`Timer`.
+
+    The caller resets ``env`` before. Returns ``{"wall", "cpu", "resets", "info"}`` (seconds,
+    count, the last step's info).
+    """
+    resets, out = 0, None
+    with Timer() as t:
+        for a in actions:
+            out = env.step(a)
+            if out[2] or out[3]:
+                env.reset()
+                resets += 1
+    return {"wall": t.wall, "cpu": t.cpu, "resets": resets, "info": out[4] if out else {}}
+
+
 def summary(values: Sequence[float]) -> Dict[str, float]:
     """``{"median", "min", "max", "n"}`` of the values (empty -> NaNs)."""
     if not values:

@@ -27,7 +27,7 @@ import sys
 import warnings
 from typing import Any, Dict, List
 
-from _common import Timer, env_actions, fixed_pads, rss_bytes
+from _common import Timer, env_actions, fixed_pads, rss_bytes, time_env_steps
 
 EMULATORS = ("nesenv", "nes-py", "cynes")
 
@@ -247,16 +247,10 @@ def env(emulator: str, steps: int) -> Dict[str, Any]:
         else:
             raise ValueError(f"no env benchmark for {emulator}")
         e.reset(seed=0) if emulator == "nesenv" else e.reset()  # nes-py's JoypadSpace: no seed
-        resets = 0
-        with Timer() as t:
-            for a in actions:
-                out = e.step(a)
-                if out[2] or out[3]:
-                    e.reset()
-                    resets += 1
-    return {"steps": steps, "wall": t.wall, "cpu": t.cpu, "sps_wall": steps / t.wall,
-            "sps_cpu": steps / t.cpu if t.cpu > 0 else None, "resets": resets,
-            "x_pos_end": int(out[4]["x_pos"]), "version": version}
+        t = time_env_steps(e, actions)
+    return {"steps": steps, "wall": t["wall"], "cpu": t["cpu"], "sps_wall": steps / t["wall"],
+            "sps_cpu": steps / t["cpu"] if t["cpu"] > 0 else None, "resets": t["resets"],
+            "x_pos_end": int(t["info"]["x_pos"]), "version": version}
 
 
 def main(argv=None) -> None:

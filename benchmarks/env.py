@@ -18,7 +18,8 @@ import argparse
 import sys
 import warnings
 
-from _common import Report, Timer, env_actions, fmt, repeat_interleaved, summary, table
+from _common import (Report, Timer, env_actions, fmt, repeat_interleaved, summary, table,
+                     time_env_steps)
 
 
 def main(argv=None) -> int:
@@ -54,14 +55,7 @@ def main(argv=None) -> int:
 
     def run_env():
         env.reset(seed=0)
-        resets = 0
-        with Timer() as t:
-            for act in actions:
-                out = env.step(act)
-                if out[2] or out[3]:
-                    env.reset()
-                    resets += 1
-        return {"wall": t.wall, "cpu": t.cpu, "resets": resets}
+        return time_env_steps(env, actions)
 
     def run_core(copy):
         nes.load_state(start)

@@ -24,7 +24,7 @@ import threading
 import warnings
 
 from _common import (Report, Timer, env_actions, fixed_pads, fmt, repeat_interleaved, smb_rom,
-                     summary, table, usable_cores)
+                     summary, table, time_env_steps, usable_cores)
 
 
 def _threads_run(rom: bytes, n: int, frames: int):
@@ -118,12 +118,8 @@ def main(argv=None) -> int:
 
     def run_single():
         single.reset(seed=0)
-        with Timer() as tm:
-            for act in single_actions:
-                out = single.step(act)
-                if out[2] or out[3]:
-                    single.reset()
-        return {"sps_wall": single_steps / tm.wall, "sps_cpu": single_steps / tm.cpu}
+        t = time_env_steps(single, single_actions)
+        return {"sps_wall": single_steps / t["wall"], "sps_cpu": single_steps / t["cpu"]}
 
     def run_vec(key):
         v = vecs[key]
