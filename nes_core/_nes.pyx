@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
 """Thin Cython layer over the C core (src/nes.h): argument checks, GIL release, error mapping."""
+import operator
 import os
 
 import numpy as np
@@ -56,6 +57,8 @@ cdef extern from "nes.h" nogil:
     int nes_state_load(nes_t *nes, const uint8_t *buf, size_t len, char *errbuf, size_t errlen)
     uint8_t *nes_prg_ram(nes_t *nes, size_t *size)
     void nes_set_audio(nes_t *nes, int enabled, int sample_rate)
+    int NES_WATCHDOG_FRAMES
+    int nes_watchdog_tripped(const nes_t *nes)
     const float *nes_audio(const nes_t *nes, size_t *count)
 
 
@@ -94,12 +97,44 @@ cdef class _Memory:
         pass
 
 
+cdef class _Console:
+    """Owns one nes_t. NES and every memory view of it hold this object, never the NES itself:
+    a view's base pointing back at the NES would be a reference cycle through an ndarray, which
+    the garbage collector cannot see, and the console would never be freed."""
+    cdef nes_t *n
+
+    def __dealloc__(self):
+        if self.n != NULL:
+            nes_destroy(self.n)
+            self.n = NULL
+
+
 cdef _memory_view(object owner, uint8_t *ptr, Py_ssize_t size):
     cdef _Memory m = _Memory.__new__(_Memory)
     m.owner = owner
     m.ptr = ptr
     m.size = size
     return np.asarray(m)
+
+
+def _as_int(value, str name):
+    """``value`` as a Python int; TypeError for floats, strings and other non-integers."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__} ({value!r})") from None
+
+
+def _button_bytes(buttons, buttons2):
+    b1 = _as_int(buttons, "buttons")
+    b2 = _as_int(buttons2, "buttons2")
+    if not (0 <= b1 <= 255 and 0 <= b2 <= 255):
+        raise ValueError(f"button bytes must be in 0-255, got {b1} and {b2}")
+    return b1, b2
+
+
+_BUSY_MESSAGE = ("this NES is running in another thread (step, step_instruction or an NESPool "
+                 "run); one console cannot be used from two threads at once")
 
 
 _REG_LIMITS = {"pc": 0xFFFF, "a": 0xFF, "x": 0xFF, "y": 0xFF, "p": 0xFF, "sp": 0xFF, "cycles": (1 << 63) - 1}
@@ -116,10 +151,13 @@ cdef class NES:
             message names the mapper number and board, and the supported ones).
         FileNotFoundError: ``rom`` is a path that does not exist.
 
-    Not safe to use one instance from two threads at once; separate instances are independent
-    and ``step`` releases the GIL.
+    One instance is used from one thread at a time: a call made while another thread is inside
+    ``step``, ``step_instruction`` or ``render`` (which release the GIL), or while an NESPool
+    runs it, raises RuntimeError. Separate instances are independent.
     """
     cdef nes_t *n
+    cdef _Console _owner
+    cdef int _busy          # a thread runs this console without the GIL (see _enter)
     cdef object _screen
     cdef bint _screen_dirty
     cdef object _ram
@@ -139,22 +177,32 @@ cdef class NES:
         cdef char errbuf[512]
         cdef int err = 0
         errbuf[0] = 0
-        self.n = nes_create(<const uint8_t *>data, len(data), &err, errbuf, sizeof(errbuf))
-        if self.n == NULL:
+        self._owner = _Console.__new__(_Console)
+        self._owner.n = nes_create(<const uint8_t *>data, len(data), &err, errbuf, sizeof(errbuf))
+        if self._owner.n == NULL:
             if err == NES_ERR_NOMEM:
                 raise MemoryError(errbuf.decode("utf-8", "replace"))
             raise RomError(errbuf.decode("utf-8", "replace"))
+        self.n = self._owner.n
         self._screen = np.zeros((240, 256, 3), dtype=np.uint8)
         self._screen_dirty = True
-        self._ram = _memory_view(self, nes_ram(self.n), 2048)
+        self._ram = _memory_view(self._owner, nes_ram(self.n), 2048)
 
-    def __dealloc__(self):
-        if self.n != NULL:
-            nes_destroy(self.n)
-            self.n = NULL
+    cdef int _enter(self) except -1:
+        """Claim the console for a call that releases the GIL (undo with ``_busy = 0``)."""
+        if self._busy:
+            raise RuntimeError(_BUSY_MESSAGE)
+        self._busy = 1
+        return 0
+
+    cdef inline int _check(self) except -1:
+        """Refuse a call while another thread runs the console without the GIL."""
+        if self._busy:
+            raise RuntimeError(_BUSY_MESSAGE)
+        return 0
 
     # ---- running ----
-    def step(self, int frames=1, int buttons=0, int buttons2=0):
+    def step(self, frames=1, buttons=0, buttons2=0):
         """Run whole frames with both controllers held.
 
         A frame ends when the PPU enters vblank (scanline 241, dot 1), at the next instruction
@@ -166,35 +214,64 @@ cdef class NES:
                 Start=0x08 Up=0x10 Down=0x20 Left=0x40 Right=0x80.
 
         Raises:
-            ValueError: frames < 0 or a button byte outside 0-255.
+            TypeError: an argument is not an int.
+            ValueError: frames outside 0..2**31-1 or a button byte outside 0-255.
+            RuntimeError: another thread is running this console; or the frame watchdog fired
+                (no vblank within NES_WATCHDOG_FRAMES frames' worth of cycles, which a valid
+                console state cannot cause).
         """
-        if frames < 0:
-            raise ValueError(f"frames must be >= 0, got {frames}")
-        if not (0 <= buttons <= 255 and 0 <= buttons2 <= 255):
-            raise ValueError(f"button bytes must be in 0-255, got {buttons} and {buttons2}")
-        with nogil:
-            nes_run_frames(self.n, frames, <uint8_t>buttons, <uint8_t>buttons2)
-        self._screen_dirty = True
+        cdef int nf, b1, b2, done
+        frames = _as_int(frames, "frames")
+        if not 0 <= frames <= 0x7FFFFFFF:
+            raise ValueError(f"frames must be in 0..2147483647, got {frames}")
+        b1, b2 = _button_bytes(buttons, buttons2)
+        nf = frames
+        self._enter()
+        try:
+            with nogil:
+                done = nes_run_frames(self.n, nf, <uint8_t>b1, <uint8_t>b2)
+        finally:
+            self._busy = 0
+            self._screen_dirty = True
+        if done < 0:
+            raise RuntimeError("emulation watchdog: the PPU reached no vblank within "
+                               f"{NES_WATCHDOG_FRAMES} frames' worth of CPU cycles; the console "
+                               "state is inconsistent (load a good save state or power_cycle())")
 
     def step_instruction(self):
-        """Execute exactly one CPU instruction (and an interrupt sequence that follows it)."""
-        with nogil:
-            nes_step_instruction(self.n)
-        self._screen_dirty = True
+        """Execute exactly one CPU instruction (and an interrupt sequence that follows it).
 
-    def set_buttons(self, int buttons=0, int buttons2=0):
-        """Set the controller bytes without running (for step_instruction-driven runs)."""
-        if not (0 <= buttons <= 255 and 0 <= buttons2 <= 255):
-            raise ValueError(f"button bytes must be in 0-255, got {buttons} and {buttons2}")
-        nes_set_buttons(self.n, <uint8_t>buttons, <uint8_t>buttons2)
+        Raises:
+            RuntimeError: another thread is running this console.
+        """
+        self._enter()
+        try:
+            with nogil:
+                nes_step_instruction(self.n)
+        finally:
+            self._busy = 0
+            self._screen_dirty = True
+
+    def set_buttons(self, buttons=0, buttons2=0):
+        """Set the controller bytes without running (for step_instruction-driven runs).
+
+        Raises:
+            TypeError, ValueError: as :meth:`step`.
+        """
+        cdef int b1, b2
+        b1, b2 = _button_bytes(buttons, buttons2)
+        self._check()
+        nes_set_buttons(self.n, <uint8_t>b1, <uint8_t>b2)
 
     def reset(self):
         """Press the console's RESET button (soft reset: RAM and cartridge RAM are kept)."""
+        self._check()
         nes_reset(self.n)
         self._screen_dirty = True
 
     def power_cycle(self):
         """Power off and on: the fixed power-on state (battery-backed RAM is kept)."""
+        self._check()
         nes_power_cycle(self.n)
         self._screen_dirty = True
 
@@ -215,8 +292,12 @@ cdef class NES:
             self._check_screen()
             self._screen.flags.writeable = True
             view = self._screen
-            with nogil:  # _check_screen synced the PPU
-                nes_render_rgb(self.n, &view[0, 0, 0])
+            self._enter()
+            try:
+                with nogil:  # _check_screen synced the PPU
+                    nes_render_rgb(self.n, &view[0, 0, 0])
+            finally:
+                self._busy = 0
             self._screen.flags.writeable = False
             self._screen_dirty = False
         return self._screen
@@ -245,11 +326,16 @@ cdef class NES:
             raise ValueError("out must be a writable C-contiguous uint8 array of shape (240, 256, 3)")
         self._check_screen()
         view = out
-        with nogil:
-            nes_render_rgb(self.n, &view[0, 0, 0])
+        self._enter()
+        try:
+            with nogil:
+                nes_render_rgb(self.n, &view[0, 0, 0])
+        finally:
+            self._busy = 0
         return out
 
     def _check_screen(self):
+        self._check()
         nes_sync(self.n)
         if not nes_screen_valid(self.n):
             raise StateError("the picture is not known: the loaded state was saved without its "
@@ -280,52 +366,76 @@ cdef class NES:
         cdef uint8_t *p = nes_prg_ram(self.n, &size)
         if p == NULL or size == 0:
             return None
-        return _memory_view(self, p, size)
+        return _memory_view(self._owner, p, size)
 
-    def peek(self, int addr):
-        """Read the CPU address space without side effects: RAM and $6000-$FFFF (0 for I/O)."""
+    def peek(self, addr):
+        """Read the CPU address space without side effects: RAM and $6000-$FFFF (0 for I/O).
+
+        Raises:
+            TypeError: ``addr`` is not an int; ValueError: outside $0000-$FFFF.
+        """
+        addr = _as_int(addr, "addr")
         if not 0 <= addr <= 0xFFFF:
             raise ValueError(f"address out of range: {addr:#x}")
+        self._check()
         return nes_peek(self.n, <uint16_t>addr)
 
-    def poke(self, int addr, int value):
-        """Write RAM ($0000-$1FFF) or cartridge RAM ($6000-$7FFF) without touching I/O."""
+    def poke(self, addr, value):
+        """Write RAM ($0000-$1FFF) or cartridge RAM ($6000-$7FFF) without touching I/O.
+
+        Raises:
+            TypeError: an argument is not an int; ValueError: address or byte out of range.
+        """
+        addr = _as_int(addr, "addr")
+        value = _as_int(value, "value")
         if not 0 <= addr <= 0xFFFF:
             raise ValueError(f"address out of range: {addr:#x}")
         if not 0 <= value <= 0xFF:
             raise ValueError(f"value out of range: {value}")
+        self._check()
         nes_poke(self.n, <uint16_t>addr, <uint8_t>value)
 
-    def ppu_peek(self, int addr):
-        """Read the PPU address space $0000-$3FFF (pattern tables, nametables, palette)."""
+    def ppu_peek(self, addr):
+        """Read the PPU address space $0000-$3FFF (pattern tables, nametables, palette).
+
+        Raises:
+            TypeError: ``addr`` is not an int; ValueError: outside $0000-$3FFF.
+        """
+        addr = _as_int(addr, "addr")
         if not 0 <= addr <= 0x3FFF:
             raise ValueError(f"PPU address out of range: {addr:#x}")
+        self._check()
         return nes_ppu_peek(self.n, <uint16_t>addr)
 
     def ppu_position(self):
         """(scanline, dot) of the dot the PPU processed last; scanline 261 is pre-render."""
         cdef int sl, dot
+        self._check()
         nes_ppu_position(self.n, &sl, &dot)
         return sl, dot
 
     def _set_lockstep(self, bint on):
         """Testing aid: run the PPU in lockstep with the CPU (same results, slower)."""
+        self._check()
         nes_set_lockstep(self.n, on)
 
     # ---- CPU ----
     def cpu_registers(self):
         """dict with pc, a, x, y, p, sp and cycles (CPU cycles since power-on)."""
         cdef nes_regs_t r
+        self._check()
         nes_get_regs(self.n, &r)
         return {"pc": r.pc, "a": r.a, "x": r.x, "y": r.y, "p": r.p, "sp": r.sp, "cycles": r.cycles}
 
     def set_cpu_registers(self, **regs):
         """Set CPU registers by name (pc, a, x, y, p, sp, cycles), e.g. pc=0xC000 for nestest."""
         cdef nes_regs_t r
+        self._check()
         nes_get_regs(self.n, &r)
         for k, v in regs.items():
             if k not in _REG_LIMITS:
                 raise TypeError(f"unknown register {k!r}; known: {', '.join(_REG_LIMITS)}")
+            v = regs[k] = _as_int(v, k)
             if not 0 <= v <= _REG_LIMITS[k]:
                 raise ValueError(f"{k} out of range: {v}")
         r.pc = regs.get("pc", r.pc)
@@ -340,11 +450,13 @@ cdef class NES:
     @property
     def frame(self):
         """Frames completed since power-on (vblank starts)."""
+        self._check()
         return nes_frame_count(self.n)
 
     @property
     def jammed(self):
         """True once the CPU executed a JAM/KIL opcode; stepping then returns at once."""
+        self._check()
         return bool(nes_jammed(self.n))
 
     # ---- states ----
@@ -359,6 +471,7 @@ cdef class NES:
                 unknown until the next whole frame is drawn.
         """
         cdef unsigned flags = NES_STATE_SCREEN if screen else 0
+        self._check()
         cdef size_t size = nes_state_size(self.n, flags)
         blob = PyBytes_FromStringAndSize(NULL, size)
         if nes_state_save(self.n, <uint8_t *>PyBytes_AS_STRING(blob), size, flags) != NES_OK:
@@ -380,6 +493,7 @@ cdef class NES:
         cdef const uint8_t[::1] view
         cdef char errbuf[256]
         errbuf[0] = 0
+        self._check()
         if type(data) is bytes:
             if len(<bytes>data) == 0:
                 raise StateError("empty save state")
@@ -437,9 +551,11 @@ cdef class NES:
         Mono, at ``sample_rate`` Hz: the APU's non-linear mix of its five channels, resampled
         (box filter) and filtered like the console's output stage (high-pass 90 Hz and 440 Hz,
         low-pass 14 kHz). About sample_rate / 60.0988 samples per frame (733.8 at 44100 Hz;
-        one call varies by a sample). Empty when audio is off.
+        one call varies by a sample). Empty when audio is off. One ``step`` keeps at most
+        2**25 samples (12.7 minutes at 44.1 kHz); a longer step drops the rest.
         """
         cdef size_t count = 0
+        self._check()
         cdef const float *src = nes_audio(self.n, &count)
         out = np.empty(count, dtype=np.float32)
         cdef float[::1] view = out
@@ -459,6 +575,7 @@ cdef class NES:
 
     @audio_enabled.setter
     def audio_enabled(self, bint on):
+        self._check()
         nes_set_audio(self.n, on, self._sample_rate)
         self._audio_enabled = on
 
@@ -541,8 +658,7 @@ cdef class NESPool:
     cdef object _all    # np.arange(num_envs): the indices when none are given
     cdef object _zeros  # num_envs zero button bytes (read-only)
 
-    def __cinit__(self, consoles, int num_threads=1, bint grayscale=False, int downscale=1,
-                  spin_us=None):
+    def __cinit__(self, consoles, num_threads=1, grayscale=False, downscale=1, spin_us=None):
         self.pool = NULL
         self.tasks = NULL
         consoles = list(consoles)
@@ -553,8 +669,12 @@ cdef class NESPool:
                 raise TypeError(f"consoles must be NES objects, got {type(c).__name__}")
         if len({id(c) for c in consoles}) != len(consoles):
             raise ValueError("a console is listed twice; each must be a distinct NES object")
-        if num_threads < 1:
-            raise ValueError(f"num_threads must be >= 1, got {num_threads}")
+        num_threads = _as_int(num_threads, "num_threads")
+        downscale = _as_int(downscale, "downscale")
+        if not isinstance(grayscale, (bool, np.bool_)):
+            raise TypeError(f"grayscale must be a bool, not {type(grayscale).__name__}")
+        if not 1 <= num_threads <= 1024:
+            raise ValueError(f"num_threads must be in 1..1024, got {num_threads}")
         self.fmt.grayscale = 1 if grayscale else 0
         self.fmt.downscale = downscale
         self.obs_bytes = nes_obs_size(&self.fmt)
@@ -571,8 +691,9 @@ cdef class NESPool:
         self.tasks = <nes_pool_task_t *>calloc(self.n, sizeof(nes_pool_task_t))
         if self.tasks == NULL:
             raise MemoryError("NESPool: no memory for the task list")
+        cdef int threads = num_threads
         with nogil:
-            self.pool = nes_pool_create(num_threads)
+            self.pool = nes_pool_create(threads)
         if self.pool == NULL:
             raise MemoryError(f"NESPool: could not start {num_threads} threads")
         if spin_us is not None:
@@ -585,6 +706,7 @@ cdef class NESPool:
 
     @spin_us.setter
     def spin_us(self, value):
+        value = _as_int(value, "spin_us")
         if value < 0 or value > 10_000_000:
             raise ValueError(f"spin_us must be in 0..10000000, got {value}")
         if self.pool != NULL:
@@ -686,6 +808,9 @@ cdef class NESPool:
             idx = a
         count = idx.shape[0]
         for k in range(count):
+            if (<NES>self.consoles[idx[k]])._busy:
+                raise RuntimeError(f"console {idx[k]}: " + _BUSY_MESSAGE)
+        for k in range(count):
             i = idx[k]
             self.tasks[k].nes = (<NES>self.consoles[i]).n
             self.tasks[k].frames = fr[i]
@@ -694,17 +819,27 @@ cdef class NESPool:
             self.tasks[k].obs = obs_base + i * self.obs_bytes if obs_base != NULL else NULL
             self.tasks[k].ram = ram_base + i * 2048 if ram_base != NULL else NULL
         self.busy = True
+        for k in range(count):
+            (<NES>self.consoles[idx[k]])._busy = 1
         try:
             with nogil:
                 rc = nes_pool_run(self.pool, self.tasks, <int>count, &self.fmt)
         finally:
             self.busy = False
+            for k in range(count):
+                (<NES>self.consoles[idx[k]])._busy = 0
         for k in range(count):
             i = idx[k]
             if fr[i] > 0:
                 (<NES>self.consoles[i])._screen_dirty = True
         if rc != 0:
             raise ValueError("NESPool: invalid observation format")
+        tripped = [int(idx[k]) for k in range(count)
+                   if fr[idx[k]] > 0 and nes_watchdog_tripped((<NES>self.consoles[idx[k]]).n)]
+        if tripped:
+            raise RuntimeError(f"emulation watchdog: consoles {tripped} reached no vblank within "
+                               f"{NES_WATCHDOG_FRAMES} frames' worth of CPU cycles; their state "
+                               "is inconsistent (load a good save state or power_cycle())")
         if obs_base != NULL:
             stale = [int(idx[k]) for k in range(count)
                      if not nes_screen_valid((<NES>self.consoles[idx[k]]).n)]

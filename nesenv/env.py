@@ -327,11 +327,24 @@ class NESEnv(gym.Env):
         """
         head = len(_STATE_MAGIC) + 4
         if len(data) < head or bytes(data[: len(_STATE_MAGIC)]) != _STATE_MAGIC:
-            raise ValueError("not a nesenv save state")
+            raise ValueError(f"not a nesenv env save state ({len(data)} bytes)")
         (size,) = struct.unpack("<I", data[len(_STATE_MAGIC) : head])
+        if head + size > len(data):
+            raise ValueError(
+                f"truncated env save state: {len(data)} bytes, its game counters alone "
+                f"need {head + size}"
+            )
         try:
             counters = json.loads(bytes(data[head : head + size]).decode())
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"corrupt nesenv save state: {exc}") from None
-        self.nes.load_state(bytes(data[head + size :]))
+        from nes_core import StateError
+
+        try:
+            self.nes.load_state(bytes(data[head + size :]))
+        except StateError as exc:
+            raise StateError(
+                f"env save state of {len(data)} bytes: its console part "
+                f"({len(data) - head - size} bytes) was refused: {exc}"
+            ) from None
         self.game.set_state(counters)

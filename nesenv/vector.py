@@ -369,8 +369,14 @@ class NESVectorEnv(VectorEnv):
                 f"render_mode must be None or one of {self.metadata['render_modes']}, "
                 f"got {render_mode!r}"
             )
-        if max_episode_steps is not None and max_episode_steps < 1:
-            raise ValueError(f"max_episode_steps must be >= 1 or None, got {max_episode_steps}")
+        if max_episode_steps is not None and (
+            not isinstance(max_episode_steps, (int, np.integer)) or max_episode_steps < 1
+        ):
+            raise ValueError(f"max_episode_steps must be an int >= 1 or None, got {max_episode_steps!r}")
+        if num_threads is not None and (
+            not isinstance(num_threads, (int, np.integer)) or num_threads < 1
+        ):
+            raise ValueError(f"num_threads must be an int >= 1 or None, got {num_threads!r}")
         self.num_envs = int(num_envs)
         self.render_mode = render_mode
         self.max_episode_steps = max_episode_steps
@@ -386,8 +392,6 @@ class NESVectorEnv(VectorEnv):
         self._start_state = self._start_for(self.games[0], self.consoles[0])
         if num_threads is None:
             num_threads = _default_threads(self.num_envs)
-        if num_threads < 1:
-            raise ValueError(f"num_threads must be >= 1, got {num_threads}")
         self.pool = NESPool(self.consoles, num_threads, grayscale, downscale, spin_us)
         self.grayscale, self.downscale = bool(grayscale), int(downscale)
         self._batch = _batch_game(self.games, self.consoles)

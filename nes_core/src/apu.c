@@ -159,8 +159,12 @@ static void au_update(apu_t *a) {
 
 static void au_store(apu_t *a, float x) {
     if (a->sample_count == a->sample_cap) {
+        /* grows by doubling up to APU_MAX_SAMPLES (no overflow of the count or the byte size);
+         * samples past it in one nes_run_frames call are dropped */
+        if (a->sample_cap >= APU_MAX_SAMPLES) return;
         uint32_t cap = a->sample_cap ? a->sample_cap * 2 : 2048;
-        float *s = realloc(a->samples, cap * sizeof(float));
+        if (cap > APU_MAX_SAMPLES) cap = APU_MAX_SAMPLES;
+        float *s = realloc(a->samples, (size_t)cap * sizeof(float));
         if (!s) return; /* out of memory: the sample is dropped, emulation goes on */
         a->samples = s;
         a->sample_cap = cap;

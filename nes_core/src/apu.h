@@ -73,6 +73,9 @@ typedef struct apu_dmc {
     uint8_t start_delay;        /* cycles until the DMA of a sample started by $4015 */
 } apu_dmc_t;
 
+/* Most samples one nes_run_frames call keeps: 2**25 (12.7 minutes at 44.1 kHz, 128 MiB). */
+#define APU_MAX_SAMPLES (1u << 25)
+
 typedef struct apu {
     uint8_t regs[0x18];  /* last values written to $4000-$4017 */
     apu_pulse_t pulse[2];

@@ -25,6 +25,30 @@ static uint64_t nes2_rom_size(uint8_t lsb, uint8_t msb_nibble, uint32_t unit) {
 
 static uint32_t shift_size(uint8_t shift) { return shift ? (64u << shift) : 0; }
 
+/* The size rules of every board, in one place: the page tables address whole banks of the
+ * board's smallest unit (mapper_ops_t.sizes), so each memory must be made of whole banks;
+ * NES 2.0's exponent form and CHR-RAM shift counts can declare any size (128 bytes, 3 KiB...).
+ * Cartridge RAM at $6000 needs no rule: its window is masked to its size. */
+static int check_sizes(const cart_t *c, char *err, size_t errlen) {
+    const mapper_ops_t *b = c->ops;
+    if (c->prg_size < b->sizes.prg_bank || c->prg_size % b->sizes.prg_bank ||
+        (b->sizes.prg_max && c->prg_size > b->sizes.prg_max)) {
+        if (b->sizes.prg_max)
+            snprintf(err, errlen, "%s takes %u to %u KiB of PRG ROM in %u KiB banks, the header gives %u bytes",
+                     b->board, b->sizes.prg_bank / KIB, b->sizes.prg_max / KIB, b->sizes.prg_bank / KIB, c->prg_size);
+        else
+            snprintf(err, errlen, "%s takes PRG ROM in %u KiB banks, the header gives %u bytes", b->board,
+                     b->sizes.prg_bank / KIB, c->prg_size);
+        return -1;
+    }
+    if (c->chr_size < b->sizes.chr_bank || c->chr_size % b->sizes.chr_bank) {
+        snprintf(err, errlen, "%s takes CHR %s in %u KiB banks, the header gives %u bytes", b->board,
+                 c->chr_is_ram ? "RAM" : "ROM", b->sizes.chr_bank / KIB, c->chr_size);
+        return -1;
+    }
+    return 0;
+}
+
 int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen) {
     cart_t *c = &n->cart;
     if (len < 16) {
@@ -94,10 +118,11 @@ int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen
     if (c->has_trainer) { memcpy(c->trainer, p, 512); p += 512; }
     c->prg_size = (uint32_t)prg_size;
     c->chr_rom_size = (uint32_t)chr_size;
-    c->prg = malloc(c->prg_size);
     c->chr_is_ram = chr_size == 0;
     c->chr_size = c->chr_is_ram ? (c->chr_ram_size ? c->chr_ram_size : 8 * KIB) : (uint32_t)chr_size;
     if (c->chr_is_ram) c->chr_ram_size = c->chr_size;
+    if (check_sizes(c, err, errlen) != 0) return -1;
+    c->prg = malloc(c->prg_size);
     c->chr = calloc(1, c->chr_size);
     uint32_t ram_total = c->prg_ram_size + c->prg_nvram_size;
     c->prg_ram = ram_total ? calloc(1, ram_total) : NULL;

@@ -136,6 +136,8 @@ nes_t *nes_create(const uint8_t *rom, size_t len, int *errcode, char *err, size_
 
 void nes_destroy(nes_t *n) {
     if (!n) return;
+    free(n->scratch);
+    free(n->scratch_mem);
     apu_free(n);
     cart_free(n);
     free(n);
@@ -185,17 +187,27 @@ void nes_set_buttons(nes_t *n, uint8_t pad1, uint8_t pad2) {
     if (n->strobe) { n->pad_shift[0] = pad1; n->pad_shift[1] = pad2; }
 }
 
+/* NTSC: 341 dots x 262 lines x 4 master clocks (https://www.nesdev.org/wiki/Cycle_reference_chart) */
+#define MASTER_CLOCKS_PER_FRAME (341u * 262u * 4u)
+
 int nes_run_frames(nes_t *n, int frames, uint8_t pad1, uint8_t pad2) {
     nes_set_buttons(n, pad1, pad2);
     apu_begin_frame(n);
+    n->watchdog = 0;
     int done = 0;
     for (; done < frames; done++) {
         n->ppu.frame_ready = 0;
-        cpu_run_frame(n);
-        if (!n->ppu.frame_ready) return done; /* jammed */
+        cpu_run_frame(n, n->cpu.master_clock + (uint64_t)NES_WATCHDOG_FRAMES * MASTER_CLOCKS_PER_FRAME);
+        if (!n->ppu.frame_ready) {
+            if (n->cpu.jammed) return done;
+            n->watchdog = 1;
+            return NES_WATCHDOG_TRIPPED;
+        }
     }
     return done;
 }
+
+int nes_watchdog_tripped(const nes_t *n) { return n->watchdog; }
 
 void nes_step_instruction(nes_t *n) { cpu_step(n); }
 
@@ -296,6 +308,10 @@ static void main_state(state_t *st, nes_t *n) {
     ST_ARRAY(st, n->pad_shift);
     ST_FIELD(st, n->strobe);
     st_end(st);
+    if (st->mode == ST_LOAD) {
+        n->irq_lines &= NES_IRQ_FRAME | NES_IRQ_DMC | NES_IRQ_MAPPER;
+        n->strobe &= 1;
+    }
 }
 
 static void all_state(state_t *st, nes_t *n, int screen) {
@@ -339,15 +355,78 @@ static uint64_t checksum(const uint8_t *p, size_t len) {
 /* The layout this build writes for this console, measured once (it depends on the board). */
 static const state_layout_t *state_layout(nes_t *n, int screen) {
     if (!n->state_layout_ready[screen]) {
-        state_t st;
-        memset(&st, 0, sizeof(st));
-        st.mode = ST_MEASURE;
+        state_t st = {.mode = ST_MEASURE};
         all_state(&st, n, screen);
         st.layout.payload = st.pos;
         n->state_layout[screen] = st.layout;
         n->state_layout_ready[screen] = 1;
     }
     return &n->state_layout[screen];
+}
+
+/* Checks a payload in the scratch console, so that a bad one is refused before this console
+ * changes. The units' loaders clamp every field that indexes a table, selects a bank or drives
+ * a countdown, and a state this build saved loads unchanged; so a valid payload is a fixed
+ * point of load + save, and a field that changes is out of range. Memory contents, where any
+ * value is valid, are skipped (ST_BULK). The checks that span units (the clocks) are made
+ * here. The scratch runs with audio off: the resampler's settings are the console's. */
+static int state_check(nes_t *n, const uint8_t *payload, const state_layout_t *layout, int screen,
+                       char *err, size_t errlen) {
+    cart_t *c = &n->cart;
+    size_t ram_total = (size_t)c->prg_ram_size + c->prg_nvram_size;
+    size_t chr_ram = c->chr_is_ram ? c->chr_size : 0;
+    if (!n->scratch) {
+        n->scratch = calloc(1, sizeof(nes_t));
+        n->scratch_mem = malloc(ram_total + chr_ram + 1);
+        if (!n->scratch || !n->scratch_mem) {
+            free(n->scratch); free(n->scratch_mem);
+            n->scratch = NULL; n->scratch_mem = NULL;
+            snprintf(err, errlen, "out of memory");
+            return NES_ERR_NOMEM;
+        }
+    }
+    nes_t *s = n->scratch;
+    /* what the loaders read besides the blob: the cartridge and the APU's configuration */
+    memcpy(&s->cart, c, sizeof(cart_t));
+    s->cart.prg_ram = ram_total ? n->scratch_mem : NULL;
+    if (c->chr_is_ram) s->cart.chr = n->scratch_mem + ram_total;
+    memcpy(&s->apu, &n->apu, sizeof(apu_t));
+    s->apu.samples = NULL;
+    s->apu.sample_cap = s->apu.sample_count = 0;
+    s->apu.audio_enabled = 0;
+    s->apu.au_inc = 0;
+    s->ppu_lockstep = n->ppu_lockstep;
+
+    state_t st = {.mode = ST_LOAD, .buf = (uint8_t *)payload, .cap = layout->payload, .check = 1};
+    all_state(&st, s, screen);
+    if (st.err) {
+        snprintf(err, errlen, "save state could not be loaded: %s", st.msg ? st.msg : "error");
+        return NES_ERR_STATE;
+    }
+    /* The PPU is caught up with the CPU when a state is saved (nes_state_save syncs it). A
+     * PPU clock ahead of the CPU, or far behind it, would stall or flood the next step. */
+    uint64_t target = s->cpu.master_clock - PPU_OFFSET;
+    if (s->cpu.master_clock < PPU_OFFSET || s->ppu.clock > target || s->ppu.clock + 4 <= target) {
+        snprintf(err, errlen, "save state is inconsistent: the PPU clock (%llu) is not within one dot "
+                 "of the CPU's master clock (%llu)", (unsigned long long)s->ppu.clock,
+                 (unsigned long long)s->cpu.master_clock);
+        return NES_ERR_STATE;
+    }
+    st = (state_t){.mode = ST_VERIFY, .buf = (uint8_t *)payload, .cap = layout->payload, .check = 1};
+    all_state(&st, s, screen);
+    if (st.err) {
+        size_t sec_start = 0;
+        int sec = 0;
+        for (; sec < layout->nsec - 1; sec++) {
+            if (st.err_pos < sec_start + 8 + layout->sec_len[sec]) break;
+            sec_start += 8 + layout->sec_len[sec];
+        }
+        snprintf(err, errlen, "save state has a value out of range in section %.4s (byte %zu of the "
+                 "section); it was not written by this build", layout->sec_tag[sec],
+                 st.err_pos > sec_start + 8 ? st.err_pos - sec_start - 8 : 0);
+        return NES_ERR_STATE;
+    }
+    return NES_OK;
 }
 
 size_t nes_state_size(nes_t *n, unsigned flags) {
@@ -359,13 +438,7 @@ int nes_state_save(nes_t *n, uint8_t *buf, size_t len, unsigned flags) {
     size_t payload = state_layout(n, screen)->payload;
     if (len < STATE_HEADER + payload) return NES_ERR_STATE;
     ppu_sync(n); /* the PPU caught up to the CPU: one canonical state */
-    state_t st;
-    st.mode = ST_SAVE;
-    st.buf = buf + STATE_HEADER;
-    st.pos = 0;
-    st.cap = payload;
-    st.err = 0;
-    st.msg = NULL;
+    state_t st = {.mode = ST_SAVE, .buf = buf + STATE_HEADER, .cap = payload};
     all_state(&st, n, screen);
     if (st.err || st.pos != payload) return NES_ERR_STATE;
     uint32_t ver = STATE_VERSION;
@@ -421,13 +494,9 @@ int nes_state_load(nes_t *n, const uint8_t *buf, size_t len, char *err, size_t e
         }
         pos += 8 + slen;
     }
-    state_t st;
-    st.mode = ST_LOAD;
-    st.buf = (uint8_t *)buf + STATE_HEADER;
-    st.pos = 0;
-    st.cap = plen;
-    st.err = 0;
-    st.msg = NULL;
+    int r = state_check(n, buf + STATE_HEADER, layout, layout == full, err, errlen);
+    if (r != NES_OK) return r;
+    state_t st = {.mode = ST_LOAD, .buf = (uint8_t *)buf + STATE_HEADER, .cap = plen};
     all_state(&st, n, layout == full);
     if (st.err) { /* unreachable after the checks above; reported rather than hidden */
         snprintf(err, errlen, "save state could not be loaded: %s", st.msg ? st.msg : "error");

@@ -129,6 +129,11 @@ struct nes {
     /* save-state layouts without / with the screen section, measured on first use */
     state_layout_t state_layout[2];
     uint8_t state_layout_ready[2];
+    uint8_t watchdog;       /* the last nes_run_frames stopped at the watchdog */
+    /* Where nes_state_load checks a blob before it touches this console (allocated on the
+     * first load): a console struct and its own cartridge RAM / CHR RAM, and a payload buffer. */
+    struct nes *scratch;
+    uint8_t *scratch_mem;
 };
 
 enum { SCREEN_STALE = 0, SCREEN_PENDING = 1, SCREEN_VALID = 2 };
@@ -153,7 +158,8 @@ void cart_state(struct state *st, struct nes *nes);
 void cpu_power(struct nes *nes);
 void cpu_reset(struct nes *nes);
 void cpu_step(struct nes *nes);  /* one instruction (plus a pending interrupt) */
-void cpu_run_frame(struct nes *nes); /* instructions until ppu.frame_ready or a jam */
+/* instructions until ppu.frame_ready, a jam, or the master clock reaches `limit` */
+void cpu_run_frame(struct nes *nes, uint64_t limit);
 void cpu_start_dmc_dma(struct nes *nes);
 void cpu_state(struct state *st, struct nes *nes);
 

@@ -530,8 +530,8 @@ void cpu_step(nes_t *n) { execute(n); }
 
 /* Instructions until the PPU reports a finished frame or the CPU jams: the loop around the
  * inlined instruction body saves a call per instruction. */
-void cpu_run_frame(nes_t *n) {
-    while (!n->ppu.frame_ready && !n->cpu.jammed) execute(n);
+void cpu_run_frame(nes_t *n, uint64_t limit) {
+    while (!n->ppu.frame_ready && !n->cpu.jammed && n->cpu.master_clock < limit) execute(n);
 }
 
 /* Power-on and RESET: the CPU spends 8 cycles (bus reads of no consequence, S decremented by

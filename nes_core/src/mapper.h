@@ -12,7 +12,12 @@ struct state;
 typedef struct mapper_ops {
     int number;           /* iNES mapper number */
     const char *board;    /* board name, e.g. "NROM" */
-    /* Check the header's sizes and set the power-on banks; return 0, or -1 with a message. */
+    /* The sizes the board can address, checked by cart_load (the one place size rules live)
+     * before init: PRG ROM and CHR ROM/RAM must be whole banks of the board's smallest
+     * switchable unit (bytes), and PRG ROM at most prg_max bytes (0: no limit). Other sizes
+     * are refused with RomError; the page tables then never point past a memory's end. */
+    struct { uint32_t prg_bank, chr_bank, prg_max; } sizes;
+    /* Set the power-on banks (sizes are checked already); return 0, or -1 with a message. */
     int (*init)(struct nes *nes, char *errbuf, unsigned errlen);
     void (*reset)(struct nes *nes);                       /* RESET button; may be NULL */
     /* CPU $4020-$FFFF writes (reads go through the page tables; $6000-$7FFF RAM is generic). */

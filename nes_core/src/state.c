@@ -4,7 +4,7 @@
 void st_begin(state_t *st, const char tag[4]) {
     if (st->err) return;
     if (st->mode != ST_MEASURE && st->pos + 8 > st->cap) { st->err = 1; st->msg = "state data ends early"; return; }
-    if (st->mode == ST_LOAD && memcmp(st->buf + st->pos, tag, 4) != 0) {
+    if ((st->mode == ST_LOAD || st->mode == ST_VERIFY) && memcmp(st->buf + st->pos, tag, 4) != 0) {
         st->err = 1; st->msg = "unexpected section"; return;
     }
     if (st->mode == ST_SAVE) memcpy(st->buf + st->pos, tag, 4);
@@ -18,7 +18,7 @@ void st_end(state_t *st) {
     uint32_t len = (uint32_t)(st->pos - st->sec_start - 4);
     if (st->mode == ST_SAVE) {
         memcpy(st->buf + st->sec_start, &len, 4);
-    } else if (st->mode == ST_LOAD) {
+    } else if (st->mode == ST_LOAD || st->mode == ST_VERIFY) {
         uint32_t stored;
         memcpy(&stored, st->buf + st->sec_start, 4);
         if (stored != len) { st->err = 1; st->msg = "section length mismatch"; }

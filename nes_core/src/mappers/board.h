@@ -57,20 +57,4 @@ static inline uint8_t board_latch_value(const nes_t *n, uint16_t a, uint8_t v) {
 static inline int board_last_prg8(const cart_t *c) { return c->prg_size >= 0x2000 ? (int)(c->prg_size / 0x2000) - 1 : 0; }
 static inline int board_last_prg16(const cart_t *c) { return c->prg_size >= 0x4000 ? (int)(c->prg_size / 0x4000) - 1 : 0; }
 
-/* The page tables address whole banks, so the memories must be made of whole banks (NES 2.0's
- * exponent form can declare any size). Returns 0, or -1 with a message. */
-static inline int board_check_sizes(const nes_t *n, uint32_t prg_unit, uint32_t chr_unit, char *err, unsigned errlen) {
-    const cart_t *c = &n->cart;
-    if (c->prg_size < prg_unit || c->prg_size % prg_unit) {
-        snprintf(err, errlen, "%s takes PRG ROM in %u KiB banks, the header gives %u bytes", c->ops->board,
-                 prg_unit / 1024, c->prg_size);
-        return -1;
-    }
-    if (c->chr_size < chr_unit || c->chr_size % chr_unit) {
-        snprintf(err, errlen, "%s takes CHR %s in %u KiB banks, the header gives %u bytes", c->ops->board,
-                 c->chr_is_ram ? "RAM" : "ROM", chr_unit / 1024, c->chr_size);
-        return -1;
-    }
-    return 0;
-}
 #endif

@@ -55,7 +55,6 @@ static void mmc1_update(nes_t *n) {
 }
 
 static int mmc1_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x1000, err, errlen)) return -1;
     board_power(n);
     mmc1_t *m = BOARD(mmc1_t, n);
     m->control = 0x0C; /* PRG mode 3 at power-on: the last bank is at $C000 (SEROM relies on it) */
@@ -92,4 +91,4 @@ static void mmc1_write(nes_t *n, uint16_t a, uint8_t v) {
     mmc1_update(n);
 }
 
-const mapper_ops_t mapper_mmc1 = {1, "MMC1/SxROM", mmc1_init, NULL, mmc1_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_mmc1 = {1, "MMC1/SxROM", {0x4000, 0x1000, 0}, mmc1_init, NULL, mmc1_write, NULL, NULL, NULL, NULL};

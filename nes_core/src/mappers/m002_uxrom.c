@@ -4,7 +4,6 @@
 #include "board.h"
 
 static int uxrom_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     cart_map_prg16(n, 0, 0);
     cart_map_prg16(n, 1, board_last_prg16(&n->cart));
@@ -18,4 +17,4 @@ static void uxrom_write(nes_t *n, uint16_t a, uint8_t v) {
     cart_map_prg16(n, 0, n->cart.regs[0]); /* UNROM decodes 3 bits, UOROM 4: wrap to the ROM */
 }
 
-const mapper_ops_t mapper_uxrom = {2, "UxROM", uxrom_init, NULL, uxrom_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_uxrom = {2, "UxROM", {0x4000, 0x2000, 0}, uxrom_init, NULL, uxrom_write, NULL, NULL, NULL, NULL};

@@ -5,7 +5,6 @@
 #include "board.h"
 
 static int cnrom_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     cart_map_prg32(n, 0);
     cart_map_chr8(n, 0);
@@ -18,4 +17,4 @@ static void cnrom_write(nes_t *n, uint16_t a, uint8_t v) {
     cart_map_chr8(n, n->cart.regs[0]);
 }
 
-const mapper_ops_t mapper_cnrom = {3, "CNROM", cnrom_init, NULL, cnrom_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_cnrom = {3, "CNROM", {0x4000, 0x2000, 0}, cnrom_init, NULL, cnrom_write, NULL, NULL, NULL, NULL};

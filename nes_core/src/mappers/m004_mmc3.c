@@ -65,7 +65,6 @@ static void mmc3_update_mirroring(nes_t *n, mmc3_t *m) {
 }
 
 int mmc3_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x2000, 0x0400, err, errlen)) return -1;
     board_power(n);
     mmc3_t *m = BOARD(mmc3_t, n);
     static const uint8_t R[8] = {0, 2, 4, 5, 6, 7, 0, 1};
@@ -153,5 +152,5 @@ int mmc3_irq_rises(nes_t *n, int *a12) {
     return m->latch + 1;
 }
 
-const mapper_ops_t mapper_mmc3 = {4, "MMC3/TxROM", mmc3_init, NULL, mmc3_write, NULL, mmc3_ppu_addr, NULL, NULL,
+const mapper_ops_t mapper_mmc3 = {4, "MMC3/TxROM", {0x2000, 0x0400, 0}, mmc3_init, NULL, mmc3_write, NULL, mmc3_ppu_addr, NULL, NULL,
                                   mmc3_irq_rises};

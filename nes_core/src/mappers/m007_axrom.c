@@ -12,7 +12,6 @@ static void axrom_update(nes_t *n) {
 }
 
 static int axrom_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     cart_map_chr8(n, 0);
     axrom_update(n);
@@ -25,4 +24,4 @@ static void axrom_write(nes_t *n, uint16_t a, uint8_t v) {
     axrom_update(n);
 }
 
-const mapper_ops_t mapper_axrom = {7, "AxROM", axrom_init, NULL, axrom_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_axrom = {7, "AxROM", {0x4000, 0x2000, 0}, axrom_init, NULL, axrom_write, NULL, NULL, NULL, NULL};

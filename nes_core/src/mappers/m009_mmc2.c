@@ -4,7 +4,6 @@
 #include "mmc2.h"
 
 static int mmc2_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x2000, 0x1000, err, errlen)) return -1;
     board_power(n);
     mmc2_t *m = BOARD(mmc2_t, n);
     m->latch[0] = m->latch[1] = 1;
@@ -30,4 +29,4 @@ static void mmc2_write(nes_t *n, uint16_t a, uint8_t v) {
 
 static void mmc2_ppu_addr(nes_t *n, uint16_t a) { mmc2_watch(n, a, 1); }
 
-const mapper_ops_t mapper_mmc2 = {9, "MMC2/PxROM", mmc2_init, NULL, mmc2_write, NULL, mmc2_ppu_addr, NULL, NULL};
+const mapper_ops_t mapper_mmc2 = {9, "MMC2/PxROM", {0x2000, 0x1000, 0}, mmc2_init, NULL, mmc2_write, NULL, mmc2_ppu_addr, NULL, NULL};

@@ -4,7 +4,6 @@
 #include "mmc2.h"
 
 static int mmc4_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x1000, err, errlen)) return -1;
     board_power(n);
     mmc2_t *m = BOARD(mmc2_t, n);
     m->latch[0] = m->latch[1] = 1;
@@ -28,4 +27,4 @@ static void mmc4_write(nes_t *n, uint16_t a, uint8_t v) {
 
 static void mmc4_ppu_addr(nes_t *n, uint16_t a) { mmc2_watch(n, a, 0); }
 
-const mapper_ops_t mapper_mmc4 = {10, "MMC4/FxROM", mmc4_init, NULL, mmc4_write, NULL, mmc4_ppu_addr, NULL, NULL};
+const mapper_ops_t mapper_mmc4 = {10, "MMC4/FxROM", {0x4000, 0x1000, 0}, mmc4_init, NULL, mmc4_write, NULL, mmc4_ppu_addr, NULL, NULL};

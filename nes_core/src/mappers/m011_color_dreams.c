@@ -10,7 +10,6 @@ static void cd_update(nes_t *n) {
 }
 
 static int cd_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     cd_update(n);
     return 0;
@@ -22,4 +21,4 @@ static void cd_write(nes_t *n, uint16_t a, uint8_t v) {
     cd_update(n);
 }
 
-const mapper_ops_t mapper_color_dreams = {11, "Color Dreams", cd_init, NULL, cd_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_color_dreams = {11, "Color Dreams", {0x4000, 0x2000, 0}, cd_init, NULL, cd_write, NULL, NULL, NULL, NULL};

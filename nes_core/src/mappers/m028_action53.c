@@ -42,7 +42,6 @@ static void a53_update(nes_t *n) {
 }
 
 static int a53_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     a53_t *m = BOARD(a53_t, n);
     /* power-on: the last 16 KiB at $C000 (the menu's reset vector is in the last bank) */
@@ -69,4 +68,4 @@ static void a53_write(nes_t *n, uint16_t a, uint8_t v) {
     a53_update(n);
 }
 
-const mapper_ops_t mapper_action53 = {28, "Action 53", a53_init, NULL, a53_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_action53 = {28, "Action 53", {0x4000, 0x2000, 0}, a53_init, NULL, a53_write, NULL, NULL, NULL, NULL};

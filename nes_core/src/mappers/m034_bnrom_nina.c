@@ -13,7 +13,6 @@ static int is_nina(const cart_t *c) {
 }
 
 static int m34_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x1000, err, errlen)) return -1;
     board_power(n);
     cart_map_prg32(n, 0);
     cart_map_chr8(n, 0);
@@ -33,4 +32,4 @@ static void m34_write(nes_t *n, uint16_t a, uint8_t v) {
     }
 }
 
-const mapper_ops_t mapper_bnrom_nina = {34, "BNROM/NINA-001", m34_init, NULL, m34_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_bnrom_nina = {34, "BNROM/NINA-001", {0x4000, 0x1000, 0}, m34_init, NULL, m34_write, NULL, NULL, NULL, NULL};

@@ -10,7 +10,6 @@ static void gxrom_update(nes_t *n) {
 }
 
 static int gxrom_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     gxrom_update(n);
     return 0;
@@ -22,4 +21,4 @@ static void gxrom_write(nes_t *n, uint16_t a, uint8_t v) {
     gxrom_update(n);
 }
 
-const mapper_ops_t mapper_gxrom = {66, "GxROM", gxrom_init, NULL, gxrom_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_gxrom = {66, "GxROM", {0x4000, 0x2000, 0}, gxrom_init, NULL, gxrom_write, NULL, NULL, NULL, NULL};

@@ -38,7 +38,6 @@ static void fme7_update(nes_t *n, fme7_t *m) {
 }
 
 static int fme7_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x2000, 0x0400, err, errlen)) return -1;
     board_power(n);
     fme7_t *m = BOARD(fme7_t, n);
     for (int i = 0; i < 8; i++) m->chr[i] = (uint8_t)i;
@@ -90,4 +89,4 @@ static void fme7_clock(nes_t *n) {
     if (m->counter-- == 0 && (m->irq_ctl & 0x01)) n->irq_lines |= NES_IRQ_MAPPER;
 }
 
-const mapper_ops_t mapper_fme7 = {69, "FME-7/Sunsoft 5B", fme7_init, NULL, fme7_write, fme7_read_low, NULL, fme7_clock, NULL};
+const mapper_ops_t mapper_fme7 = {69, "FME-7/Sunsoft 5B", {0x2000, 0x0400, 0}, fme7_init, NULL, fme7_write, fme7_read_low, NULL, fme7_clock, NULL};

@@ -6,7 +6,6 @@
 #include "board.h"
 
 static int camerica_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     cart_map_prg16(n, 0, 0);
     cart_map_prg16(n, 1, board_last_prg16(&n->cart));
@@ -25,4 +24,4 @@ static void camerica_write(nes_t *n, uint16_t a, uint8_t v) {
     }
 }
 
-const mapper_ops_t mapper_camerica = {71, "Camerica/Codemasters", camerica_init, NULL, camerica_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_camerica = {71, "Camerica/Codemasters", {0x4000, 0x2000, 0}, camerica_init, NULL, camerica_write, NULL, NULL, NULL, NULL};

@@ -17,7 +17,6 @@ static void m78_update(nes_t *n, int mirroring) {
 }
 
 static int m78_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     cart_map_prg16(n, 1, board_last_prg16(&n->cart));
     m78_update(n, 0); /* the header's mirroring until the first write */
@@ -30,4 +29,4 @@ static void m78_write(nes_t *n, uint16_t a, uint8_t v) {
     m78_update(n, 1);
 }
 
-const mapper_ops_t mapper_irem_78 = {78, "Irem/Jaleco 74HC161", m78_init, NULL, m78_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_irem_78 = {78, "Irem/Jaleco 74HC161", {0x4000, 0x2000, 0}, m78_init, NULL, m78_write, NULL, NULL, NULL, NULL};

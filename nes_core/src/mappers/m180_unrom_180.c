@@ -4,7 +4,6 @@
 #include "board.h"
 
 static int unrom180_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x4000, 0x2000, err, errlen)) return -1;
     board_power(n);
     cart_map_prg16(n, 0, 0);
     cart_map_prg16(n, 1, 0);
@@ -18,4 +17,4 @@ static void unrom180_write(nes_t *n, uint16_t a, uint8_t v) {
     cart_map_prg16(n, 1, n->cart.regs[0]);
 }
 
-const mapper_ops_t mapper_unrom180 = {180, "UNROM-180 (74HC08)", unrom180_init, NULL, unrom180_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_unrom180 = {180, "UNROM-180 (74HC08)", {0x4000, 0x2000, 0}, unrom180_init, NULL, unrom180_write, NULL, NULL, NULL, NULL};

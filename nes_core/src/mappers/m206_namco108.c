@@ -25,7 +25,6 @@ static void n108_update(nes_t *n, n108_t *m) {
 }
 
 static int n108_init(nes_t *n, char *err, unsigned errlen) {
-    if (board_check_sizes(n, 0x2000, 0x0400, err, errlen)) return -1;
     board_power(n);
     n108_t *m = BOARD(n108_t, n);
     static const uint8_t R[8] = {0, 2, 4, 5, 6, 7, 0, 1};
@@ -45,4 +44,4 @@ static void n108_write(nes_t *n, uint16_t a, uint8_t v) {
     }
 }
 
-const mapper_ops_t mapper_namco108 = {206, "Namco 108/DxROM", n108_init, NULL, n108_write, NULL, NULL, NULL, NULL};
+const mapper_ops_t mapper_namco108 = {206, "Namco 108/DxROM", {0x2000, 0x0400, 0}, n108_init, NULL, n108_write, NULL, NULL, NULL, NULL};
