@@ -126,9 +126,8 @@ nes_t *nes_create(const uint8_t *rom, size_t len, int *errcode, char *err, size_
         free(n);
         return NULL;
     }
-    palette_generate(n->rgb_palette);
-    for (int i = 0; i < 512; i++)
-        n->rgb32[i] = (uint32_t)n->rgb_palette[i][0] | (uint32_t)n->rgb_palette[i][1] << 8 | (uint32_t)n->rgb_palette[i][2] << 16;
+    uint8_t rgb[512 * 3];
+    nes_set_palette(n, rgb, nes_palette_builtin(NES_PALETTE_NESPY, rgb));
     power_on(n);
     if (errcode) *errcode = NES_OK;
     return n;
@@ -225,6 +224,22 @@ void nes_render_rgb(const nes_t *n, uint8_t *out) {
 const uint8_t *nes_framebuffer(const nes_t *n) { return n->ppu.fb; }
 const uint8_t *nes_emphasis(const nes_t *n) { return n->ppu.emph; }
 const uint8_t *nes_palette_rgb(const nes_t *n) { return &n->rgb_palette[0][0]; }
+int nes_palette_entries(const nes_t *n) { return n->palette_entries; }
+
+int nes_set_palette(nes_t *n, const uint8_t *rgb, int entries) {
+    if (entries != 64 && entries != 512) return -1;
+    /* a 64-colour palette fills all eight emphasis rows alike */
+    for (int i = 0; i < 512; i++) {
+        const uint8_t *c = rgb + 3 * (i & (entries - 1));
+        uint32_t packed = (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16;
+        n->rgb32[i] = packed;  /* c may point into rgb_palette itself: read before writing */
+        n->rgb_palette[i][0] = (uint8_t)packed;
+        n->rgb_palette[i][1] = (uint8_t)(packed >> 8);
+        n->rgb_palette[i][2] = (uint8_t)(packed >> 16);
+    }
+    n->palette_entries = entries;
+    return NES_OK;
+}
 
 /* ---- memory access without side effects ---- */
 uint8_t *nes_ram(nes_t *n) { return n->ram; }

@@ -116,8 +116,9 @@ struct nes {
     uint8_t irq_lines;      /* NES_IRQ_* bits */
     /* controllers: https://www.nesdev.org/wiki/Standard_controller */
     uint8_t pad[2], pad_shift[2], strobe;
-    uint8_t rgb_palette[512][3];  /* 64 colours x 8 emphasis combinations */
+    uint8_t rgb_palette[512][3];  /* 64 colours x 8 emphasis combinations (nes_set_palette) */
     uint32_t rgb32[512];          /* the same, packed R | G << 8 | B << 16 for fast conversion */
+    int palette_entries;          /* 64 or 512: the size of the palette as set */
     /* PPU scheduling: the PPU runs behind the CPU and catches up (ppu_sync) whenever the CPU
      * touches something the PPU sees or shows, and at ppu_event, the master clock of the next
      * dot that changes the NMI line by itself (vblank set / clear) or, on boards with an IRQ
@@ -176,8 +177,6 @@ void ppu_screen_state(struct state *st, struct nes *nes);
 /* bus */
 uint8_t bus_read(struct nes *nes, uint16_t addr);
 void bus_write(struct nes *nes, uint16_t addr, uint8_t v);
-
-void palette_generate(uint8_t out[512][3]);
 
 static inline int ppu_rendering(const ppu_t *p) { return p->rendering; }
 #endif
