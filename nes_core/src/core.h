@@ -118,7 +118,6 @@ struct nes {
     uint8_t pad[2], pad_shift[2], strobe;
     uint8_t rgb_palette[512][3];  /* 64 colours x 8 emphasis combinations (nes_set_palette) */
     uint32_t rgb32[512];          /* the same, packed R | G << 8 | B << 16 for fast conversion */
-    int palette_entries;          /* 64 or 512: the size of the palette as set */
     /* PPU scheduling: the PPU runs behind the CPU and catches up (ppu_sync) whenever the CPU
      * touches something the PPU sees or shows, and at ppu_event, the master clock of the next
      * dot that changes the NMI line by itself (vblank set / clear) or, on boards with an IRQ
@@ -130,6 +129,7 @@ struct nes {
     /* save-state layouts without / with the screen section, measured on first use */
     state_layout_t state_layout[2];
     uint8_t state_layout_ready[2];
+    int palette_entries;    /* 64 or 512: the size of the palette as set (after the hot fields) */
 };
 
 enum { SCREEN_STALE = 0, SCREEN_PENDING = 1, SCREEN_VALID = 2 };
