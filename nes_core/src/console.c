@@ -224,23 +224,6 @@ void nes_render_rgb(const nes_t *n, uint8_t *out) {
 const uint8_t *nes_framebuffer(const nes_t *n) { return n->ppu.fb; }
 const uint8_t *nes_emphasis(const nes_t *n) { return n->ppu.emph; }
 const uint8_t *nes_palette_rgb(const nes_t *n) { return &n->rgb_palette[0][0]; }
-int nes_palette_entries(const nes_t *n) { return n->palette_entries; }
-
-int nes_set_palette(nes_t *n, const uint8_t *rgb, int entries) {
-    if (entries != 64 && entries != 512) return -1;
-    /* a 64-colour palette fills all eight emphasis rows alike */
-    for (int i = 0; i < 512; i++) {
-        const uint8_t *c = rgb + 3 * (i & (entries - 1));
-        uint32_t packed = (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16;
-        n->rgb32[i] = packed;  /* c may point into rgb_palette itself: read before writing */
-        n->rgb_palette[i][0] = (uint8_t)packed;
-        n->rgb_palette[i][1] = (uint8_t)(packed >> 8);
-        n->rgb_palette[i][2] = (uint8_t)(packed >> 16);
-    }
-    n->palette_entries = entries;
-    return NES_OK;
-}
-
 /* ---- memory access without side effects ---- */
 uint8_t *nes_ram(nes_t *n) { return n->ram; }
 

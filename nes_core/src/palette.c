@@ -1,4 +1,5 @@
-/* palette.c - the built-in RGB palettes (nes.h: nes_palette_builtin).
+/* palette.c - the RGB palettes: the built-in ones (nes.h: nes_palette_builtin) and the
+ * console's table that every RGB output reads (nes_set_palette).
  *
  * "nes-py" (NES_PALETTE_NESPY, the default): the fixed 64-colour table of nes-py 8.2.1
  * (nes_py/nes/include/palette.hpp), so that frames equal nes-py's pixel for pixel. It has no
@@ -97,4 +98,21 @@ int nes_palette_builtin(int id, uint8_t *out) {
     default:
         return 0;
     }
+}
+
+int nes_palette_entries(const nes_t *n) { return n->palette_entries; }
+
+int nes_set_palette(nes_t *n, const uint8_t *rgb, int entries) {
+    if (entries != 64 && entries != 512) return -1;
+    /* a 64-colour palette fills all eight emphasis rows alike */
+    for (int i = 0; i < 512; i++) {
+        const uint8_t *c = rgb + 3 * (i & (entries - 1));
+        uint32_t packed = (uint32_t)c[0] | (uint32_t)c[1] << 8 | (uint32_t)c[2] << 16;
+        n->rgb32[i] = packed;  /* c may point into rgb_palette itself: read before writing */
+        n->rgb_palette[i][0] = (uint8_t)packed;
+        n->rgb_palette[i][1] = (uint8_t)(packed >> 8);
+        n->rgb_palette[i][2] = (uint8_t)(packed >> 16);
+    }
+    n->palette_entries = entries;
+    return NES_OK;
 }
