@@ -7,7 +7,7 @@
 
 ``NESPool(consoles, num_threads)`` steps many ``NES`` objects at once on C threads, GIL released.
 """
-from ._nes import NES, NESPool, RomError, StateError
+from ._nes import NES, NESPool, PALETTE_NAMES, RomError, StateError, load_palette
 
 BUTTON_A = 0x01
 BUTTON_B = 0x02
@@ -24,7 +24,7 @@ SCREEN_WIDTH = 256
 FRAME_RATE = 60.0988
 
 __all__ = [
-    "NES", "NESPool", "RomError", "StateError", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
+    "NES", "NESPool", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
     "BUTTON_START", "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT",
     "SCREEN_WIDTH", "FRAME_RATE",
 ]

@@ -60,6 +60,13 @@ cdef extern from "nes.h" nogil:
     int NES_WATCHDOG_FRAMES
     int nes_watchdog_tripped(const nes_t *nes)
     const float *nes_audio(const nes_t *nes, size_t *count)
+    const uint8_t *nes_palette_rgb(const nes_t *nes)
+    enum:
+        NES_PALETTE_NESPY
+        NES_PALETTE_NTSC
+    int nes_palette_builtin(int id, uint8_t *out)
+    int nes_set_palette(nes_t *nes, const uint8_t *rgb, int entries)
+    int nes_palette_entries(const nes_t *nes)
 
 
 class RomError(ValueError):
@@ -137,6 +144,84 @@ _BUSY_MESSAGE = ("this NES is running in another thread (step, step_instruction 
                  "run); one console cannot be used from two threads at once")
 
 
+# ---- palettes ----
+#: the built-in palettes by name; the first is every console's default
+PALETTE_NAMES = ("nes-py", "ntsc")
+_BUILTIN_IDS = {"nes-py": NES_PALETTE_NESPY, "ntsc": NES_PALETTE_NTSC}
+_builtin_cache = {}
+# .pal files (FCEUX, Mesen): raw RGB triplets, 64 colours or 8 emphasis rows of 64
+_PAL_FILE_ENTRIES = {64 * 3: 64, 512 * 3: 512}
+
+
+cdef _builtin_palette(str name):
+    cdef uint8_t[::1] view
+    if name not in _builtin_cache:
+        out = np.empty(512 * 3, dtype=np.uint8)
+        view = out
+        entries = nes_palette_builtin(_BUILTIN_IDS[name], &view[0])
+        _builtin_cache[name] = out[:entries * 3].reshape(entries, 3)
+        _builtin_cache[name].flags.writeable = False
+    return _builtin_cache[name].copy()
+
+
+def load_palette(palette):
+    """Resolve a palette argument to its RGB table.
+
+    Args:
+        palette: one of
+
+            * a built-in name: ``"nes-py"`` (the default of :class:`NES`: nes-py 8.2.1's
+              64-colour table, so frames equal nes-py's pixel for pixel) or ``"ntsc"`` (512
+              colours computed from the 2C02's composite signal, emphasis included);
+            * a path to a ``.pal`` file, as FCEUX and Mesen write them: raw RGB triplets,
+              192 bytes (64 colours) or 1536 bytes (512: eight rows of 64, one per value of
+              the PPUMASK emphasis bits 5-7);
+            * an array-like of integers 0-255 of shape (64, 3) or (512, 3).
+
+    Returns:
+        np.ndarray uint8, shape (64, 3) or (512, 3), RGB, a new array. Row ``c`` of a
+        64-colour palette is palette value ``c`` whatever the emphasis bits (as in nes-py); row
+        ``e << 6 | c`` of a 512-colour one is value ``c`` with emphasis bits ``e`` (PPUMASK
+        >> 5: bit 0 red, bit 1 green, bit 2 blue on NTSC).
+
+    Raises:
+        ValueError: an unknown name, a file of another size, an array of another shape or with
+            values outside 0-255.
+        TypeError: neither a name, a path nor an array-like of integers.
+        OSError: the file cannot be read (FileNotFoundError when it does not exist).
+    """
+    if isinstance(palette, str) and palette in _BUILTIN_IDS:
+        return _builtin_palette(palette)
+    if isinstance(palette, (str, os.PathLike)):
+        path = os.fspath(palette)
+        if (isinstance(path, str) and not os.path.exists(path) and os.sep not in path
+                and (os.altsep is None or os.altsep not in path) and not path.lower().endswith(".pal")):
+            raise ValueError(f"unknown palette {path!r}: expected one of {', '.join(map(repr, PALETTE_NAMES))}, "
+                             "a path to a .pal file or an array of shape (64, 3) or (512, 3)")
+        with open(path, "rb") as f:
+            data = f.read()
+        if len(data) not in _PAL_FILE_ENTRIES:
+            raise ValueError(f"palette file {path!r} has {len(data)} bytes; expected 192 (64 colours) "
+                             "or 1536 (512 colours)")
+        return np.frombuffer(data, dtype=np.uint8).reshape(_PAL_FILE_ENTRIES[len(data)], 3).copy()
+    if isinstance(palette, (bytes, bytearray, memoryview)):
+        raise TypeError("palette must be a name, a .pal file path or an array of shape (64, 3) or "
+                        f"(512, 3), not {type(palette).__name__} (for a .pal file's bytes use "
+                        "np.frombuffer(data, np.uint8).reshape(-1, 3))")
+    try:
+        a = np.asarray(palette)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"palette must be a name, a .pal file path or an array, not "
+                        f"{type(palette).__name__}") from exc
+    if a.dtype.kind not in "iub":
+        raise TypeError(f"palette array must hold integers 0-255, not {a.dtype}")
+    if a.shape not in ((64, 3), (512, 3)):
+        raise ValueError(f"palette array has shape {a.shape}; expected (64, 3) or (512, 3)")
+    if a.dtype != np.uint8 and (a.min() < 0 or a.max() > 255):
+        raise ValueError(f"palette values must be in 0-255, got {a.min()}..{a.max()}")
+    return np.array(a, dtype=np.uint8, order="C")
+
+
 _REG_LIMITS = {"pc": 0xFFFF, "a": 0xFF, "x": 0xFF, "y": 0xFF, "p": 0xFF, "sp": 0xFF, "cycles": (1 << 63) - 1}
 
 
@@ -145,6 +230,8 @@ cdef class NES:
 
     Args:
         rom: path-like to an iNES / NES 2.0 file, or its bytes.
+        audio, sample_rate, palette: keyword-only, see ``__init__``. The default palette is
+            nes-py's (``"nes-py"``): the same palette indices give the same RGB as nes-py.
 
     Raises:
         RomError: truncated or non-iNES data, impossible header sizes, unsupported mapper (the
@@ -341,6 +428,38 @@ cdef class NES:
             raise StateError("the picture is not known: the loaded state was saved without its "
                              "screen (save_state(screen=True) keeps it); step a frame to draw one")
 
+    def set_palette(self, palette):
+        """Choose the RGB palette that turns palette indices into :attr:`screen` colours.
+
+        With a 64-colour palette the PPUMASK emphasis bits (5-7) do not change the colours;
+        with a 512-colour one pixel ``(x, y)`` gets row ``emphasis << 6 | index``, the emphasis
+        bits being those of the pixel's scanline. The greyscale bit (PPUMASK bit 0) acts on the
+        indices in the PPU, as on the console, so it applies under every palette. The palette
+        is not part of save states. Takes effect at once, also for the last frame.
+
+        Args:
+            palette: ``"nes-py"``, ``"ntsc"``, a ``.pal`` file path or an array; see
+                :func:`load_palette`.
+
+        Raises:
+            ValueError, TypeError, OSError: as :func:`load_palette`.
+        """
+        pal = load_palette(palette)
+        cdef const uint8_t[:, ::1] view = pal
+        self._check()
+        nes_set_palette(self.n, &view[0, 0], <int>pal.shape[0])
+        self._screen_dirty = True
+
+    @property
+    def palette(self):
+        """np.ndarray (64, 3) or (512, 3) uint8: a copy of the RGB palette in use, as set."""
+        self._check()
+        cdef int entries = nes_palette_entries(self.n)
+        out = np.empty((entries, 3), dtype=np.uint8)
+        cdef uint8_t[:, ::1] view = out
+        memcpy(&view[0, 0], nes_palette_rgb(self.n), entries * 3)
+        return out
+
     @property
     def framebuffer(self):
         """np.ndarray (240, 256) uint8: a copy of the 6-bit palette indices of the picture.
@@ -529,17 +648,22 @@ cdef class NES:
     cdef int _sample_rate
     cdef bint _audio_enabled
 
-    def __init__(self, rom, *, bint audio=False, int sample_rate=44100):
+    def __init__(self, rom, *, bint audio=False, int sample_rate=44100, palette="nes-py"):
         """Args (besides ``rom``, see the class docstring):
             audio: produce sound samples while stepping (off by default: then the APU's
                 mixer and resampler do not run at all and ``audio`` is empty).
             sample_rate: output rate in Hz, 8000-192000 (default 44100).
+            palette: the RGB palette of :attr:`screen` and :meth:`render`: ``"nes-py"``
+                (default), ``"ntsc"``, a ``.pal`` file path or a (64, 3) / (512, 3) array;
+                see :func:`load_palette` and :meth:`set_palette`.
 
         Raises:
-            ValueError: ``sample_rate`` out of range.
+            ValueError: ``sample_rate`` out of range; a bad ``palette`` (see
+                :func:`load_palette`, which also lists its TypeError and OSError).
         """
         if not 8000 <= sample_rate <= 192000:
             raise ValueError(f"sample_rate must be in 8000-192000 Hz, got {sample_rate}")
+        self.set_palette(palette)
         nes_set_audio(self.n, audio, sample_rate)
         self._sample_rate = sample_rate
         self._audio_enabled = audio
@@ -624,10 +748,14 @@ cdef class NESPool:
         spin_us: microseconds the threads poll for the next batch (yielding the CPU) before
             they sleep; None for the default (2000). 0 sleeps at once: the least CPU when
             calls are far apart, but each call then pays the threads' wake-up latency.
+        palette: None to keep each console's palette, or a palette for all of them (set with
+            ``NES.set_palette``; see :func:`load_palette`). Observations, grey and
+            downscaled ones included, use each console's palette.
 
     Raises:
         TypeError: an element of ``consoles`` is not an ``NES``.
-        ValueError: no consoles, a console listed twice, ``num_threads`` < 1, or a bad format.
+        ValueError: no consoles, a console listed twice, ``num_threads`` < 1, a bad format,
+            or a bad ``palette`` (also TypeError / OSError, see :func:`load_palette`).
         MemoryError: the pool's threads or buffers could not be created.
 
     Attributes:
@@ -658,7 +786,8 @@ cdef class NESPool:
     cdef object _all    # np.arange(num_envs): the indices when none are given
     cdef object _zeros  # num_envs zero button bytes (read-only)
 
-    def __cinit__(self, consoles, num_threads=1, grayscale=False, downscale=1, spin_us=None):
+    def __cinit__(self, consoles, num_threads=1, grayscale=False, downscale=1, spin_us=None,
+                  palette=None):
         self.pool = NULL
         self.tasks = NULL
         consoles = list(consoles)
@@ -680,6 +809,10 @@ cdef class NESPool:
         self.obs_bytes = nes_obs_size(&self.fmt)
         if self.obs_bytes == 0:
             raise ValueError(f"downscale must be 1, 2, 4, 8 or 16, got {downscale}")
+        if palette is not None:
+            pal = load_palette(palette)
+            for c in consoles:
+                (<NES>c).set_palette(pal)
         self.consoles = consoles
         self.n = len(consoles)
         self.num_envs = self.n

@@ -23,8 +23,8 @@ SCREEN_SHAPE = (SCREEN_HEIGHT, SCREEN_WIDTH, 3)
 _STATE_MAGIC = b"NESENV\x00\x01"
 
 # start states shared by all envs of this process: (ROM file SHA-1, game.start_key) ->
-# (console state, first observation). Computing one means running the game's menus.
-_START_CACHE: Dict[Tuple[str, Any], Tuple[bytes, np.ndarray]] = {}
+# console state with its picture. Computing one means running the game's menus.
+_START_CACHE: Dict[Tuple[str, Any], bytes] = {}
 
 
 def _load_core():
@@ -80,11 +80,15 @@ class NESEnv(gym.Env):
             turns the console's audio on and plays it through :class:`nesenv.audio.AudioSink`
             (silent, with one warning, when there is no audio device); the sound then paces the
             window at the console's 60.0988 frames per second.
+        palette: the RGB palette of observations and rendering: ``"nes-py"`` (default,
+            nes-py's colours), ``"ntsc"``, a ``.pal`` file path or a (64, 3) / (512, 3)
+            ``uint8`` array (see ``nes_core.load_palette``).
 
     Raises:
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: the file is not a ROM the core can run.
-        ValueError: unknown ``render_mode``.
+        ValueError: unknown ``render_mode``; a bad ``palette`` (TypeError when it is of a type
+            that cannot be a palette).
 
     Attributes:
         nes: the ``nes_core.NES`` emulator. Setting ``nes.audio_enabled = True`` makes
@@ -105,6 +109,7 @@ class NESEnv(gym.Env):
         render_mode: Optional[str] = None,
         game: Optional[Game] = None,
         mute: bool = False,
+        palette: Any = "nes-py",
     ):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
@@ -117,7 +122,7 @@ class NESEnv(gym.Env):
             rom = fh.read()
         self._rom_sha1 = hashlib.sha1(rom).hexdigest()
         NES = _load_core()
-        self.nes = NES(rom)
+        self.nes = NES(rom, palette=palette)
         self.game = game if game is not None else Game()
         self.reward_range = tuple(self.game.reward_range)
         self.observation_space = gym.spaces.Box(0, 255, SCREEN_SHAPE, np.uint8)
@@ -125,7 +130,7 @@ class NESEnv(gym.Env):
         self._viewer = None
         self._sink = None
         self._audio = _NO_AUDIO
-        self._start_state, self._start_obs = self._start_for(self.game)
+        self._start_state = self._start_for(self.game)
         # sound only where someone hears it; recorders turn it on themselves
         self.nes.audio_enabled = render_mode == "human" and not mute
 
@@ -167,14 +172,14 @@ class NESEnv(gym.Env):
         return sram[info["prg_ram_size"]:]
 
     # --- episode start ------------------------------------------------------------------------
-    def _start_for(self, game: Game) -> Tuple[bytes, np.ndarray]:
-        """Return (console state, first observation) at the start of an episode of ``game``."""
+    def _start_for(self, game: Game) -> bytes:
+        """Return the console state, picture included, at the start of an episode of ``game``."""
         key = (self._rom_sha1, game.start_key)
         cached = _START_CACHE.get(key)
         if cached is None:
             self.nes.power_cycle()
             game.start(self.nes)
-            cached = (self.nes.save_state(screen=True), self.nes.screen.copy())
+            cached = self.nes.save_state(screen=True)  # palette indices: any palette renders it
             _START_CACHE[key] = cached
         return cached
 
@@ -196,7 +201,7 @@ class NESEnv(gym.Env):
         """
         super().reset(seed=seed)
         self._select_game(options)
-        self._start_state, self._start_obs = self._start_for(self.game)
+        self._start_state = self._start_for(self.game)
         self.nes.load_state(self._start_state)
         if options is not None and options.get("battery_ram") is not None:
             data = np.frombuffer(bytes(options["battery_ram"]), dtype=np.uint8)
@@ -206,7 +211,7 @@ class NESEnv(gym.Env):
         self._audio = _NO_AUDIO
         ram = self.nes.ram
         self.game.reset(ram)
-        obs = self._start_obs.copy()
+        obs = self.nes.render()  # the start picture in this env's palette
         if self.render_mode == "human":
             self._show(obs)
         return obs, self.game.info(ram)

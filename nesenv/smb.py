@@ -66,6 +66,8 @@ class SuperMarioBrosEnv(NESEnv):
         rom_path: a ``.nes`` path, or the file name of an imported ROM (e.g.
             ``"super-mario-bros-world.nes"`` for the US/World dump), instead of ``rom_mode``.
         mute: no sound with ``render_mode="human"`` (see :class:`nesenv.env.NESEnv`).
+        palette: the RGB palette: ``"nes-py"`` (default, upstream's colours), ``"ntsc"``, a
+            ``.pal`` file path or an array (see :class:`nesenv.env.NESEnv`).
 
     Raises:
         nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).
@@ -80,9 +82,10 @@ class SuperMarioBrosEnv(NESEnv):
         render_mode: Optional[str] = None,
         rom_path: Optional[PathLike] = None,
         mute: bool = False,
+        palette: Any = "nes-py",
     ):
         game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
-        super().__init__(rom, render_mode=render_mode, game=game, mute=mute)
+        super().__init__(rom, render_mode=render_mode, game=game, mute=mute, palette=palette)
 
     @property
     def is_single_stage_env(self) -> bool:
@@ -128,7 +131,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         stages: stages to draw from, as ``"W-S"`` strings (e.g. ``["1-4", "2-4"]``).
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: see :class:`SuperMarioBrosEnv`.
-        mute: see :class:`SuperMarioBrosEnv`.
+        mute, palette: see :class:`SuperMarioBrosEnv`.
 
     Attributes:
         stages: the default subset, as ``"W-S"`` strings, or None for all stages.
@@ -141,6 +144,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         render_mode: Optional[str] = None,
         rom_path: Optional[PathLike] = None,
         mute: bool = False,
+        palette: Any = "nes-py",
     ):
         if rom_mode not in ROM_MODES:
             raise ValueError(f"rom_mode must be one of {ROM_MODES}, got {rom_mode!r}")
@@ -153,6 +157,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
             render_mode=render_mode,
             game=self._game_for(first),
             mute=mute,
+            palette=palette,
         )
 
     def _game_for(self, target: Tuple[int, int]) -> SuperMarioBros:

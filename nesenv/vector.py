@@ -324,12 +324,15 @@ class NESVectorEnv(VectorEnv):
             array, overwritten by the next call (no allocation).
         spin_us: how long the pool threads poll for the next step before sleeping (None: the
             pool's default, 2000 µs; 0 sleeps at once, using the least CPU between steps).
+        palette: the RGB palette of observations (grey ones included: their luma is that of
+            the palette's colours): ``"nes-py"`` (default), ``"ntsc"``, a ``.pal`` file path
+            or a (64, 3) / (512, 3) ``uint8`` array (see ``nes_core.load_palette``).
 
     Raises:
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: not a ROM the core runs.
-        ValueError: bad ``num_envs``, ``num_threads``, ``downscale``, ``render_mode`` or
-            ``actions``.
+        ValueError: bad ``num_envs``, ``num_threads``, ``downscale``, ``render_mode``,
+            ``actions`` or ``palette`` (TypeError for a palette of the wrong type).
 
     Attributes:
         consoles: the ``nes_core.NES`` objects, one per env.
@@ -357,6 +360,7 @@ class NESVectorEnv(VectorEnv):
         actions: Optional[Sequence[Sequence[str]]] = None,
         copy: bool = True,
         spin_us: Optional[int] = None,
+        palette: Any = "nes-py",
     ):
         from nes_core import NES, NESPool
 
@@ -392,7 +396,7 @@ class NESVectorEnv(VectorEnv):
         self._start_state = self._start_for(self.games[0], self.consoles[0])
         if num_threads is None:
             num_threads = _default_threads(self.num_envs)
-        self.pool = NESPool(self.consoles, num_threads, grayscale, downscale, spin_us)
+        self.pool = NESPool(self.consoles, num_threads, grayscale, downscale, spin_us, palette=palette)
         self.grayscale, self.downscale = bool(grayscale), int(downscale)
         self._batch = _batch_game(self.games, self.consoles)
 
@@ -603,7 +607,7 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
     Takes the arguments of :class:`nesenv.smb.SuperMarioBrosEnv` (``rom_mode``, ``lost_levels``,
     ``target``, ``render_mode``, ``rom_path``) plus those of :class:`NESVectorEnv`
     (``num_envs``, ``max_episode_steps``, ``num_threads``, ``grayscale``, ``downscale``,
-    ``actions``, ``copy``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
+    ``actions``, ``copy``, ``spin_us``, ``palette``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
     ``coins, flag_get, life, score, stage, status, time, world, x_pos, y_pos``.
 
     Raises:
@@ -653,7 +657,8 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         stages: stages to draw from, as ``"W-S"`` strings (default: all 32).
         render_mode, rom_path: see :class:`SuperMarioBrosVectorEnv`.
         options: the keyword arguments of :class:`NESVectorEnv` (``max_episode_steps``,
-            ``num_threads``, ``grayscale``, ``downscale``, ``actions``, ``copy``, ``spin_us``).
+            ``num_threads``, ``grayscale``, ``downscale``, ``actions``, ``copy``, ``spin_us``,
+            ``palette``).
 
     ``reset(options={"stages": [...]})`` draws the episodes started by that call from those
     stages (autoresets draw from ``stages`` again), as the single env does.

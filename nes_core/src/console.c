@@ -126,9 +126,8 @@ nes_t *nes_create(const uint8_t *rom, size_t len, int *errcode, char *err, size_
         free(n);
         return NULL;
     }
-    palette_generate(n->rgb_palette);
-    for (int i = 0; i < 512; i++)
-        n->rgb32[i] = (uint32_t)n->rgb_palette[i][0] | (uint32_t)n->rgb_palette[i][1] << 8 | (uint32_t)n->rgb_palette[i][2] << 16;
+    uint8_t rgb[512 * 3];
+    nes_set_palette(n, rgb, nes_palette_builtin(NES_PALETTE_NESPY, rgb));
     power_on(n);
     if (errcode) *errcode = NES_OK;
     return n;
@@ -237,7 +236,6 @@ void nes_render_rgb(const nes_t *n, uint8_t *out) {
 const uint8_t *nes_framebuffer(const nes_t *n) { return n->ppu.fb; }
 const uint8_t *nes_emphasis(const nes_t *n) { return n->ppu.emph; }
 const uint8_t *nes_palette_rgb(const nes_t *n) { return &n->rgb_palette[0][0]; }
-
 /* ---- memory access without side effects ---- */
 uint8_t *nes_ram(nes_t *n) { return n->ram; }
 

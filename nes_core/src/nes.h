@@ -74,8 +74,22 @@ const uint8_t *nes_framebuffer(const nes_t *nes);
 /* The PPUMASK emphasis bits (0-7) of each of the frame's 240 scanlines. */
 const uint8_t *nes_emphasis(const nes_t *nes);
 /* RGB888 of each colour, 512 entries of 3 bytes indexed by emphasis << 6 | palette index:
- * pixel (x, y) is entry nes_emphasis()[y] << 6 | nes_framebuffer()[y * 256 + x]. */
+ * pixel (x, y) is entry nes_emphasis()[y] << 6 | nes_framebuffer()[y * 256 + x]. Every RGB
+ * output (nes_render_rgb, the pool's grey and downscaled frames) reads this one table. */
 const uint8_t *nes_palette_rgb(const nes_t *nes);
+
+/* Built-in palettes. NES_PALETTE_NESPY (the default of every console): nes-py's 64 colours;
+ * NES_PALETTE_NTSC: the 2C02's composite signal decoded, 64 colours x 8 emphasis combinations. */
+enum nes_palette_id { NES_PALETTE_NESPY = 0, NES_PALETTE_NTSC = 1 };
+/* Write built-in palette `id` to out (room for 512 * 3 bytes) as RGB888 triplets and return its
+ * number of entries (64 or 512), or 0 for an unknown id (out untouched). */
+int nes_palette_builtin(int id, uint8_t *out);
+/* Set the console's palette from `entries` RGB888 triplets: 64 (one per palette index; the
+ * PPUMASK emphasis bits then do not change the colours) or 512 (indexed by emphasis << 6 |
+ * palette index). Returns NES_OK, or -1 for another count (nothing changed). */
+int nes_set_palette(nes_t *nes, const uint8_t *rgb, int entries);
+/* Entries of the palette last set (64 or 512); nes_palette_rgb always holds all 512. */
+int nes_palette_entries(const nes_t *nes);
 
 uint8_t *nes_ram(nes_t *nes);
 uint8_t nes_peek(nes_t *nes, uint16_t addr);
