@@ -3,23 +3,18 @@ import re
 
 import numpy as np
 import pytest
-import struct
 
 from nes_core import NES, RomError
 
 from tests.ines import ines
+from tests.states import sections
 from tests.mappers._roms import A12_CLOCK, boot, cart, chr_banks, prg_banks, writes
 from tests.unit._helpers import run_code
 
 
 def _sections(blob):
-    """{tag: payload} of a save state (console.c: 36-byte header, then tag + u32 length)."""
-    out, pos = {}, 36
-    while pos < len(blob):
-        tag, size = blob[pos:pos + 4].decode(), struct.unpack("<I", blob[pos + 4:pos + 8])[0]
-        out[tag] = blob[pos + 8:pos + 8 + size]
-        pos += 8 + size
-    return out
+    """{tag: data} of a save state."""
+    return {tag: blob[at:at + size] for tag, (at, size) in sections(blob).items()}
 
 
 def _same_state(x, y):

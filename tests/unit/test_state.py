@@ -16,6 +16,7 @@ from nes_core import NES, StateError
 
 from tests.ines import INIT, ines, prg_image, tile
 from tests.unit._helpers import RESET_COUNT, harness_rom
+from tests.states import sections
 
 DEMO = INIT + """
 vbl1:   BIT $2002
@@ -258,14 +259,10 @@ def test_load_refuses_foreign_rom_and_leaves_state(running):
 
 
 def _section_at(blob, offset):
-    """'TAG+n' for a byte offset in the blob (sections: 4-char tag, u32 length, data)."""
-    pos = 36
-    while pos + 8 <= len(blob):
-        tag = blob[pos:pos + 4].decode("ascii", "replace")
-        n = struct.unpack_from("<I", blob, pos + 4)[0]
-        if offset < pos + 8 + n:
-            return f"section {tag} byte {offset - pos - 8}"
-        pos += 8 + n
+    """'section TAG byte n' for a byte offset in the blob, or 'header'."""
+    for tag, (at, size) in sections(blob).items():
+        if at - 8 <= offset < at + size:
+            return f"section {tag} byte {offset - at}"
     return "header"
 
 
