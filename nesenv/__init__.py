@@ -12,8 +12,6 @@
 ``nesenv.make_vec`` is ``gym.make_vec``, except that ``wrappers=[...]`` (or ``vector_kwargs``)
 without a ``vectorization_mode`` selects ``"sync"`` instead of the native vector env.
 """
-import warnings
-
 import gymnasium as gym
 
 from .actions import COMPLEX_MOVEMENT, RIGHT_ONLY, SIMPLE_MOVEMENT
@@ -24,12 +22,6 @@ from .smb import SuperMarioBrosEnv, SuperMarioBrosRandomStagesEnv
 from .wrappers import JoypadSpace
 
 register_envs()
-
-# Gymnasium reads "-v0".."-v3" as versions and warns that v0 is "out of date"; for these ids the
-# number selects the ROM mode (vanilla, downsample, pixel, rectangle), so the warning is wrong.
-warnings.filterwarnings(
-    "ignore", message=r".*The environment SuperMarioBros\S* is out of date", category=DeprecationWarning
-)
 
 # like gym_super_mario_bros.make
 make = gym.make

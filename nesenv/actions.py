@@ -105,15 +105,19 @@ def keys_to_byte(pressed: "set[int] | Sequence[int]") -> int:
 
 
 def keys_to_action() -> Dict[Tuple[int, ...], int]:
-    """Return ``{sorted key tuple: controller byte}`` for all 256 button combinations.
+    """Return ``{sorted key tuple: controller byte}`` for the 255 button combinations but none.
 
     Uses the first key of each :data:`KEYBOARD` binding (arrows, X = A, Z = B, Enter = Start,
-    Space = Select), in the format ``gymnasium.utils.play.play`` expects.
+    Space = Select), in the format ``gymnasium.utils.play.play`` expects. No key pressed has
+    no entry (nes-py's had ``(): 0``): ``play()`` refuses an empty key tuple and plays its
+    ``noop`` argument (default 0, no button) instead.
     """
     names = [name for name in BUTTONS if name != "NOOP"]
     mapping: Dict[Tuple[int, ...], int] = {}
     for combo in itertools.product((False, True), repeat=len(names)):
         chosen = [n for n, on in zip(names, combo) if on]
+        if not chosen:
+            continue
         keys = tuple(sorted(KEYBOARD[n][0] for n in chosen))
         mapping[keys] = buttons_to_byte(chosen)
     return mapping

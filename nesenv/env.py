@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import struct
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Collection, Dict, Mapping, Optional, Tuple, Union
 
 import gymnasium as gym
 import numpy as np
@@ -25,6 +25,25 @@ _STATE_MAGIC = b"NESENV\x00\x01"
 # start states shared by all envs of this process: (ROM file SHA-1, game.start_key) ->
 # console state with its picture. Computing one means running the game's menus.
 _START_CACHE: Dict[Tuple[str, Any], bytes] = {}
+
+
+def check_reset_options(options: Optional[Mapping[str, Any]], known: Collection[str]) -> None:
+    """Raise if ``options`` (a ``reset`` argument) has a key not in ``known``.
+
+    Raises:
+        TypeError: ``options`` is neither None nor a mapping.
+        ValueError: an unknown key; the message names the known ones.
+    """
+    if options is None:
+        return
+    if not isinstance(options, Mapping):
+        raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
+    unknown = sorted(str(k) for k in options if k not in known)
+    if unknown:
+        raise ValueError(
+            f"unknown reset option(s) {', '.join(map(repr, unknown))}; this env knows "
+            f"{', '.join(map(repr, sorted(known))) or 'none'}"
+        )
 
 
 def _load_core():
@@ -97,11 +116,15 @@ class NESEnv(gym.Env):
 
     ``reset(options={"battery_ram": data})`` writes ``data`` (bytes) into the cartridge's
     battery-backed RAM right after the start state is restored, before the first frame runs
-    (see :attr:`battery_ram`).
+    (see :attr:`battery_ram`). Other option keys raise ``ValueError`` (see
+    :attr:`reset_options`). ``step`` before the first ``reset`` (or :meth:`load_state`) raises
+    ``gymnasium.error.ResetNeeded``, as Gymnasium's ``OrderEnforcing`` does for ``gym.make``.
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 60}
     reward_range = (-float("inf"), float("inf"))
+    #: the keys ``reset(options=...)`` accepts
+    reset_options = frozenset({"battery_ram"})
 
     def __init__(
         self,
@@ -130,6 +153,7 @@ class NESEnv(gym.Env):
         self._viewer = None
         self._sink = None
         self._audio = _NO_AUDIO
+        self._has_reset = False
         self._start_state = self._start_for(self.game)
         # sound only where someone hears it; recorders turn it on themselves
         self.nes.audio_enabled = render_mode == "human" and not mute
@@ -198,7 +222,12 @@ class NESEnv(gym.Env):
 
         Returns:
             ``(observation, info)``; observation shape ``(240, 256, 3)``, ``uint8``.
+
+        Raises:
+            ValueError: an option key not in :attr:`reset_options` (checked before anything
+                changes).
         """
+        check_reset_options(options, self.reset_options)
         super().reset(seed=seed)
         self._select_game(options)
         self._start_state = self._start_for(self.game)
@@ -214,6 +243,7 @@ class NESEnv(gym.Env):
         obs = self.nes.render()  # the start picture in this env's palette
         if self.render_mode == "human":
             self._show(obs)
+        self._has_reset = True
         return obs, self.game.info(ram)
 
     # --- step -----------------------------------------------------------------------------------
@@ -226,8 +256,11 @@ class NESEnv(gym.Env):
             ``reward_range``, truncated always False (time limits are wrappers).
 
         Raises:
+            gymnasium.error.ResetNeeded: no ``reset`` (or :meth:`load_state`) yet.
             ValueError: ``action`` is not an int in ``0..255``.
         """
+        if not self._has_reset:
+            raise gym.error.ResetNeeded("Cannot call env.step() before calling env.reset()")
         try:
             buttons = int(action)
         except (TypeError, ValueError):
@@ -300,9 +333,10 @@ class NESEnv(gym.Env):
 
     # --- keyboard / action meanings -------------------------------------------------------------
     def get_keys_to_action(self) -> Dict[Tuple[int, ...], int]:
-        """Return ``{sorted pygame key tuple: controller byte}`` for all 256 combinations.
+        """Return ``{sorted pygame key tuple: controller byte}`` for the 255 non-empty combinations.
 
-        Arrows = d-pad, X = A, Z = B, Enter = Start, Space = Select.
+        Arrows = d-pad, X = A, Z = B, Enter = Start, Space = Select. No keys is ``play()``'s
+        ``noop`` (0), as ``gymnasium.utils.play.play`` refuses an empty key tuple.
         """
         return _actions.keys_to_action()
 
@@ -353,3 +387,4 @@ class NESEnv(gym.Env):
                 f"({len(data) - head - size} bytes) was refused: {exc}"
             ) from None
         self.game.set_state(counters)
+        self._has_reset = True  # a whole episode state: stepping on from it is fine

@@ -95,7 +95,28 @@ def register_envs() -> List[str]:
             reward_threshold=REWARD_THRESHOLD,
             nondeterministic=False,
         )
+    _drop_versions(ids)
     return list(ids)
+
+
+def _drop_versions(ids: Sequence[str]) -> None:
+    """Clear ``EnvSpec.version`` of nesenv's registered ids (the ids themselves do not change).
+
+    In these ids "-v0".."-v3" selects the ROM hack (vanilla, downsample, pixel, rectangle), not a
+    revision. Gymnasium reads it as a version: ``gym.make`` of any v0-v2 id would warn (a
+    ``DeprecationWarning``) that the env "is out of date", and ``gym.make("SuperMarioBros-1-1")``
+    would pick v3, the rectangle hack. Its check (``find_highest_version``) counts only specs
+    whose ``version`` is not None, so with no version there is nothing newer to warn about, and
+    no global warnings filter is needed (one installed at import would hide the warning for the
+    whole process and is reset by pytest for every test). Only specs with nesenv's entry points
+    are changed, after every version of a name is registered (Gymnasium refuses to register a
+    versioned id beside an unversioned one of the same name).
+    """
+    ours = set(VECTOR_ENTRY_POINTS)
+    for env_id in ids:
+        spec = gym.registry.get(env_id)
+        if spec is not None and spec.entry_point in ours:
+            spec.version = None
 
 
 def make_vec(

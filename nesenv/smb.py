@@ -137,6 +137,8 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         stages: the default subset, as ``"W-S"`` strings, or None for all stages.
     """
 
+    reset_options = NESEnv.reset_options | {"stages"}
+
     def __init__(
         self,
         rom_mode: str = "vanilla",

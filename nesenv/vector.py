@@ -41,6 +41,7 @@ from games import Game, SuperMarioBros
 from games import super_mario_bros as smb
 
 from .actions import buttons_to_byte
+from .env import check_reset_options
 from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -345,6 +346,8 @@ class NESVectorEnv(VectorEnv):
         "render_modes": ["rgb_array"],
         "render_fps": 60,
     }
+    #: the keys ``reset(options=...)`` accepts
+    reset_options = frozenset({"reset_mask"})
 
     def __init__(
         self,
@@ -454,7 +457,11 @@ class NESVectorEnv(VectorEnv):
         Returns:
             ``(observations, infos)``: observations ``(N,) + single_observation_space.shape``
             ``uint8``; infos for the reset envs.
+
+        Raises:
+            ValueError: a bad ``reset_mask``, or an option key not in :attr:`reset_options`.
         """
+        check_reset_options(options, self.reset_options)
         if isinstance(seed, (list, tuple)):
             if len(seed) != self.num_envs:
                 raise ValueError(f"expected {self.num_envs} seeds, got {len(seed)}")
@@ -672,6 +679,8 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         targets: the ``(world, stage)`` each env plays in its current episode.
     """
 
+    reset_options = NESVectorEnv.reset_options | {"stages"}
+
     def __init__(
         self,
         num_envs: int = 1,
@@ -730,6 +739,7 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         Returns:
             ``(observations, infos)`` as :meth:`NESVectorEnv.reset`.
         """
+        check_reset_options(options, self.reset_options)
         if seed is None or isinstance(seed, (list, tuple)):
             seeds = seed  # a list of the wrong length: the base class raises
         else:
