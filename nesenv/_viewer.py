@@ -1,9 +1,52 @@
 """A pygame window that shows NES frames (pygame is optional: ``pip install 'nesenv[play]'``)."""
+import os
+import sys
 from typing import List, Optional
 
 import numpy as np
 
 PYGAME_HINT = "the window needs pygame: pip install 'nesenv[play]' (or pip install pygame)"
+
+# SDL's video drivers that draw nowhere; SDL picks "offscreen" by itself when it finds no display
+HEADLESS_DRIVERS = ("dummy", "offscreen")
+
+NO_DISPLAY_FIX = (
+    "run it where there is a display (or set DISPLAY / WAYLAND_DISPLAY), use "
+    "render_mode='rgb_array' or None to run headless, or set SDL_VIDEODRIVER=dummy to draw into "
+    "an invisible window on purpose (tests, CI)"
+)
+
+
+def display_env_missing() -> Optional[str]:
+    """Return why the environment names no display (Linux/BSD without ``DISPLAY`` and
+    ``WAYLAND_DISPLAY``), or None. ``SDL_VIDEODRIVER`` is not looked at."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            return "neither DISPLAY nor WAYLAND_DISPLAY is set"
+    return None
+
+
+def check_display(driver: Optional[str] = None) -> None:
+    """Raise unless a window would be seen, or ``SDL_VIDEODRIVER`` chooses the driver on purpose.
+
+    Args:
+        driver: the video driver pygame initialised (``pygame.display.get_driver()``), if any.
+
+    Raises:
+        RuntimeError: no display: ``DISPLAY`` / ``WAYLAND_DISPLAY`` unset on Linux/BSD, or pygame
+            fell back to its ``offscreen`` / ``dummy`` driver by itself. The message names the
+            fixes.
+    """
+    if os.environ.get("SDL_VIDEODRIVER"):
+        return  # the caller picked the driver (dummy / offscreen in tests and CI)
+    reason = display_env_missing()
+    if reason is None and driver is not None and driver.lower() in HEADLESS_DRIVERS:
+        reason = f"pygame found no display and fell back to its {driver!r} video driver"
+    if reason is not None:
+        raise RuntimeError(
+            f"render_mode='human' needs a display, but {reason}: nothing would be seen. To fix: "
+            + NO_DISPLAY_FIX
+        )
 
 
 def import_pygame():
@@ -33,16 +76,22 @@ class ImageViewer:
 
     Raises:
         ImportError: pygame is not installed.
-        RuntimeError: no window can be opened (no display); set ``SDL_VIDEODRIVER=dummy`` to run
-            without one.
+        RuntimeError: no window can be opened, or it would not be seen (no display, see
+            :func:`check_display`); set ``SDL_VIDEODRIVER=dummy`` to run without one on purpose.
     """
 
     def __init__(self, caption: str = "nesenv", width: int = 256, height: int = 240, scale: int = 3):
+        check_display()
         pygame = import_pygame()
         self._pygame = pygame
         self.width, self.height, self.scale = width, height, scale
         try:
             pygame.display.init()
+            try:
+                check_display(pygame.display.get_driver())
+            except RuntimeError:
+                pygame.display.quit()
+                raise
             self._window = pygame.display.set_mode((width * scale, height * scale))
         except pygame.error as exc:
             raise RuntimeError(

@@ -108,6 +108,9 @@ class NESEnv(gym.Env):
         nes_core.RomError: the file is not a ROM the core can run.
         ValueError: unknown ``render_mode``; a bad ``palette`` (TypeError when it is of a type
             that cannot be a palette).
+        RuntimeError: ``render_mode="human"`` without a display (the message names the fixes:
+            a display, ``render_mode="rgb_array"``, or ``SDL_VIDEODRIVER=dummy`` on purpose);
+            a fallback of pygame to its offscreen driver raises it at the first frame shown.
 
     Attributes:
         nes: the ``nes_core.NES`` emulator. Setting ``nes.audio_enabled = True`` makes
@@ -139,6 +142,10 @@ class NESEnv(gym.Env):
                 f"render_mode must be None or one of {self.metadata['render_modes']}, "
                 f"got {render_mode!r}"
             )
+        if render_mode == "human":
+            from ._viewer import check_display
+
+            check_display()  # before the ROM is loaded: fail fast, naming the fix
         self.render_mode = render_mode
         self.rom_path = os.fspath(rom_path)
         with open(self.rom_path, "rb") as fh:

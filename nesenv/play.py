@@ -62,11 +62,11 @@ def has_display() -> bool:
     False when ``SDL_VIDEODRIVER`` is ``dummy`` or ``offscreen``, and on Linux/BSD when neither
     ``DISPLAY`` nor ``WAYLAND_DISPLAY`` is set.
     """
-    if os.environ.get("SDL_VIDEODRIVER", "").lower() in ("dummy", "offscreen"):
+    from ._viewer import HEADLESS_DRIVERS, display_env_missing
+
+    if os.environ.get("SDL_VIDEODRIVER", "").lower() in HEADLESS_DRIVERS:
         return False
-    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return True
+    return display_env_missing() is None
 
 
 def _frame_counter(env: gym.Env) -> Callable[[], Optional[int]]:

@@ -202,3 +202,14 @@ def test_subcommands_are_pluggable():
     assert {"add_import_roms", "add_roms"} <= names
     parser = cli.build_parser()
     assert parser.parse_args(["roms"]).func is not None
+
+
+def test_human_mode_without_a_display_is_refused(smb_rom, monkeypatch, capsys):
+    import sys as _sys
+
+    monkeypatch.setattr(_sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.smb_play_main(["-e", "SuperMarioBros-1-1-v0", "-m", "human", "-s", "5"]) == 1
+    err = capsys.readouterr().err
+    assert "needs a display" in err and "SDL_VIDEODRIVER=dummy" in err
