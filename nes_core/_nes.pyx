@@ -274,6 +274,7 @@ cdef class NES:
         self._screen = np.zeros((240, 256, 3), dtype=np.uint8)
         self._screen_dirty = True
         self._ram = _memory_view(self._owner, nes_ram(self.n), 2048)
+        self._rom_image = data  # for __reduce__ (pickling)
 
     cdef int _enter(self) except -1:
         """Claim the console for a call that releases the GIL (undo with ``_busy = 0``)."""
@@ -702,6 +703,31 @@ cdef class NES:
         self._check()
         nes_set_audio(self.n, on, self._sample_rate)
         self._audio_enabled = on
+
+    # ---- pickling: pickle, cloudpickle, copy.copy and copy.deepcopy (see _rebuild_nes) ----
+    cdef bytes _rom_image  # the iNES image as given to the constructor
+
+    def __reduce__(self):
+        """Pickle as the ROM image, a save state with the picture and the audio settings.
+
+        Unpickling (:func:`_rebuild_nes`) builds a new console from the ROM and loads the state,
+        so the copy continues exactly as this console would, ``screen`` included (ALE pickles
+        its environments the same way). The pickle holds the ROM itself: about the file's size
+        plus :meth:`save_state` with ``screen=True``. ``copy.copy`` gives an independent console
+        too (the C state cannot be shared).
+        """
+        return (
+            _rebuild_nes,
+            (self._rom_image, self.save_state(screen=True), bool(self._audio_enabled),
+             self.sample_rate),
+        )
+
+
+def _rebuild_nes(rom, state, audio, sample_rate):
+    """Unpickle an :class:`NES` (see ``NES.__reduce__``): a new console with ``state`` loaded."""
+    nes = NES(rom, audio=audio, sample_rate=sample_rate)
+    nes.load_state(state)
+    return nes
 
 
 # ---- NESPool: many consoles stepped at once on a C thread pool (src/pool.h) ---------------------

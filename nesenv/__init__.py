@@ -12,6 +12,8 @@
 ``nesenv.make_vec`` is ``gym.make_vec``, except that ``wrappers=[...]`` (or ``vector_kwargs``)
 without a ``vectorization_mode`` selects ``"sync"`` instead of the native vector env.
 """
+from importlib.metadata import PackageNotFoundError, version as _version
+
 import gymnasium as gym
 
 from .actions import COMPLEX_MOVEMENT, RIGHT_ONLY, SIMPLE_MOVEMENT
@@ -23,10 +25,17 @@ from .wrappers import JoypadSpace
 
 register_envs()
 
+try:
+    #: the installed distribution's version (package metadata, i.e. pyproject.toml)
+    __version__ = _version("nesenv")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
 # like gym_super_mario_bros.make
 make = gym.make
 
 __all__ = [
+    "__version__",
     "NESEnv",
     "SuperMarioBrosEnv",
     "SuperMarioBrosRandomStagesEnv",

@@ -20,6 +20,23 @@ ACTION_SPACES = ("nes", "right", "simple", "complex")
 DEFAULT_RANDOM_STEPS = 500
 
 
+def _steps(text: str) -> int:
+    """argparse type of ``--steps``: an int >= 1 (0 steps would be a session that does nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _add_version(parser: argparse.ArgumentParser) -> None:
+    from nesenv import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+
+
 # --- smb-play ---------------------------------------------------------------------------------------
 def build_smb_play_parser() -> argparse.ArgumentParser:
     """Return the ``smb-play`` argument parser (pure: no env is made)."""
@@ -41,8 +58,8 @@ def build_smb_play_parser() -> argparse.ArgumentParser:
         "(right = RIGHT_ONLY, simple = SIMPLE_MOVEMENT, complex = COMPLEX_MOVEMENT)",
     )
     parser.add_argument(
-        "-s", "--steps", type=int, default=None,
-        help=f"number of steps (random default: {DEFAULT_RANDOM_STEPS}; human: until Esc)",
+        "-s", "--steps", type=_steps, default=None,
+        help=f"number of steps, >= 1 (random default: {DEFAULT_RANDOM_STEPS}; human: until Esc)",
     )
     parser.add_argument(
         "-S", "--stages", nargs="+", metavar="W-S",
@@ -54,6 +71,7 @@ def build_smb_play_parser() -> argparse.ArgumentParser:
         help="random mode: no window (also the default when there is no display)",
     )
     _add_sound_options(parser)
+    _add_version(parser)
     return parser
 
 
@@ -124,8 +142,8 @@ def parse_smb_play_args(argv: Optional[Sequence[str]] = None) -> argparse.Namesp
             parse_stages(args.stages)
         except ValueError as exc:
             parser.error(str(exc))
-    if args.steps is not None and args.steps < 0:
-        parser.error("--steps must be >= 0")
+    if args.mode == "human" and args.no_render:
+        parser.error("--no-render applies to -m random only (human mode plays in a window)")
     _check_record_arg(parser, args)
     return args
 
@@ -382,8 +400,8 @@ def add_play(subparsers) -> None:
     p.add_argument("rom", metavar="ROM", help=".nes file")
     p.add_argument("--scale", type=int, default=3, choices=range(1, 9), metavar="N",
                    help="window pixels per NES pixel, 1-8 (default: %(default)s)")
-    p.add_argument("-s", "--steps", type=int, default=None,
-                   help="stop after N frames (default: until Esc or the window closes)")
+    p.add_argument("-s", "--steps", type=_steps, default=None,
+                   help="stop after N >= 1 frames (default: until Esc or the window closes)")
     _add_sound_options(p)
     p.set_defaults(func=_run_play, _parser=p)
 
@@ -395,6 +413,7 @@ SUBCOMMANDS: List[Callable] = [add_info, add_play, add_import_roms, add_roms]
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``nesenv`` argument parser with every subcommand of :data:`SUBCOMMANDS`."""
     parser = argparse.ArgumentParser(prog="nesenv", description="nesenv command-line tools")
+    _add_version(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for add in SUBCOMMANDS:
@@ -406,8 +425,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of ``nesenv``; returns the exit status."""
     args = build_parser().parse_args(argv)
     if getattr(args, "_parser", None) is not None:
-        if getattr(args, "steps", None) is not None and args.steps < 0:
-            args._parser.error("--steps must be >= 0")
         _check_record_arg(args._parser, args)
     return args.func(args)
 

@@ -351,6 +351,17 @@ class NESEnv(gym.Env):
         """Return the button names of each of the 256 actions (``"NOOP"``, ``"A"``, ...)."""
         return [" ".join(_actions.byte_to_buttons(b)) for b in range(256)]
 
+    # --- pickling -------------------------------------------------------------------------------
+    def __getstate__(self) -> Dict[str, Any]:
+        """State for pickle, cloudpickle and ``copy.deepcopy``: everything but the window and the
+        sound output (reopened by the next frame shown). The console pickles as its ROM image
+        plus a save state with the picture (``nes_core.NES.__reduce__``), the game module and
+        ``np_random`` as themselves, so a copy continues exactly as the original would."""
+        state = self.__dict__.copy()
+        state["_viewer"] = None
+        state["_sink"] = None
+        return state
+
     # --- save states ----------------------------------------------------------------------------
     def save_state(self, screen: bool = False) -> bytes:
         """Return the console state plus the game module's counters, as one blob.

@@ -7,9 +7,6 @@ import pytest
 import games
 from nesenv import cli, roms
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is out of date:DeprecationWarning")
-
-
 # --- smb-play parsing ----------------------------------------------------------------------------
 def test_smb_play_defaults():
     args = cli.parse_smb_play_args([])
@@ -36,7 +33,11 @@ def test_smb_play_all_options():
         (["-e", "Pong-v5"], "unknown env id"),
         (["-m", "watch"], "invalid choice"),
         (["-a", "all"], "invalid choice"),
-        (["--steps", "-1"], "--steps must be >= 0"),
+        (["--steps", "-1"], "argument -s/--steps: must be >= 1, got -1"),
+        (["--steps", "0"], "argument -s/--steps: must be >= 1, got 0"),
+        (["-s", "x"], "argument -s/--steps: invalid int value: 'x'"),
+        (["-m", "human", "--no-render"], "--no-render applies to -m random only"),
+        (["--no-render"], "--no-render applies to -m random only"),  # human is the default
     ],
 )
 def test_smb_play_usage_errors(argv, message, capsys):
@@ -213,3 +214,16 @@ def test_human_mode_without_a_display_is_refused(smb_rom, monkeypatch, capsys):
     assert cli.smb_play_main(["-e", "SuperMarioBros-1-1-v0", "-m", "human", "-s", "5"]) == 1
     err = capsys.readouterr().err
     assert "needs a display" in err and "SDL_VIDEODRIVER=dummy" in err
+
+
+@pytest.mark.parametrize("main,prog", [(cli.smb_play_main, "smb-play"), (cli.main, "nesenv")])
+def test_version_option(main, prog, capsys):
+    import importlib.metadata
+
+    import nesenv
+
+    assert nesenv.__version__ == importlib.metadata.version("nesenv")
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"{prog} {nesenv.__version__}\n"
