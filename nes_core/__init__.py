@@ -5,9 +5,12 @@
     nes.step(frames=60, buttons=nes_core.BUTTON_START)
     frame = nes.screen.copy()   # (240, 256, 3) uint8
 
-``NESPool(consoles, num_threads)`` steps many ``NES`` objects at once on C threads, GIL released.
+``parse_header(rom)`` returns a :class:`RomHeader`: what the file's iNES / NES 2.0 header says,
+read by the core's own parser. ``NESPool(consoles, num_threads)`` steps many ``NES`` objects at
+once on C threads, GIL released.
 """
 from ._nes import NES, NESPool, PALETTE_NAMES, RomError, StateError, load_palette
+from .header import RomHeader, parse_header
 
 BUTTON_A = 0x01
 BUTTON_B = 0x02
@@ -24,7 +27,8 @@ SCREEN_WIDTH = 256
 FRAME_RATE = 60.0988
 
 __all__ = [
-    "NES", "NESPool", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
+    "NES", "NESPool", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "RomHeader",
+    "parse_header", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
     "BUTTON_START", "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT",
     "SCREEN_WIDTH", "FRAME_RATE",
 ]

@@ -1024,3 +1024,44 @@ cdef class NESPool:
             raise ValueError(f"{name} must be a uint8 numpy array of shape {shape}")
         if not arr.flags.c_contiguous or not arr.flags.writeable:
             raise ValueError(f"{name} must be C-contiguous and writable")
+
+
+# ---- the iNES / NES 2.0 header parser of cart.c (nes_parse_header), for nes_core.header ---------
+# Self-contained block: nes_core.RomHeader is built from this dict.
+from libc.stdint cimport uint32_t
+
+cdef extern from "nes.h" nogil:
+    ctypedef struct nes_header_t:
+        int nes2, mapper, submapper
+        uint64_t prg_rom_size, chr_rom_size
+        uint32_t prg_ram_size, prg_nvram_size, chr_ram_size, chr_nvram_size
+        int battery, trainer, mirroring, console_type, vs_unisystem, playchoice10, timing, dirty
+        uint64_t image_size
+    int nes_parse_header(const uint8_t *rom, size_t len, nes_header_t *h, char *errbuf,
+                         size_t errlen)
+
+
+def _parse_header(data):
+    """Return the fields of ``nes_header_t`` as a dict for an iNES / NES 2.0 image (bytes).
+
+    Raises:
+        RomError: what ``NES(data)`` raises for the header and the file length (the mapper is
+            not checked).
+        TypeError: ``data`` is not bytes-like.
+    """
+    cdef bytes blob = bytes(data)
+    cdef nes_header_t h
+    cdef char errbuf[256]
+    errbuf[0] = 0
+    if nes_parse_header(<const uint8_t *>blob, len(blob), &h, errbuf, sizeof(errbuf)) != NES_OK:
+        raise RomError(errbuf.decode("utf-8", "replace"))
+    return {
+        "nes2": bool(h.nes2), "mapper": h.mapper, "submapper": h.submapper,
+        "prg_rom_size": h.prg_rom_size, "chr_rom_size": h.chr_rom_size,
+        "prg_ram_size": h.prg_ram_size, "prg_nvram_size": h.prg_nvram_size,
+        "chr_ram_size": h.chr_ram_size, "chr_nvram_size": h.chr_nvram_size,
+        "battery": bool(h.battery), "trainer": bool(h.trainer), "mirroring": h.mirroring,
+        "console_type": h.console_type, "vs_unisystem": bool(h.vs_unisystem),
+        "playchoice10": bool(h.playchoice10), "timing": h.timing, "dirty": bool(h.dirty),
+        "image_size": h.image_size,
+    }

@@ -276,39 +276,60 @@ def _size(n: int) -> str:
     return f"{n // 1024} KiB" if n % 1024 == 0 else f"{n} bytes"
 
 
+def _span(start: int, stop: int) -> str:
+    return f"[0x{start:X}, 0x{stop:X})"
+
+
 def rom_report(data: bytes) -> List[Tuple[str, str]]:
     """Return ``[(field, value), ...]`` describing an iNES / NES 2.0 image (``nesenv info``).
 
+    The header fields come from ``nes_core.parse_header`` (the core's parser); board and CHR
+    RAM are what a console built from the image reports.
+
     Raises:
-        ValueError: not an iNES image.
-        nes_core.RomError (a ValueError): the core cannot load it (the message says why).
+        nes_core.RomError (a ValueError): not an iNES image, a truncated header or file, or
+            the core cannot load it (the message says why, e.g. an unsupported mapper).
     """
     import hashlib
 
     from games import REGISTRY
+    from nes_core import parse_header
     from nesenv import roms
     from nesenv.env import _load_core
 
-    if len(data) < roms.INES_HEADER_SIZE or data[:4] != roms.INES_MAGIC:
-        raise ValueError("not an iNES ROM (the file does not start with 'NES' $1A)")
-    nes = _load_core()(bytes(data))
-    info = nes.rom_info()
+    header = parse_header(data)
+    info = _load_core()(bytes(data)).rom_info()
     prg_chr = roms.rom_hash(data)
     known = REGISTRY.get(prg_chr)
     game = f"{known[0].name}: {known[1].title} ({known[1].variant})" if known else "unknown"
+    layout = [f"header {_span(0, 16)}"]
+    if header.has_trainer:
+        layout.append(f"trainer {_span(header.trainer_start, header.trainer_stop)}")
+    layout.append(f"PRG ROM {_span(header.prg_rom_start, header.prg_rom_stop)}")
+    if header.chr_rom_size:
+        layout.append(f"CHR ROM {_span(header.chr_rom_start, header.chr_rom_stop)}")
+    if len(data) > header.image_size:
+        layout.append(f"{len(data) - header.image_size} more bytes")
+    console = header.console_type
     return [
-        ("format", "NES 2.0" if info["nes2"] else "iNES"),
-        ("mapper", f"{info['mapper']}, submapper {info['submapper']}" if info["nes2"]
-         else f"{info['mapper']} (iNES 1.0 header: no submapper)"),
+        ("format", header.format),
+        ("mapper", f"{header.mapper}, submapper {header.submapper}" if header.nes2
+         else f"{header.mapper} (iNES 1.0 header: no submapper)"),
         ("board", info["board"]),
-        ("PRG ROM", _size(info["prg_rom_size"])),
-        ("CHR ROM", _size(info["chr_rom_size"])),
+        ("PRG ROM", _size(header.prg_rom_size)),
+        ("CHR ROM", _size(header.chr_rom_size)),
         ("CHR RAM", _size(info["chr_ram_size"])),
-        ("PRG RAM", _size(info["prg_ram_size"])),
-        ("PRG NVRAM", _size(info["prg_nvram_size"])),
-        ("battery", "yes" if info["battery"] else "no"),
-        ("mirroring", info["mirroring"]),
-        ("trainer", "yes" if info["trainer"] else "no"),
+        ("CHR NVRAM", _size(header.chr_nvram_size)),
+        ("PRG RAM", _size(header.prg_ram_size)),
+        ("PRG NVRAM", _size(header.prg_nvram_size)),
+        ("battery", "yes" if header.battery else "no"),
+        ("mirroring", header.mirroring),
+        ("trainer", "yes" if header.has_trainer else "no"),
+        ("TV system", header.tv_system),
+        ("console", console + (" (bytes 7 and 9 ignored: text in bytes 12-15)"
+                               if header.dirty else "")),
+        ("layout", ", ".join(layout)),
+        ("header", header.header.hex(" ").upper()),
         ("file SHA-1", hashlib.sha1(data).hexdigest()),
         ("PRG+CHR SHA-1", prg_chr),
         ("game", game),
@@ -338,8 +359,9 @@ def add_info(subparsers) -> None:
     p = subparsers.add_parser(
         "info", help="print a ROM's header fields, board, sizes and hashes",
         description="Print an iNES / NES 2.0 file's header fields, the board and mapper, memory "
-        "sizes, battery, mirroring, the file SHA-1, the PRG+CHR SHA-1 and the game if it is "
-        "known. Exit status 1 if the file is not a ROM the core can run.",
+        "sizes, battery, mirroring, trainer, TV system, console type, where the trainer, PRG "
+        "and CHR ROM are in the file, the raw header, the file SHA-1, the PRG+CHR SHA-1 and the "
+        "game if it is known. Exit status 1 if the file is not a ROM the core can run.",
     )
     p.add_argument("rom", metavar="ROM", help=".nes file")
     p.set_defaults(func=_run_info)

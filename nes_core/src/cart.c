@@ -49,62 +49,91 @@ static int check_sizes(const cart_t *c, char *err, size_t errlen) {
     return 0;
 }
 
-int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen) {
-    cart_t *c = &n->cart;
-    if (len < 16) {
-        snprintf(err, errlen, "not an iNES file: %zu bytes, shorter than the 16-byte header", len);
-        return -1;
+int nes_parse_header(const uint8_t *rom, size_t len, nes_header_t *h, char *err, size_t errlen) {
+    memset(h, 0, sizeof *h);
+    if (len == 0) {
+        snprintf(err, errlen, "not an iNES ROM: the file is empty");
+        return NES_ERR_ROM;
     }
-    if (memcmp(rom, "NES\x1A", 4) != 0) {
-        snprintf(err, errlen, "not an iNES file: the header does not start with 'NES\\x1A'");
-        return -1;
+    if (memcmp(rom, "NES\x1A", len < 4 ? len : 4) != 0) {
+        snprintf(err, errlen, "not an iNES ROM: the file does not start with 'NES' $1A");
+        return NES_ERR_ROM;
+    }
+    if (len < 16) {
+        snprintf(err, errlen, "truncated iNES header: %zu of 16 bytes", len);
+        return NES_ERR_ROM;
     }
     uint8_t f6 = rom[6], f7 = rom[7];
-    c->nes2 = (f7 & 0x0C) == 0x08;
-    uint64_t prg_size, chr_size;
-    if (c->nes2) {
-        c->mapper = (f6 >> 4) | (f7 & 0xF0) | ((rom[8] & 0x0F) << 8);
-        c->submapper = rom[8] >> 4;
-        prg_size = nes2_rom_size(rom[4], rom[9] & 0x0F, 16 * KIB);
-        chr_size = nes2_rom_size(rom[5], rom[9] >> 4, 8 * KIB);
-        c->prg_ram_size = shift_size(rom[10] & 0x0F);
-        c->prg_nvram_size = shift_size(rom[10] >> 4);
-        c->chr_ram_size = shift_size(rom[11] & 0x0F) + shift_size(rom[11] >> 4);
+    h->nes2 = (f7 & 0x0C) == 0x08;
+    if (h->nes2) {
+        h->mapper = (f6 >> 4) | (f7 & 0xF0) | ((rom[8] & 0x0F) << 8);
+        h->submapper = rom[8] >> 4;
+        h->prg_rom_size = nes2_rom_size(rom[4], rom[9] & 0x0F, 16 * KIB);
+        h->chr_rom_size = nes2_rom_size(rom[5], rom[9] >> 4, 8 * KIB);
+        h->prg_ram_size = shift_size(rom[10] & 0x0F);
+        h->prg_nvram_size = shift_size(rom[10] >> 4);
+        h->chr_ram_size = shift_size(rom[11] & 0x0F);
+        h->chr_nvram_size = shift_size(rom[11] >> 4);
+        h->console_type = f7 & 3;
+        h->vs_unisystem = h->console_type == 1;
+        h->playchoice10 = h->console_type == 2;
+        h->timing = rom[12] & 3;
     } else {
         /* Old dumpers wrote text into bytes 7-15 ("DiskDude!"): then byte 7 is garbage too. */
-        int dirty = rom[12] || rom[13] || rom[14] || rom[15];
-        c->mapper = (f6 >> 4) | (dirty ? 0 : (f7 & 0xF0));
-        c->submapper = 0;
-        prg_size = (uint64_t)rom[4] * 16 * KIB;
-        chr_size = (uint64_t)rom[5] * 8 * KIB;
+        h->dirty = rom[12] || rom[13] || rom[14] || rom[15];
+        h->mapper = (f6 >> 4) | (h->dirty ? 0 : (f7 & 0xF0));
+        h->prg_rom_size = (uint64_t)rom[4] * 16 * KIB;
+        h->chr_rom_size = (uint64_t)rom[5] * 8 * KIB;
         /* iNES 1.0 has no RAM sizes: 8 KiB of PRG RAM is the common convention (blargg's
          * tests rely on it), 8 KiB of CHR RAM when there is no CHR ROM. */
-        c->prg_ram_size = 8 * KIB;
-        c->prg_nvram_size = 0;
-        c->chr_ram_size = chr_size ? 0 : 8 * KIB;
+        h->prg_ram_size = 8 * KIB;
+        h->chr_ram_size = h->chr_rom_size ? 0 : 8 * KIB;
+        if (!h->dirty) {
+            h->vs_unisystem = f7 & 1;
+            h->playchoice10 = (f7 >> 1) & 1;
+            h->console_type = h->vs_unisystem ? 1 : h->playchoice10 ? 2 : 0;
+            h->timing = rom[9] & 1;
+        }
     }
-    c->battery = (f6 >> 1) & 1;
-    c->has_trainer = (f6 >> 2) & 1;
-    c->four_screen = (f6 >> 3) & 1;
-    c->mirroring = c->four_screen ? MIRROR_FOUR : (f6 & 1);
-    if (!c->nes2 && c->battery) { c->prg_nvram_size = c->prg_ram_size; c->prg_ram_size = 0; }
+    h->battery = (f6 >> 1) & 1;
+    h->trainer = (f6 >> 2) & 1;
+    h->mirroring = (f6 & 0x08) ? MIRROR_FOUR : (f6 & 1);
+    if (!h->nes2 && h->battery) { h->prg_nvram_size = h->prg_ram_size; h->prg_ram_size = 0; }
 
-    if (prg_size == 0) {
+    if (h->prg_rom_size == 0) {
         snprintf(err, errlen, "invalid iNES header: PRG ROM size is 0");
-        return -1;
+        return NES_ERR_ROM;
     }
-    if (prg_size > MAX_ROM_SIZE || chr_size > MAX_ROM_SIZE) {
+    if (h->prg_rom_size > MAX_ROM_SIZE || h->chr_rom_size > MAX_ROM_SIZE) {
         snprintf(err, errlen, "invalid iNES header: impossible sizes (PRG %llu bytes, CHR %llu bytes)",
-                 (unsigned long long)prg_size, (unsigned long long)chr_size);
-        return -1;
+                 (unsigned long long)h->prg_rom_size, (unsigned long long)h->chr_rom_size);
+        return NES_ERR_ROM;
     }
-    size_t need = 16 + (c->has_trainer ? 512 : 0) + (size_t)prg_size + (size_t)chr_size;
-    if (len < need) {
-        snprintf(err, errlen, "truncated iNES file: header declares %zu bytes (PRG %llu KiB, CHR %llu KiB%s), file has %zu",
-                 need, (unsigned long long)(prg_size / KIB), (unsigned long long)(chr_size / KIB),
-                 c->has_trainer ? ", trainer" : "", len);
-        return -1;
+    h->image_size = 16 + (h->trainer ? 512 : 0) + h->prg_rom_size + h->chr_rom_size;
+    if (len < h->image_size) {
+        snprintf(err, errlen, "truncated iNES file: header declares %llu bytes (PRG %llu KiB, CHR %llu KiB%s), file has %zu",
+                 (unsigned long long)h->image_size, (unsigned long long)(h->prg_rom_size / KIB),
+                 (unsigned long long)(h->chr_rom_size / KIB), h->trainer ? ", trainer" : "", len);
+        return NES_ERR_ROM;
     }
+    return NES_OK;
+}
+
+int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen) {
+    cart_t *c = &n->cart;
+    nes_header_t h;
+    if (nes_parse_header(rom, len, &h, err, errlen) != NES_OK) return -1;
+    c->nes2 = h.nes2;
+    c->mapper = h.mapper;
+    c->submapper = h.submapper;
+    c->prg_ram_size = h.prg_ram_size;
+    c->prg_nvram_size = h.prg_nvram_size;
+    c->chr_ram_size = h.chr_ram_size + h.chr_nvram_size;
+    c->battery = h.battery;
+    c->has_trainer = h.trainer;
+    c->four_screen = h.mirroring == MIRROR_FOUR;
+    c->mirroring = h.mirroring;
+    uint64_t prg_size = h.prg_rom_size, chr_size = h.chr_rom_size;
     c->ops = mapper_find(c->mapper);
     if (!c->ops) {
         char list[256];

@@ -47,6 +47,34 @@ typedef struct nes_rom_info {
     uint64_t rom_hash;                    /* FNV-1a 64 of PRG+CHR, stamps save states */
 } nes_rom_info_t;
 
+/* What an iNES / NES 2.0 header declares (https://www.nesdev.org/wiki/INES,
+ * https://www.nesdev.org/wiki/NES_2.0), read the way the core reads it. */
+typedef struct nes_header {
+    int nes2;                              /* byte 7 bits 2-3 are %10 */
+    int mapper, submapper;                 /* submapper 0 on iNES 1.0 */
+    uint64_t prg_rom_size, chr_rom_size;   /* bytes */
+    /* RAM sizes in bytes. iNES 1.0 declares none: the core's convention is 8 KiB of PRG RAM
+     * (all of it battery-backed, i.e. NVRAM, when the battery bit is set) and 8 KiB of CHR
+     * RAM when there is no CHR ROM. */
+    uint32_t prg_ram_size, prg_nvram_size, chr_ram_size, chr_nvram_size;
+    int battery, trainer;                  /* byte 6 bits 1 and 2 */
+    int mirroring;                         /* 0 horizontal, 1 vertical, 2 four-screen */
+    int console_type;                      /* byte 7 bits 0-1: 0 NES/Famicom, 1 VS System,
+                                            * 2 PlayChoice-10, 3 extended (NES 2.0) */
+    int vs_unisystem, playchoice10;        /* iNES 1.0: bits 0 and 1; NES 2.0: console_type 1, 2 */
+    int timing;                            /* 0 NTSC, 1 PAL, 2 multi-region, 3 Dendy
+                                            * (NES 2.0 byte 12; iNES 1.0 byte 9 bit 0: 0 or 1) */
+    int dirty;                             /* iNES 1.0 whose bytes 12-15 are not zero (a dumper's
+                                            * text): bytes 7 and 9 are ignored */
+    uint64_t image_size;                   /* 16 + trainer + PRG + CHR: bytes the image needs */
+} nes_header_t;
+
+/* Parse the header of an iNES / NES 2.0 image of `len` bytes: the only header parser (cart.c;
+ * nes_create uses it). Returns NES_OK, or NES_ERR_ROM with a message in errbuf: not an iNES
+ * image, a truncated header ("truncated iNES header: 10 of 16 bytes"), a PRG ROM size of 0,
+ * impossible sizes, or a file shorter than the header declares. The mapper is not checked. */
+int nes_parse_header(const uint8_t *rom, size_t len, nes_header_t *h, char *errbuf, size_t errlen);
+
 /* Create a console from an iNES / NES 2.0 image (copied). On failure returns NULL and writes a
  * message into errbuf; *err gets the nes_error code. */
 nes_t *nes_create(const uint8_t *rom, size_t len, int *err, char *errbuf, size_t errlen);

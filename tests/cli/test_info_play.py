@@ -90,14 +90,30 @@ def test_info_names_a_known_game(tmp_path, capsys, monkeypatch):
     assert f["game"] == "Super Mario Bros.: Test Cart (World) (vanilla)"
 
 
+def test_info_header_fields_and_layout(tmp_path, capsys):
+    data = bytearray(ines(b"\xea" * 16384, b"\x11" * 8192, mapper=0, trainer=bytes(512)))
+    data[7] |= 0x01  # VS System
+    data[9] = 0x01  # PAL
+    rom = tmp_path / "vs.nes"
+    rom.write_bytes(bytes(data) + b"tail")
+    assert cli.main(["info", str(rom)]) == 0
+    f = _fields(capsys.readouterr().out)
+    assert (f["TV system"], f["console"], f["CHR NVRAM"]) == ("PAL", "VS System", "none")
+    assert f["layout"] == ("header [0x0, 0x10), trainer [0x10, 0x210), PRG ROM [0x210, 0x4210), "
+                           "CHR ROM [0x4210, 0x6210), 4 more bytes")
+    assert f["header"] == "4E 45 53 1A 01 01 04 01 00 01 00 00 00 00 00 00"
+
+
 @pytest.mark.parametrize(
     "content,message",
     [
+        (b"NES\x1a\x01\x01\x00\x00\x00\x00", "truncated iNES header: 10 of 16 bytes"),
         (b"PK\x03\x04 not a ROM at all", "not an iNES ROM"),
         (ines(b"\xea" * 16384, bytes(8192), mapper=5), "mapper 5"),  # RomError: unsupported
-        (b"NES\x1a\x02\x01" + bytes(10) + bytes(100), None),  # RomError: truncated
+        (b"NES\x1a\x02\x01" + bytes(10) + bytes(100),
+         "truncated iNES file: header declares 40976 bytes"),
     ],
-    ids=["not-ines", "unsupported-mapper", "truncated"],
+    ids=["short-header", "not-ines", "unsupported-mapper", "truncated"],
 )
 def test_info_errors(tmp_path, capsys, content, message):
     rom = tmp_path / "bad.nes"
