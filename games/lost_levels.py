@@ -4,11 +4,20 @@ That ROM is a Super Mario Bros. hack: same engine, same RAM map, same reward, te
 and frame skipping as :mod:`games.super_mario_bros`. Only the ROMs and the layout of areas per
 world differ: worlds 1 and 3 have the pipe cut-scene area before stage 2.
 
-The ROM holds worlds 1-4 only. Its world table (``WorldAddrOffsets``, PRG $9CB4) gives worlds 5-8
-the offsets 32-35, which point into zero filler after the 18 area entries of worlds 1-4, and the
-end-of-castle code of world 4 ends the game instead of advancing. Writing world 5-8 to RAM the
-way gym-super-mario-bros does for stages loads wrong areas (a water area labelled "5-1"), which
-is why upstream refused those targets. This module refuses them with that explanation.
+The ROM holds worlds 1-4 only (checked in the ROM and by loading every world in the emulator):
+
+* its area tables list 23 areas: 2 water, 14 ground, 3 underground and 4 castles, one castle
+  per world for worlds 1-4 and nothing for later worlds;
+* its world table (``WorldAddrOffsets``, PRG $9CB4, 8 entries) gives worlds 5-8 the offsets
+  32-35, which point into zero filler after the 18 area entries of worlds 1-4: "5-1" to "9-4"
+  load the water area of 3-2 (or, at some stages, broken areas) under that label;
+* worlds 9 and A-D (10-13, which gym-super-mario-bros 8.0 registers after the Famicom Disk
+  System game) read past the 8-entry world table into the area list and load arbitrary areas;
+* the end-of-world code compares the world with 3 (world 4) where Super Mario Bros. compares
+  with 7 (PRG $8424 and $8466): the game ends after the world 4 castle.
+
+Writing those worlds to RAM the way gym-super-mario-bros does for stages therefore never plays a
+real level, which is why 7.4 refused them. This module refuses them with that explanation.
 """
 from typing import Sequence, Tuple
 
@@ -42,9 +51,15 @@ class LostLevels(SuperMarioBros):
 
     name = "Super Mario Bros.: The Lost Levels"
     ROMS: Tuple[RomSpec, ...] = ROMS
-    WORLDS = 8
+    # the game's worlds: 1-8, 9 and A-D (10-13), as gym-super-mario-bros 8.0 numbers them
+    WORLDS = 13
     WORLDS_IN_ROM = 4
     INTRO_AREA_WORLDS: Sequence[int] = (1, 3)
+
+    @staticmethod
+    def world_label(world: int) -> str:
+        """Return how the game (and the ids) name world 1-13: ``"1"``..``"9"``, ``"A"``..``"D"``."""
+        return str(world) if world <= 9 else "ABCD"[world - 10]
 
     @classmethod
     def decode_target(cls, target: Tuple[int, int]) -> Tuple[int, int, int]:
@@ -52,15 +67,19 @@ class LostLevels(SuperMarioBros):
 
         Raises:
             TypeError: ``target`` is not a pair of ints.
-            ValueError: world not in 1..8 or stage not in 1..4; or world 5-8, which the known
-                Lost Levels ROMs do not contain.
+            ValueError: world not in 1..13 or stage not in 1..4; or world 5-13 (5-8, 9, A-D),
+                which the known Lost Levels ROMs do not contain.
         """
         decoded = super().decode_target(target)
-        if decoded[0] > cls.WORLDS_IN_ROM:
+        world = decoded[0]
+        if world > cls.WORLDS_IN_ROM:
+            label = cls.world_label(world)
+            why = ("its world table points worlds 5-8 at empty area entries" if world <= 8 else
+                   "worlds 9 and A-D are past the end of its 8-entry world table")
             raise ValueError(
-                f"Lost Levels world {decoded[0]} is not in the Lost Levels ROM of the "
-                "gym-super-mario-bros 7.4.0 set (super-mario-bros-2.nes): that NES conversion "
-                "holds worlds 1-4 only; its world table points worlds 5-8 at empty area "
-                "entries, so the game would load wrong areas. Worlds 1-4 are available."
+                f"Lost Levels world {label} is not in the Lost Levels ROM of the "
+                "gym-super-mario-bros set (super-mario-bros-2.nes): that NES conversion "
+                f"holds worlds 1-4 only; {why}, so the game would load wrong areas under that "
+                "label. Worlds 1-4 are available."
             )
         return decoded

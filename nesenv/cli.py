@@ -178,7 +178,7 @@ def smb_play_main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_smb_play_args(argv)
     try:
         env = make_env(args)
-    except RomNotFoundError as exc:
+    except (RomNotFoundError, ValueError) as exc:  # ValueError: a Lost Levels world not in the ROM
         print(f"smb-play: {exc}", file=sys.stderr)
         return 1
     recorder, status = _open_recorder("smb-play", args, env)

@@ -1,12 +1,15 @@
-"""Register the Super Mario Bros. env ids of gym-super-mario-bros 7.4 with Gymnasium.
+"""Register the Super Mario Bros. env ids of gym-super-mario-bros 7.4 and 8.0 with Gymnasium.
 
 Ids (the version number selects the ROM mode: v0 vanilla, v1 downsample, v2 pixel, v3 rectangle):
 
 * ``SuperMarioBros-v0..v3``: the full game, 3 lives, all stages;
-* ``SuperMarioBros-<world>-<stage>-v0..v3``: one stage, one life (128 ids);
+* ``SuperMarioBros-<world>-<stage>-v0..v3``: one stage, one life (128 ids), and 8.0's aliases
+  without the separator, ``SuperMarioBros<world>-<stage>-v0..v3`` (128 more);
 * ``SuperMarioBrosRandomStages-v0..v3``: one random stage per episode;
 * ``SuperMarioBros2-v0..v1``: The Lost Levels, full game (v0 vanilla, v1 downsample);
-* ``SuperMarioBros2-<world>-<stage>-v0..v1``: one Lost Levels stage, worlds 1-8.
+* ``SuperMarioBros2-<world>-<stage>-v0..v1``: one Lost Levels stage, worlds 1-8 (7.4) and
+  9, A-D (8.0). Worlds 5 and later are registered but refused with a ``ValueError`` that says
+  why (:mod:`games.lost_levels`: the ROM holds worlds 1-4 only).
 
 and the generic env for any supported cartridge, ``nesenv/NES-v0``
 (``gym.make("nesenv/NES-v0", rom_path="game.nes")``; reward 0, never terminates).
@@ -14,6 +17,8 @@ and the generic env for any supported cartridge, ``nesenv/NES-v0``
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import gymnasium as gym
+
+from games import LostLevels
 
 from .smb import LOST_LEVELS_ROM_MODES, ROM_MODES
 
@@ -57,11 +62,20 @@ def env_ids() -> Dict[str, Dict[str, Any]]:
                     rom_mode=mode,
                     target=(world, stage),
                 )
-    for version, mode in enumerate(LOST_LEVELS_ROM_MODES):
+    for version, mode in enumerate(ROM_MODES):  # gym-super-mario-bros 8.0's aliases
         for world in range(1, 9):
             for stage in range(1, 5):
                 add(
-                    f"SuperMarioBros2-{world}-{stage}-v{version}",
+                    f"SuperMarioBros{world}-{stage}-v{version}",
+                    SMB_ENTRY_POINT,
+                    rom_mode=mode,
+                    target=(world, stage),
+                )
+    for version, mode in enumerate(LOST_LEVELS_ROM_MODES):
+        for world in range(1, LostLevels.WORLDS + 1):
+            for stage in range(1, 5):
+                add(
+                    f"SuperMarioBros2-{LostLevels.world_label(world)}-{stage}-v{version}",
                     SMB_ENTRY_POINT,
                     rom_mode=mode,
                     lost_levels=True,

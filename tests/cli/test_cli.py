@@ -227,3 +227,9 @@ def test_version_option(main, prog, capsys):
         main(["--version"])
     assert exc.value.code == 0
     assert capsys.readouterr().out == f"{prog} {nesenv.__version__}\n"
+
+
+def test_refused_lost_levels_world_is_a_one_line_error(capsys):
+    assert cli.smb_play_main(["-e", "SuperMarioBros2-A-1-v0", "-m", "random", "--no-render"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("smb-play: Lost Levels world A is not in the Lost Levels ROM")

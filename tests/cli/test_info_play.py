@@ -12,8 +12,6 @@ import games
 from nesenv import audio, cli, saves
 from tests.ines import INIT, ines, program_rom
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is out of date:DeprecationWarning")
-
 SAMPLES_PER_FRAME = 44100 / 60.0988
 
 # Battery RAM test program: on power-on $6000 += 1 (a boot counter, so a loaded .sav shows),

@@ -12,11 +12,24 @@ def test_all_upstream_ids_and_lost_levels_stages_are_registered():
     expected |= {"SuperMarioBros2-v0", "SuperMarioBros2-v1"}
     expected |= {f"SuperMarioBros-{w}-{s}-v{v}" for w in range(1, 9) for s in range(1, 5)
                  for v in range(4)}
-    expected |= {f"SuperMarioBros2-{w}-{s}-v{v}" for w in range(1, 9) for s in range(1, 5)
-                 for v in range(2)}
+    expected |= {f"SuperMarioBros{w}-{s}-v{v}" for w in range(1, 9) for s in range(1, 5)
+                 for v in range(4)}  # gym-super-mario-bros 8.0's aliases
+    expected |= {f"SuperMarioBros2-{w}-{s}-v{v}" for w in "123456789ABCD" for s in range(1, 5)
+                 for v in range(2)}  # 8.0 adds worlds 9 and A-D
     assert ids == expected
-    assert len(ids) == 4 + 4 + 2 + 128 + 64
+    assert len(ids) == 4 + 4 + 2 + 128 + 128 + 104
     assert all(i in gym.registry for i in ids)
+
+
+def test_ids_match_gym_super_mario_bros_8():
+    """The stage ids gym-super-mario-bros 8.0.0 registers (its _registration.py), spelled out."""
+    ids = env_ids()
+    assert ids["SuperMarioBros1-1-v0"] == ids["SuperMarioBros-1-1-v0"]
+    assert ids["SuperMarioBros8-4-v3"]["kwargs"] == {"rom_mode": "rectangle", "target": (8, 4)}
+    assert ids["SuperMarioBros2-A-1-v0"]["kwargs"] == {
+        "rom_mode": "vanilla", "lost_levels": True, "target": (10, 1)}
+    assert ids["SuperMarioBros2-D-4-v1"]["kwargs"]["target"] == (13, 4)
+    assert "SuperMarioBros2-E-1-v0" not in ids and "SuperMarioBros21-1-v0" not in ids
 
 
 def test_kwargs_follow_upstream():

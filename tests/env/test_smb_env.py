@@ -9,21 +9,16 @@ from gymnasium.utils.env_checker import check_env
 import nesenv
 from nesenv.registration import env_ids
 
-pytestmark = pytest.mark.filterwarnings(
-    # Gymnasium reads -v0..-v3 as versions; here the number is the ROM mode
-    "ignore:.*is out of date:DeprecationWarning"
-)
-
 STAGES = [(w, s) for w in range(1, 9) for s in range(1, 5)]
 # stages whose clock starts at 300 instead of 400
 CLOCK_300 = {(1, 3), (1, 4), (2, 3), (2, 4), (3, 2), (3, 3), (3, 4), (4, 3), (5, 1), (5, 3),
              (5, 4), (6, 3), (6, 4), (7, 3), (8, 1), (8, 3)}
-LL_MISSING_WORLDS = {5, 6, 7, 8}
 
 
 def _is_missing_lost_levels_world(env_id):
-    parts = env_id.split("-")
-    return parts[0] == "SuperMarioBros2" and len(parts) == 4 and int(parts[1]) in LL_MISSING_WORLDS
+    """Lost Levels worlds 5-8, 9 and A-D: registered, but the ROM does not hold them."""
+    kwargs = env_ids()[env_id]["kwargs"]
+    return kwargs.get("lost_levels", False) and kwargs.get("target", (1, 1))[0] > 4
 
 
 CHECKABLE_IDS = [i for i in env_ids() if not _is_missing_lost_levels_world(i)]
@@ -62,9 +57,24 @@ def test_lost_levels_stage_start(all_roms, world, stage):
     assert info["time"] in (300, 400)
 
 
-def test_lost_levels_worlds_5_to_8_explain_why_they_cannot_be_made(all_roms):
+@pytest.mark.parametrize("env_id", ["SuperMarioBros2-5-1-v0", "SuperMarioBros2-8-4-v1",
+                                    "SuperMarioBros2-9-1-v0", "SuperMarioBros2-A-1-v0",
+                                    "SuperMarioBros2-D-4-v1"])
+def test_lost_levels_worlds_5_to_d_explain_why_they_cannot_be_made(env_id):
+    # refused before the ROM is looked up: no ROM needed
     with pytest.raises(ValueError, match="holds worlds 1-4 only"):
-        gym.make("SuperMarioBros2-5-1-v0")
+        gym.make(env_id)
+
+
+@pytest.mark.parametrize("version", range(4))
+def test_separator_free_alias_plays_the_same_stage(all_roms, version):
+    a, b = gym.make(f"SuperMarioBros4-2-v{version}"), gym.make(f"SuperMarioBros-4-2-v{version}")
+    obs_a, info_a = a.reset(seed=0)
+    obs_b, info_b = b.reset(seed=0)
+    assert np.array_equal(obs_a, obs_b) and info_a == info_b and info_a["world"] == 4
+    for i in range(120):
+        ra, rb = a.step(hold_right_and_jump(i)), b.step(hold_right_and_jump(i))
+        assert np.array_equal(ra[0], rb[0]) and ra[1:] == rb[1:]
 
 
 @pytest.mark.parametrize("env_id", CHECKABLE_IDS)

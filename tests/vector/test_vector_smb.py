@@ -15,8 +15,6 @@ from nesenv.vector import SuperMarioBrosVectorEnv, reduce_observation
 from nesenv.wrappers import JoypadSpace
 from tests.vector._support import assert_results_equal, run_side_by_side, smb_rom
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*out of date:DeprecationWarning")
-
 RIGHT, RIGHT_B = 1, 3  # SIMPLE_MOVEMENT indices
 
 
