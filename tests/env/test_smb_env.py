@@ -86,6 +86,21 @@ def test_check_env(all_roms, env_id):
     env.close()
 
 
+@pytest.mark.parametrize("action_list", ["RIGHT_ONLY", "SIMPLE_MOVEMENT", "COMPLEX_MOVEMENT"])
+@pytest.mark.parametrize("env_id", ["SuperMarioBros-v0", "SuperMarioBros-1-1-v0",
+                                    "SuperMarioBros4-2-v3", "SuperMarioBrosRandomStages-v1",
+                                    "SuperMarioBros2-v0", "SuperMarioBros2-3-2-v1"])
+def test_check_env_under_joypad_space(all_roms, env_id, action_list):
+    env = nesenv.JoypadSpace(gym.make(env_id), getattr(nesenv, action_list))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # check_env's advice to check env.unwrapped: here the wrapped env is the point
+        warnings.filterwarnings("ignore", message=".*is different from the unwrapped version")
+        check_env(env)
+    assert gym.make(env.spec).action_space == env.action_space
+    env.close()
+
+
 def test_spaces_metadata_and_owned_observations(smb_rom):
     env = gym.make("SuperMarioBros-v0")
     assert env.observation_space == gym.spaces.Box(0, 255, (240, 256, 3), np.uint8)
