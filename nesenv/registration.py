@@ -114,23 +114,26 @@ def register_envs() -> List[str]:
 
 
 def _drop_versions(ids: Sequence[str]) -> None:
-    """Clear ``EnvSpec.version`` of nesenv's registered ids (the ids themselves do not change).
+    """Make nesenv's registered ids unversioned names (the ids themselves do not change).
 
     In these ids "-v0".."-v3" selects the ROM hack (vanilla, downsample, pixel, rectangle), not a
     revision. Gymnasium reads it as a version: ``gym.make`` of any v0-v2 id would warn (a
     ``DeprecationWarning``) that the env "is out of date", and ``gym.make("SuperMarioBros-1-1")``
-    would pick v3, the rectangle hack. Its check (``find_highest_version``) counts only specs
-    whose ``version`` is not None, so with no version there is nothing newer to warn about, and
-    no global warnings filter is needed (one installed at import would hide the warning for the
-    whole process and is reset by pytest for every test). Only specs with nesenv's entry points
-    are changed, after every version of a name is registered (Gymnasium refuses to register a
-    versioned id beside an unversioned one of the same name).
+    would pick v3, the rectangle hack. Its check (``find_highest_version``) only compares specs
+    of the same ``name`` whose ``version`` is not None, so each spec gets its whole id as name
+    and no version (``get_env_id(None, name, None)`` is the id again): nothing is newer than
+    anything, and no global warnings filter is needed (one installed at import would hide the
+    warning for the whole process and is reset by pytest for every test). Since no spec keeps
+    the name "SuperMarioBros-1-1", a package that registers the same ids after nesenv (e.g.
+    gym-super-mario-bros 8.0) only overrides them, as Gymnasium does for any repeated id,
+    instead of failing its versioned-beside-unversioned check. Only specs with nesenv's entry
+    points are changed, after all of them are registered.
     """
     ours = set(VECTOR_ENTRY_POINTS)
     for env_id in ids:
         spec = gym.registry.get(env_id)
-        if spec is not None and spec.entry_point in ours:
-            spec.version = None
+        if spec is not None and spec.entry_point in ours and spec.namespace is None:
+            spec.name, spec.version = env_id, None
 
 
 def make_vec(

@@ -191,5 +191,17 @@ def test_no_out_of_date_warning_and_no_global_filter():
     assert not [m for m in messages if "out of date" in m], messages
     # the ids themselves are unchanged, and an unversioned name is not resolved to the v3 hack
     assert "SuperMarioBros-1-1-v0" in gym.registry
-    with pytest.raises(gym.error.Error, match="No registered env with id: SuperMarioBros-1-1"):
+    with pytest.raises(gym.error.Error, match="Environment `SuperMarioBros-1-1` doesn't exist"):
         gym.make("SuperMarioBros-1-1")
+
+
+def test_another_package_can_register_the_same_names():
+    """gym-super-mario-bros 8.0 registers versioned ids of the same names; importing it after
+    nesenv must not fail Gymnasium's versioned-beside-unversioned check."""
+    spec = gym.spec("SuperMarioBros-1-1-v0")
+    assert (spec.name, spec.version) == ("SuperMarioBros-1-1-v0", None)
+    try:
+        gym.register("SuperMarioBros-1-1-v9", entry_point="nesenv.smb:SuperMarioBrosEnv")
+        assert gym.spec("SuperMarioBros-1-1-v9").version == 9
+    finally:
+        gym.registry.pop("SuperMarioBros-1-1-v9", None)
