@@ -11,9 +11,9 @@ PYGAME_HINT = "the window needs pygame: pip install 'nesenv[play]' (or pip insta
 HEADLESS_DRIVERS = ("dummy", "offscreen")
 
 NO_DISPLAY_FIX = (
-    "run it where there is a display (or set DISPLAY / WAYLAND_DISPLAY), use "
-    "render_mode='rgb_array' or None to run headless, or set SDL_VIDEODRIVER=dummy to draw into "
-    "an invisible window on purpose (tests, CI)"
+    "run it where there is a display (or set DISPLAY / WAYLAND_DISPLAY); to run headless, use "
+    "render_mode='rgb_array' or None (smb-play: -m random); or set SDL_VIDEODRIVER=dummy to draw "
+    "into an invisible window on purpose (tests, CI)"
 )
 
 
@@ -44,8 +44,8 @@ def check_display(driver: Optional[str] = None) -> None:
         reason = f"pygame found no display and fell back to its {driver!r} video driver"
     if reason is not None:
         raise RuntimeError(
-            f"render_mode='human' needs a display, but {reason}: nothing would be seen. To fix: "
-            + NO_DISPLAY_FIX
+            f"the window (render_mode='human') needs a display, but {reason}: nothing would be "
+            "seen. To fix: " + NO_DISPLAY_FIX
         )
 
 
