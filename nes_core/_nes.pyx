@@ -712,20 +712,21 @@ cdef class NES:
 
         Unpickling (:func:`_rebuild_nes`) builds a new console from the ROM and loads the state,
         so the copy continues exactly as this console would, ``screen`` included (ALE pickles
-        its environments the same way). The pickle holds the ROM itself: about the file's size
-        plus :meth:`save_state` with ``screen=True``. ``copy.copy`` gives an independent console
-        too (the C state cannot be shared).
+        its environments the same way). The palette, which save states leave out, goes along
+        too. The pickle holds the ROM itself: about the file's size plus :meth:`save_state`
+        with ``screen=True``. ``copy.copy`` gives an independent console too (the C state
+        cannot be shared).
         """
         return (
             _rebuild_nes,
             (self._rom_image, self.save_state(screen=True), bool(self._audio_enabled),
-             self.sample_rate),
+             self.sample_rate, self.palette),
         )
 
 
-def _rebuild_nes(rom, state, audio, sample_rate):
+def _rebuild_nes(rom, state, audio, sample_rate, palette="nes-py"):
     """Unpickle an :class:`NES` (see ``NES.__reduce__``): a new console with ``state`` loaded."""
-    nes = NES(rom, audio=audio, sample_rate=sample_rate)
+    nes = NES(rom, audio=audio, sample_rate=sample_rate, palette=palette)
     nes.load_state(state)
     return nes
 

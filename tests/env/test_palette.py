@@ -11,9 +11,6 @@ from nes_core import load_palette
 from nesenv.vector import reduce_observation
 from tests.unit.test_palette import NESPY_RGB, custom
 
-# the v0 "out of date" warning is a known issue of its own (issue 11, item 4); as the other env tests
-pytestmark = pytest.mark.filterwarnings("ignore:.*is out of date:DeprecationWarning")
-
 ID = "SuperMarioBros-1-1-v0"
 SKY = 0x22  # the sky of 1-1: nes-py shows (104, 136, 252)
 

@@ -62,6 +62,13 @@ def test_smb_env_copy_continues_identically(smb_rom, kind, how):
     _continue_together(env, twin, n)
 
 
+def test_env_copy_keeps_its_palette(smb_rom):
+    env = _mid_episode(gym.make("SuperMarioBros-1-1-v0", palette="ntsc"), 256, steps=40)
+    twin = pickle.loads(pickle.dumps(env))
+    assert np.array_equal(twin.unwrapped.nes.palette, env.unwrapped.nes.palette)
+    _continue_together(env, twin, 256, steps=30)
+
+
 @pytest.mark.parametrize("how", sorted(COPIES))
 def test_generic_env_copy_continues_identically(tmp_path, how):
     env = _mid_episode(NESEnv(tiny_nrom(tmp_path / "tiny.nes")), 256, steps=30)

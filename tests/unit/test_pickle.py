@@ -30,13 +30,14 @@ def _same(a: NES, b: NES) -> None:
 
 @pytest.mark.parametrize("how", sorted(COPIES))
 def test_copy_continues_identically_from_mid_frame(how):
-    nes = NES(harness_rom(), audio=True, sample_rate=22050)
+    nes = NES(harness_rom(), audio=True, sample_rate=22050, palette="ntsc")
     nes.step(3, buttons=0x81)
     for _ in range(1234):  # stop inside a frame
         nes.step_instruction()
     twin = COPIES[how](nes)
     assert twin is not nes
     assert (twin.audio_enabled, twin.sample_rate) == (True, 22050)
+    assert np.array_equal(twin.palette, nes.palette) and twin.palette.shape == (512, 3)
     _same(nes, twin)
     for frame in range(20):
         nes.step(1, buttons=frame)
