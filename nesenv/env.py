@@ -104,13 +104,13 @@ class NESEnv(gym.Env):
             ``uint8`` array (see ``nes_core.load_palette``).
 
     Raises:
+        RuntimeError: ``render_mode="human"`` without a display (the message names the fixes:
+            a display, ``render_mode="rgb_array"``, or ``SDL_VIDEODRIVER=dummy`` on purpose);
+            a fallback of pygame to its offscreen driver raises it at the first frame shown.
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: the file is not a ROM the core can run.
         ValueError: unknown ``render_mode``; a bad ``palette`` (TypeError when it is of a type
             that cannot be a palette).
-        RuntimeError: ``render_mode="human"`` without a display (the message names the fixes:
-            a display, ``render_mode="rgb_array"``, or ``SDL_VIDEODRIVER=dummy`` on purpose);
-            a fallback of pygame to its offscreen driver raises it at the first frame shown.
 
     Attributes:
         nes: the ``nes_core.NES`` emulator. Setting ``nes.audio_enabled = True`` makes
