@@ -5,11 +5,13 @@
     nes.step(frames=60, buttons=nes_core.BUTTON_START)
     frame = nes.screen.copy()   # (240, 256, 3) uint8
 
-``parse_header(rom)`` returns a :class:`RomHeader`: what the file's iNES / NES 2.0 header says,
+``nes.observe(ObsFormat("grayscale", (84, 84)))`` gives the picture as an agent's observation
+(RGB or grayscale, any size by area averaging; ``pool_with=nes.capture(fmt)`` max-pools two
+frames). ``parse_header(rom)`` returns a :class:`RomHeader`: what the file's iNES / NES 2.0 header says,
 read by the core's own parser. ``NESPool(consoles, num_threads)`` steps many ``NES`` objects at
 once on C threads, GIL released.
 """
-from ._nes import NES, NESPool, PALETTE_NAMES, RomError, StateError, load_palette
+from ._nes import NES, NESPool, OBS_TYPES, ObsFormat, PALETTE_NAMES, RomError, StateError, load_palette
 from .header import RomHeader, parse_header
 
 BUTTON_A = 0x01
@@ -27,7 +29,7 @@ SCREEN_WIDTH = 256
 FRAME_RATE = 60.0988
 
 __all__ = [
-    "NES", "NESPool", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "RomHeader",
+    "NES", "NESPool", "ObsFormat", "OBS_TYPES", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "RomHeader",
     "parse_header", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
     "BUTTON_START", "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT",
     "SCREEN_WIDTH", "FRAME_RATE",

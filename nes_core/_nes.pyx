@@ -422,6 +422,72 @@ cdef class NES:
             self._busy = 0
         return out
 
+    def observe(self, fmt=None, out=None, pool_with=None):
+        """The last completed picture as an observation (see :class:`ObsFormat`).
+
+        Args:
+            fmt: an :class:`ObsFormat`; None for native RGB (the pixels of :meth:`render`).
+            out: None, or a writable C-contiguous ``uint8`` array of ``fmt.shape`` to write into.
+            pool_with: None, or the full-size picture before (from :meth:`capture` with the same
+                ``fmt``): each pixel is then the maximum of both before resizing (ALE's pooling
+                of the last two frames of a frame-skipped step).
+
+        Returns:
+            np.ndarray ``uint8`` of ``fmt.shape``, owned by the caller.
+
+        Raises:
+            TypeError: ``fmt`` is not an ObsFormat; ValueError: ``out`` or ``pool_with`` has the
+                wrong shape, dtype or layout; StateError: as :attr:`screen`; RuntimeError: as
+                :meth:`step`.
+        """
+        cdef ObsFormat f = _obs_format(fmt)
+        cdef uint8_t[::1] ov
+        cdef const uint8_t[::1] pv
+        cdef const uint8_t *prev = NULL
+        out = _check_obs_out(out, f.shape)
+        if pool_with is not None:
+            full = _full_shape(f)
+            if (not isinstance(pool_with, np.ndarray) or pool_with.dtype != np.uint8
+                    or pool_with.shape != full or not pool_with.flags.c_contiguous):
+                raise ValueError(f"pool_with must be a C-contiguous uint8 array of shape {full} "
+                                 "(NES.capture with the same format)")
+            pv = pool_with.reshape(-1)
+            prev = &pv[0]
+        self._check_screen()
+        ov = out.reshape(-1)
+        scratch = np.empty(NES_OBS_SOURCE_BYTES, dtype=np.uint8) if (prev != NULL or not f.plan.native) else None
+        cdef uint8_t[::1] sv
+        cdef uint8_t *sp = NULL
+        if scratch is not None:
+            sv = scratch
+            sp = &sv[0]
+        self._enter()
+        try:
+            with nogil:
+                nes_obs_write(self.n, &f.plan, prev, &ov[0], sp)
+        finally:
+            self._busy = 0
+        return out
+
+    def capture(self, fmt=None):
+        """The last completed picture at full size in ``fmt``'s channels, for ``observe(...,
+        pool_with=...)``: ``(240, 256, 3)`` for RGB, ``(240, 256)`` for grayscale, ``uint8``.
+
+        Raises:
+            TypeError, StateError, RuntimeError: as :meth:`observe`.
+        """
+        cdef ObsFormat f = _obs_format(fmt)
+        out = np.empty(_full_shape(f), dtype=np.uint8)
+        cdef uint8_t[::1] ov = out.reshape(-1)
+        self._check_screen()
+        self._enter()
+        try:
+            with nogil:
+                nes_obs_capture(self.n, f.plan.type, &ov[0])
+        finally:
+            self._busy = 0
+        return out
+
     def _check_screen(self):
         self._check()
         nes_sync(self.n)
@@ -729,6 +795,113 @@ def _rebuild_nes(rom, state, audio, sample_rate, palette="nes-py"):
     nes = NES(rom, audio=audio, sample_rate=sample_rate, palette=palette)
     nes.load_state(state)
     return nes
+
+
+# ---- observations (src/obs.h): one C path for NES.observe, the envs and the pool ------------------
+cdef extern from "obs.h" nogil:
+    ctypedef struct nes_obs_plan_t:
+        int type, height, width, channels, native
+    enum:
+        NES_OBS_RGB
+        NES_OBS_GRAYSCALE
+        NES_OBS_SOURCE_BYTES
+    int nes_obs_plan_init(nes_obs_plan_t *plan, int type, int height, int width)
+    size_t nes_obs_plan_bytes(const nes_obs_plan_t *plan)
+    void nes_obs_capture(const nes_t *nes, int type, uint8_t *src)
+    void nes_obs_write(const nes_t *nes, const nes_obs_plan_t *plan, const uint8_t *prev,
+                       uint8_t *out, uint8_t *scratch)
+
+
+#: observation types of :class:`ObsFormat` (Gymnasium/ALE's ``obs_type`` names)
+OBS_TYPES = ("rgb", "grayscale")
+_OBS_TYPE_IDS = {"rgb": NES_OBS_RGB, "grayscale": NES_OBS_GRAYSCALE}
+
+
+cdef class ObsFormat:
+    """What an observation of the picture is: its type and size.
+
+    Args:
+        obs_type: ``"rgb"`` (3 channels through the console's palette) or ``"grayscale"`` (one
+            channel: the luma ``(77 R + 150 G + 29 B + 128) >> 8`` of that RGB, ITU-R BT.601
+            weights in 1/256ths).
+        shape: ``(height, width)`` in pixels, 1-240 by 1-256; None for the native (240, 256).
+            A smaller size averages areas (each output pixel is the mean of the source area it
+            covers, fractional pixels weighted by their overlap: OpenCV's INTER_AREA), rounded
+            half up, so (84, 84) or (120, 128) need no other library.
+
+    Attributes:
+        obs_type (str), height, width (int), shape (tuple): the array shape of one observation,
+        ``(height, width, 3)`` or ``(height, width)``; nbytes (int).
+
+    Raises:
+        ValueError: unknown ``obs_type``, or a size outside 1-240 by 1-256.
+        TypeError: ``shape`` is not a pair of ints.
+    """
+    cdef nes_obs_plan_t plan
+    cdef readonly str obs_type
+    cdef readonly tuple shape
+    cdef readonly Py_ssize_t nbytes
+
+    def __cinit__(self, obs_type="rgb", shape=None):
+        if obs_type not in _OBS_TYPE_IDS:
+            raise ValueError(f"obs_type must be one of {', '.join(map(repr, OBS_TYPES))}, got {obs_type!r}")
+        if shape is None:
+            shape = (240, 256)
+        try:
+            h, w = shape
+        except (TypeError, ValueError):
+            raise TypeError(f"shape must be (height, width), got {shape!r}") from None
+        h = _as_int(h, "shape[0] (height)")
+        w = _as_int(w, "shape[1] (width)")
+        if nes_obs_plan_init(&self.plan, _OBS_TYPE_IDS[obs_type], h, w) != 0:
+            raise ValueError(f"shape must be within 1-240 x 1-256 pixels (the picture is 240 x 256), "
+                             f"got ({h}, {w})")
+        self.obs_type = obs_type
+        self.shape = (h, w, 3) if obs_type == "rgb" else (h, w)
+        self.nbytes = nes_obs_plan_bytes(&self.plan)
+
+    def __repr__(self):
+        return f"ObsFormat(obs_type={self.obs_type!r}, shape={self.shape[:2]!r})"
+
+    def __eq__(self, other):
+        return (isinstance(other, ObsFormat) and other.obs_type == self.obs_type
+                and other.shape == self.shape)
+
+    def __hash__(self):
+        return hash((self.obs_type, self.shape))
+
+    def __reduce__(self):
+        return ObsFormat, (self.obs_type, self.shape[:2])
+
+
+_NATIVE_RGB = None
+
+
+cdef ObsFormat _obs_format(fmt):
+    global _NATIVE_RGB
+    if fmt is None:
+        if _NATIVE_RGB is None:
+            _NATIVE_RGB = ObsFormat("rgb")
+        return _NATIVE_RGB
+    if not isinstance(fmt, ObsFormat):
+        raise TypeError(f"fmt must be an ObsFormat, not {type(fmt).__name__}")
+    return fmt
+
+
+cdef tuple _full_shape(ObsFormat f):
+    """Shape of a full-size picture in f's channels (NES.capture)."""
+    if f.obs_type == "rgb":
+        return (240, 256, 3)
+    return (240, 256)
+
+
+cdef _check_obs_out(out, tuple shape):
+    if out is None:
+        return np.empty(shape, dtype=np.uint8)
+    if (not isinstance(out, np.ndarray) or out.dtype != np.uint8 or out.shape != shape
+            or not out.flags.c_contiguous or not out.flags.writeable):
+        raise ValueError(f"out must be a writable C-contiguous uint8 array of shape {shape}")
+    return out
 
 
 # ---- NESPool: many consoles stepped at once on a C thread pool (src/pool.h) ---------------------

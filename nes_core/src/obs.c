@@ -1,0 +1,123 @@
+/* obs.c - observations of a console's picture: capture, pooling, area resampling, stacks. */
+#include "obs.h"
+
+#include <string.h>
+
+/* Weights of output pixel o: the overlap of each source pixel with [o * in, (o + 1) * in) in
+ * units of 1 / out source pixels (so the interval ends are integers). */
+static void axis_init(nes_obs_axis_t *a, int in, int out) {
+    a->in = in;
+    a->out = out;
+    int pos = 0;
+    for (int o = 0; o < out; o++) {
+        int lo = o * in, hi = (o + 1) * in;
+        int first = lo / out, last = (hi + out - 1) / out; /* source pixels [first, last) */
+        a->first[o] = (uint16_t)first;
+        a->count[o] = (uint16_t)(last - first);
+        a->at[o] = (uint16_t)pos;
+        for (int i = first; i < last; i++) {
+            int from = i * out > lo ? i * out : lo, to = (i + 1) * out < hi ? (i + 1) * out : hi;
+            a->w[pos++] = (uint16_t)(to - from);
+        }
+    }
+}
+
+int nes_obs_plan_init(nes_obs_plan_t *p, int type, int height, int width) {
+    if ((type != NES_OBS_RGB && type != NES_OBS_GRAYSCALE) || height < 1 || height > NES_HEIGHT ||
+        width < 1 || width > NES_WIDTH)
+        return -1;
+    p->type = type;
+    p->height = height;
+    p->width = width;
+    p->channels = type == NES_OBS_RGB ? 3 : 1;
+    p->native = height == NES_HEIGHT && width == NES_WIDTH;
+    axis_init(&p->y, NES_HEIGHT, height);
+    axis_init(&p->x, NES_WIDTH, width);
+    return 0;
+}
+
+size_t nes_obs_plan_bytes(const nes_obs_plan_t *p) {
+    return (size_t)p->height * (size_t)p->width * (size_t)p->channels;
+}
+
+void nes_obs_capture(const nes_t *nes, int type, uint8_t *src) {
+    if (type == NES_OBS_RGB) {
+        nes_render_rgb(nes, src);
+        return;
+    }
+    const uint8_t *fb = nes_framebuffer(nes), *emph = nes_emphasis(nes), *pal = nes_palette_rgb(nes);
+    uint8_t luma[8][64];
+    for (int i = 0; i < 512; i++) {
+        const uint8_t *c = pal + 3 * i;
+        luma[i >> 6][i & 63] = (uint8_t)((77u * c[0] + 150u * c[1] + 29u * c[2] + 128u) >> 8);
+    }
+    for (int y = 0; y < NES_HEIGHT; y++) {
+        const uint8_t *l = luma[emph[y] & 7], *row = fb + (size_t)y * NES_WIDTH;
+        uint8_t *o = src + (size_t)y * NES_WIDTH;
+        for (int x = 0; x < NES_WIDTH; x++) o[x] = l[row[x] & 63];
+    }
+}
+
+void nes_obs_max(uint8_t *a, const uint8_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++) a[i] = a[i] > b[i] ? a[i] : b[i];
+}
+
+/* Rows first (each output row: the weighted sum of its source rows, at most 255 * 240 per
+ * value), then columns (at most 255 * 240 * 256 < 2^24): exact integers, divided once by
+ * 240 * 256 with rounding half up. */
+void nes_obs_resample(const nes_obs_plan_t *p, const uint8_t *src, uint8_t *out) {
+    const int ch = p->channels, sw = NES_WIDTH * ch;
+    const uint32_t div = (uint32_t)NES_HEIGHT * NES_WIDTH, half = div / 2;
+    if (p->native) {
+        memcpy(out, src, (size_t)NES_HEIGHT * sw);
+        return;
+    }
+    uint32_t row[NES_WIDTH * 3];
+    for (int oy = 0; oy < p->height; oy++) {
+        const uint16_t *wy = p->y.w + p->y.at[oy];
+        const uint8_t *s0 = src + (size_t)p->y.first[oy] * sw;
+        for (int i = 0; i < sw; i++) row[i] = (uint32_t)wy[0] * s0[i];
+        for (int t = 1; t < p->y.count[oy]; t++) {
+            const uint8_t *s = s0 + (size_t)t * sw;
+            const uint32_t w = wy[t];
+            for (int i = 0; i < sw; i++) row[i] += w * s[i];
+        }
+        uint8_t *o = out + (size_t)oy * p->width * ch;
+        for (int ox = 0; ox < p->width; ox++) {
+            const uint16_t *wx = p->x.w + p->x.at[ox];
+            const uint32_t *r = row + (size_t)p->x.first[ox] * ch;
+            for (int c = 0; c < ch; c++) {
+                uint32_t v = half;
+                for (int t = 0; t < p->x.count[ox]; t++) v += wx[t] * r[t * ch + c];
+                o[ox * ch + c] = (uint8_t)(v / div);
+            }
+        }
+    }
+}
+
+void nes_obs_write(const nes_t *nes, const nes_obs_plan_t *p, const uint8_t *prev, uint8_t *out,
+                   uint8_t *scratch) {
+    if (p->native && prev == NULL) {
+        nes_obs_capture(nes, p->type, out);
+        return;
+    }
+    nes_obs_capture(nes, p->type, scratch);
+    if (prev != NULL) nes_obs_max(scratch, prev, (size_t)NES_HEIGHT * NES_WIDTH * p->channels);
+    nes_obs_resample(p, scratch, out);
+}
+
+uint8_t *nes_obs_stack_next(nes_obs_stack_t *s) { return s->ring + (size_t)s->head * s->bytes; }
+
+void nes_obs_stack_push(nes_obs_stack_t *s) { s->head = (s->head + 1) % s->k; }
+
+void nes_obs_stack_fill(nes_obs_stack_t *s, const uint8_t *obs) {
+    for (int i = 0; i < s->k; i++)
+        if (s->ring + (size_t)i * s->bytes != obs) memcpy(s->ring + (size_t)i * s->bytes, obs, s->bytes);
+    s->head = 0;
+}
+
+void nes_obs_stack_read(const nes_obs_stack_t *s, uint8_t *out) {
+    size_t tail = (size_t)(s->k - s->head) * s->bytes; /* slots head..k-1, the oldest first */
+    memcpy(out, s->ring + (size_t)s->head * s->bytes, tail);
+    memcpy(out + tail, s->ring, (size_t)s->head * s->bytes);
+}
