@@ -853,12 +853,14 @@ void ppu_state(state_t *st, nes_t *n) {
 void ppu_screen_state(state_t *st, nes_t *n) {
     ppu_t *p = &n->ppu;
     st_begin(st, "SCRN");
-    ST_FIELD(st, p->screen);
+    /* a picture still partly stale after a mid-picture load is saved as stale */
+    uint8_t screen = p->screen == SCREEN_MIDFRAME ? SCREEN_STALE : p->screen;
+    ST_FIELD(st, screen);
     ST_ARRAY(st, p->emph);
     ST_ARRAY(st, p->fb);
     st_end(st);
     if (st->mode == ST_LOAD) {
-        if (p->screen > SCREEN_VALID) p->screen = SCREEN_STALE;
+        p->screen = screen > SCREEN_VALID ? SCREEN_STALE : screen;
         for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= 0x3F;
         for (int i = 0; i < NES_HEIGHT; i++) p->emph[i] &= 7;
     }

@@ -178,11 +178,23 @@ def test_ram_matches_upstream_on_every_step(path):
     assert "ram" not in result["first"], f"{_name(path)}: first mismatch {result['first']['ram']}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "observation parity needs nes-py's palette (issue 11 item 2); through nes-py's colour "
-    "table 96 % of the frames are equal, the others differ by nes-py's PPU timing "
-    "(tests/parity/README.md)"))
-@pytest.mark.parametrize("path", TRACES, ids=_name)
+# Traces with frames that differ from upstream's beyond the palette: nes-py's PPU timing puts the
+# status bar's scroll split on line 31 at other dots, and it draws sprites on line 0.
+OBS_DIFFER = {
+    "full-v0-runjump", "full-v0-runjump-long", "full-v1-runjump", "full-v2-runjump",
+    "full-v3-runjump", "lost-levels-v0-runjump", "random-stages-v0-seeds",
+    "random-stages-v0-subset", "stage-1-1-v0-runjump", "stage-2-3-v0-runjump",
+    "stage-4-1-v2-runjump", "stage-4-4-v0-runjump", "stage-5-1-v0-runjump",
+    "stage-7-4-v0-runjump", "stage-8-4-v3-runjump",
+}
+_OBS_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "nes-py's PPU timing: the status bar's scroll split (line 31) lands at other dots, and "
+    "nes-py draws sprites on line 0 (tests/parity/README.md)"))
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=_OBS_XFAIL) if _name(p) in OBS_DIFFER else p for p in TRACES
+], ids=_name)
 def test_observations_match_upstream(path):
     """The observation hash equals upstream's at every step and reset."""
     header, _ = load(path)
@@ -190,6 +202,16 @@ def test_observations_match_upstream(path):
     result = _result(path)
     failed = {f: result["first"][f] for f in ("obs", "reset_obs") if f in result["first"]}
     assert not failed, f"{_name(path)}: first mismatch (step, upstream, nesenv): {failed}"
+
+
+def test_observations_match_upstream_on_most_steps():
+    """Every reset's observation and at least 95 % of the steps' equal upstream's (96 %)."""
+    for path in TRACES:
+        _rom_check(load(path)[0])
+    results = [_result(path) for path in TRACES]
+    steps = sum(r["steps"] for r in results)
+    assert sum(r["match"]["reset_obs"] for r in results) == sum(r["resets"] for r in results)
+    assert sum(r["match"]["obs"] for r in results) >= 0.95 * steps
 
 
 def main() -> None:

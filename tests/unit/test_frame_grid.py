@@ -94,3 +94,18 @@ def test_pool_steps_on_each_consoles_grid():
         pool.run(None, 1, None, ram)
     assert pooled[0].cycles == single.cycles
     assert pooled[1].ppu_position()[0] == 241
+
+
+def test_state_saved_with_a_partly_stale_picture_loads_as_stale():
+    nes = NES(harness_rom())
+    nes.frame_grid = (29781, 29781 // 2)
+    nes.step(4)
+    nes.load_state(nes.save_state())  # no picture: partly stale until redrawn
+    blob = nes.save_state(screen=True)
+    other = NES(harness_rom())
+    other.load_state(blob)  # accepted, and the picture is not claimed to be whole
+    with pytest.raises(StateError):
+        other.render()
+    other.frame_grid = (29781, 29781 // 2)
+    other.step(2)
+    assert other.render().shape == (240, 256, 3)
