@@ -750,18 +750,19 @@ cdef class NES:
         its environments the same way). The palette, which save states leave out, goes along
         too. The pickle holds the ROM itself: about the file's size plus :meth:`save_state`
         with ``screen=True``. ``copy.copy`` gives an independent console too (the C state
-        cannot be shared).
+        cannot be shared). :attr:`frame_grid`, a setting like the palette, goes along.
         """
         return (
             _rebuild_nes,
             (self._rom_image, self.save_state(screen=True), bool(self._audio_enabled),
-             self.sample_rate, self.palette),
+             self.sample_rate, self.palette, self._frame_grid),
         )
 
 
-def _rebuild_nes(rom, state, audio, sample_rate, palette="nes-py"):
+def _rebuild_nes(rom, state, audio, sample_rate, palette="nes-py", frame_grid=None):
     """Unpickle an :class:`NES` (see ``NES.__reduce__``): a new console with ``state`` loaded."""
     nes = NES(rom, audio=audio, sample_rate=sample_rate, palette=palette)
+    nes.frame_grid = frame_grid
     nes.load_state(state)
     return nes
 

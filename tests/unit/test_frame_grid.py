@@ -109,3 +109,16 @@ def test_state_saved_with_a_partly_stale_picture_loads_as_stale():
     other.frame_grid = (29781, 29781 // 2)
     other.step(2)
     assert other.render().shape == (240, 256, 3)
+
+
+def test_pickle_keeps_the_grid():
+    import pickle
+
+    nes = NES(harness_rom())
+    nes.frame_grid = GRID
+    nes.step(3)
+    copy = pickle.loads(pickle.dumps(nes))
+    assert copy.frame_grid == GRID
+    nes.step(2)
+    copy.step(2)
+    assert copy.cycles == nes.cycles
