@@ -319,37 +319,31 @@ class SuperMarioBros(Game):
         ram[AREA] = target_area - 1
 
     def start(self, console: Console) -> None:
-        """Press Start through the title screen until the first stage's clock has ticked once.
+        """Press Start through the title screen as gym-super-mario-bros does, frame for frame.
 
-        Upstream's sequence: press and release Start until the clock shows (for a stage game,
-        writing the target stage each time, and cutting the pre-level screen short through its
-        timer), then keep pressing and releasing Start until the clock ticks. The clock is
-        watched after every frame, not every press-release pair, so the episode starts on the
-        frame after the first tick (clock 400, or 300) whatever the frame phase of the title
-        screen: the same state upstream reaches.
+        Press and release Start until the clock shows (for a stage game writing the target
+        stage after each press, and cutting the pre-level screen short through its timer), then
+        keep pressing and releasing Start, checking the clock after each release, until it
+        ticks. The state this reaches depends on the frame of every press: it is upstream's
+        backup state when the frames are nes-py's (``frame_timing="nes-py"`` of the env).
         """
         ram = console.ram
-        first_clock = 0  # the clock's first nonzero value, before its first tick (e.g. 401)
         frames = 0
-
-        def frame(buttons: int) -> None:
-            nonlocal first_clock, frames
-            console.step(1, buttons)
-            if first_clock == 0:
-                first_clock = time_left(ram)
-            frames = self._count(frames, 1, "the title screen")
-
-        frame(BUTTON_START)
-        frame(NOOP)
+        console.step(1, BUTTON_START)
+        console.step(1, NOOP)
         while time_left(ram) == 0:
-            frame(BUTTON_START)
+            console.step(1, BUTTON_START)
             if self.is_stage_game:
                 self.write_stage(ram)
-            frame(NOOP)
+            console.step(1, NOOP)
             ram[SCREEN_TIMER] = 0
-        while time_left(ram) >= first_clock:
-            frame(BUTTON_START)
-            frame(NOOP)
+            frames = self._count(frames, 2, "the title screen")
+        time_last = time_left(ram)
+        while time_left(ram) >= time_last:
+            time_last = time_left(ram)
+            console.step(1, BUTTON_START)
+            console.step(1, NOOP)
+            frames = self._count(frames, 2, "the title screen")
         self._time_last = time_left(ram)
 
     @staticmethod

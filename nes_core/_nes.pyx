@@ -7,7 +7,7 @@ import numpy as np
 
 from cpython.buffer cimport PyBUF_WRITABLE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from libc.stdint cimport uint8_t, uint16_t, uint64_t
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 cdef extern from "nes.h" nogil:
@@ -33,6 +33,8 @@ cdef extern from "nes.h" nogil:
     void nes_destroy(nes_t *nes)
     void nes_rom_info(const nes_t *nes, nes_rom_info_t *info)
     int nes_run_frames(nes_t *nes, int frames, uint8_t pad1, uint8_t pad2)
+    void nes_set_frame_grid(nes_t *nes, uint32_t cycles, int64_t phase)
+    uint64_t nes_cpu_cycles(const nes_t *nes)
     void nes_step_instruction(nes_t *nes)
     void nes_set_buttons(nes_t *nes, uint8_t pad1, uint8_t pad2)
     void nes_render_rgb(const nes_t *nes, uint8_t *out)
@@ -249,6 +251,7 @@ cdef class NES:
     cdef bint _screen_dirty
     cdef object _ram
     cdef object _rom_path
+    cdef object _frame_grid
 
     def __cinit__(self, rom, *args, **kwargs):
         self.n = NULL
@@ -295,6 +298,7 @@ cdef class NES:
 
         A frame ends when the PPU enters vblank (scanline 241, dot 1), at the next instruction
         boundary: 29780.5 CPU cycles on average (NTSC, https://www.nesdev.org/wiki/Cycle_reference_chart).
+        :attr:`frame_grid` can put the frame boundary on a fixed CPU-cycle grid instead.
 
         Args:
             frames: number of frames (>= 0).
@@ -325,6 +329,37 @@ cdef class NES:
             raise RuntimeError("emulation watchdog: the PPU reached no vblank within "
                                f"{NES_WATCHDOG_FRAMES} frames' worth of CPU cycles; the console "
                                "state is inconsistent (load a good save state or power_cycle())")
+
+    @property
+    def frame_grid(self):
+        """Where :meth:`step` ends a frame: None (at vblank, the default) or ``(cycles, phase)``.
+
+        With ``(cycles, phase)`` a frame ends at the first instruction boundary at or past a
+        CPU cycle count (:attr:`cycles`) of the form ``phase + k * cycles``: a fixed-length frame
+        whose boundary drifts through the picture, as nes-py's 29781-cycle frames do (an NTSC
+        frame is 29780.5 cycles). Set it to None or a pair of ints, ``cycles`` in
+        1..2**31-1. A setting of this console: :meth:`power_cycle` keeps it, save states do
+        not carry it.
+
+        Raises:
+            ValueError / TypeError: not None or a pair of ints with ``cycles`` >= 1.
+        """
+        return self._frame_grid
+
+    @frame_grid.setter
+    def frame_grid(self, value):
+        cdef long long cycles = 0, phase = 0
+        if value is not None:
+            cycles, phase = value
+            if not 1 <= cycles < 2 ** 31:
+                raise ValueError(f"frame_grid cycles must be in 1..2**31-1, got {cycles}")
+        nes_set_frame_grid(self.n, <uint32_t>cycles, <int64_t>phase)
+        self._frame_grid = None if value is None else (int(cycles), int(phase))
+
+    @property
+    def cycles(self):
+        """CPU cycles since power-on (an int; kept by save states)."""
+        return nes_cpu_cycles(self.n)
 
     def step_instruction(self):
         """Execute exactly one CPU instruction (and an interrupt sequence that follows it).
@@ -781,18 +816,19 @@ cdef class NES:
         its environments the same way). The palette, which save states leave out, goes along
         too. The pickle holds the ROM itself: about the file's size plus :meth:`save_state`
         with ``screen=True``. ``copy.copy`` gives an independent console too (the C state
-        cannot be shared).
+        cannot be shared). :attr:`frame_grid`, a setting like the palette, goes along.
         """
         return (
             _rebuild_nes,
             (self._rom_image, self.save_state(screen=True), bool(self._audio_enabled),
-             self.sample_rate, self.palette),
+             self.sample_rate, self.palette, self._frame_grid),
         )
 
 
-def _rebuild_nes(rom, state, audio, sample_rate, palette="nes-py"):
+def _rebuild_nes(rom, state, audio, sample_rate, palette="nes-py", frame_grid=None):
     """Unpickle an :class:`NES` (see ``NES.__reduce__``): a new console with ``state`` loaded."""
     nes = NES(rom, audio=audio, sample_rate=sample_rate, palette=palette)
+    nes.frame_grid = frame_grid
     nes.load_state(state)
     return nes
 

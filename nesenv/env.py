@@ -22,9 +22,36 @@ SCREEN_SHAPE = (SCREEN_HEIGHT, SCREEN_WIDTH, 3)
 
 _STATE_MAGIC = b"NESENV\x00\x01"
 
-# start states shared by all envs of this process: (ROM file SHA-1, game.start_key) ->
-# console state with its picture. Computing one means running the game's menus.
-_START_CACHE: Dict[Tuple[str, Any], bytes] = {}
+# start states shared by all envs of this process: (ROM file SHA-1, game.start_key, frame grid)
+# -> console state with its picture. Computing one means running the game's menus.
+_START_CACHE: Dict[Tuple[str, Any, Any], bytes] = {}
+
+# nes-py's frame (gym-super-mario-bros' step): a fixed 29781 CPU cycles from power-on, where
+# an NTSC frame is 29780.5, so its boundary drifts through the picture by 1.5 dots a frame. It
+# falls near the start of the pre-render line after power-on, while SMB's NMI handler waits
+# for the sprite 0 hit: the controller has been read there, the game logic has not yet run.
+NES_PY_FRAME_CYCLES = 29781
+# nes-py powers on at dot 0 of the pre-render line; this core ends its 7-cycle reset sequence
+# at dot 26 of line 0, so by PPU position its cycle c is nes-py's c + 115. The phase is the
+# value near -115 with the most RAM equal to upstream's in the parity traces (tests/parity):
+# -114 gives every episode's start state exactly (nes-py's CPU runs an instruction on its first
+# cycle, so its reads of PPU registers lead this core's by a few cycles, and no one phase
+# lines up every frame; -119 matches more steps and fewer start states).
+NES_PY_FRAME_PHASE = -114
+FRAME_TIMINGS = ("vblank", "nes-py")
+
+
+def frame_grid(frame_timing: str) -> Optional[Tuple[int, int]]:
+    """Return the ``nes_core.NES.frame_grid`` of a ``frame_timing`` name.
+
+    Raises:
+        ValueError: not one of ``FRAME_TIMINGS``.
+    """
+    if frame_timing == "vblank":
+        return None
+    if frame_timing == "nes-py":
+        return (NES_PY_FRAME_CYCLES, NES_PY_FRAME_PHASE)
+    raise ValueError(f"frame_timing must be one of {FRAME_TIMINGS}, got {frame_timing!r}")
 
 
 def check_reset_options(options: Optional[Mapping[str, Any]], known: Collection[str]) -> None:
@@ -102,6 +129,10 @@ class NESEnv(gym.Env):
         palette: the RGB palette of observations and rendering: ``"nes-py"`` (default,
             nes-py's colours), ``"ntsc"``, a ``.pal`` file path or a (64, 3) / (512, 3)
             ``uint8`` array (see ``nes_core.load_palette``).
+        frame_timing: where a step (and every frame a game module runs) ends: ``"vblank"``
+            (the PPU enters vblank) or ``"nes-py"`` (nes-py's fixed 29781 CPU cycles from
+            power-on, which the Super Mario Bros. envs use for step-exact parity with
+            gym-super-mario-bros).
 
     Raises:
         RuntimeError: ``render_mode="human"`` without a display (the message names the fixes:
@@ -109,8 +140,8 @@ class NESEnv(gym.Env):
             a fallback of pygame to its offscreen driver raises it at the first frame shown.
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: the file is not a ROM the core can run.
-        ValueError: unknown ``render_mode``; a bad ``palette`` (TypeError when it is of a type
-            that cannot be a palette).
+        ValueError: unknown ``render_mode`` or ``frame_timing``; a bad ``palette`` (TypeError
+            when it is of a type that cannot be a palette).
 
     Attributes:
         nes: the ``nes_core.NES`` emulator. Setting ``nes.audio_enabled = True`` makes
@@ -136,7 +167,9 @@ class NESEnv(gym.Env):
         game: Optional[Game] = None,
         mute: bool = False,
         palette: Any = "nes-py",
+        frame_timing: str = "vblank",
     ):
+        grid = frame_grid(frame_timing)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode must be None or one of {self.metadata['render_modes']}, "
@@ -153,6 +186,8 @@ class NESEnv(gym.Env):
         self._rom_sha1 = hashlib.sha1(rom).hexdigest()
         NES = _load_core()
         self.nes = NES(rom, palette=palette)
+        self.nes.frame_grid = grid
+        self.frame_timing = frame_timing
         self.game = game if game is not None else Game()
         self.reward_range = tuple(self.game.reward_range)
         self.observation_space = gym.spaces.Box(0, 255, SCREEN_SHAPE, np.uint8)
@@ -205,7 +240,7 @@ class NESEnv(gym.Env):
     # --- episode start ------------------------------------------------------------------------
     def _start_for(self, game: Game) -> bytes:
         """Return the console state, picture included, at the start of an episode of ``game``."""
-        key = (self._rom_sha1, game.start_key)
+        key = (self._rom_sha1, game.start_key, self.nes.frame_grid)
         cached = _START_CACHE.get(key)
         if cached is None:
             self.nes.power_cycle()
@@ -214,7 +249,7 @@ class NESEnv(gym.Env):
             _START_CACHE[key] = cached
         return cached
 
-    def _select_game(self, options: Optional[Dict[str, Any]]) -> None:
+    def _select_game(self, seed: Optional[int], options: Optional[Dict[str, Any]]) -> None:
         """Hook run by ``reset`` after seeding: subclasses may switch ``self.game`` here."""
 
     def reset(
@@ -236,7 +271,7 @@ class NESEnv(gym.Env):
         """
         check_reset_options(options, self.reset_options)
         super().reset(seed=seed)
-        self._select_game(options)
+        self._select_game(seed, options)
         self._start_state = self._start_for(self.game)
         self.nes.load_state(self._start_state)
         if options is not None and options.get("battery_ram") is not None:
@@ -369,10 +404,13 @@ class NESEnv(gym.Env):
         Args:
             screen: also keep the picture, so that ``render()`` works right after
                 :meth:`load_state` (see ``nes_core.NES.save_state``); without it the next
-                ``step`` draws the next observation as usual.
+                ``step`` draws the next observation as usual. With ``frame_timing="nes-py"``
+                the picture is always kept: a step ends inside the next frame's picture, so
+                its observation holds lines drawn before the state was saved.
         """
         counters = json.dumps(self.game.get_state(), sort_keys=True).encode()
-        blob = self.nes.save_state(screen=screen)
+        keep = screen or self.nes.frame_grid is not None
+        blob = self.nes.save_state(screen=keep)
         return _STATE_MAGIC + struct.pack("<I", len(counters)) + counters + blob
 
     def load_state(self, data: bytes) -> None:

@@ -8,6 +8,8 @@ import re
 import warnings
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
+
 from games import Game, LostLevels, SuperMarioBros
 
 from . import roms
@@ -68,10 +70,13 @@ class SuperMarioBrosEnv(NESEnv):
         mute: no sound with ``render_mode="human"`` (see :class:`nesenv.env.NESEnv`).
         palette: the RGB palette: ``"nes-py"`` (default, upstream's colours), ``"ntsc"``, a
             ``.pal`` file path or an array (see :class:`nesenv.env.NESEnv`).
+        frame_timing: ``"nes-py"`` (default: a step is nes-py's 29781-cycle frame, which gives
+            gym-super-mario-bros' RAM, info, reward and termination at every step) or
+            ``"vblank"`` (a step ends when the PPU enters vblank).
 
     Raises:
         nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).
-        ValueError / TypeError: bad ``rom_mode`` or ``target``.
+        ValueError / TypeError: bad ``rom_mode``, ``target`` or ``frame_timing``.
     """
 
     def __init__(
@@ -83,9 +88,11 @@ class SuperMarioBrosEnv(NESEnv):
         rom_path: Optional[PathLike] = None,
         mute: bool = False,
         palette: Any = "nes-py",
+        frame_timing: str = "nes-py",
     ):
         game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
-        super().__init__(rom, render_mode=render_mode, game=game, mute=mute, palette=palette)
+        super().__init__(rom, render_mode=render_mode, game=game, mute=mute, palette=palette,
+                         frame_timing=frame_timing)
 
     @property
     def is_single_stage_env(self) -> bool:
@@ -119,19 +126,39 @@ def parse_stages(stages: Optional[Sequence[str]]) -> Optional[List[Tuple[int, in
 ALL_STAGES = [(w, s) for w in range(1, 9) for s in range(1, 5)]
 
 
-class SuperMarioBrosRandomStagesEnv(NESEnv):
-    """One stage per episode, drawn with ``np_random`` from ``stages`` (default: all 32).
+def draw_stage(rng: np.random.RandomState,
+               stages: Optional[Sequence[Tuple[int, int]]]) -> Tuple[int, int]:
+    """Draw a ``(world, stage)`` as gym-super-mario-bros 7.4's RandomStages env does.
 
-    Each episode is a stage episode (one life; ends on death or flag). ``reset(seed=S)`` makes
-    the sequence of drawn stages reproducible; ``options={"stages": [...]}`` overrides the
-    subset for that reset. The start state of each stage is computed once, on first use.
+    Upstream draws with a legacy ``np.random.RandomState`` (seeded by ``reset(seed=S)``):
+    ``rng.choice(stages)`` from a subset (the same draw as ``rng.randint(len(stages))``), or
+    ``randint(1, 9)`` then ``randint(1, 5)`` for any stage. Same seed, same stages.
+
+    Args:
+        rng: the env's stage generator.
+        stages: parsed ``(world, stage)`` pairs, or None / empty for all 32 stages.
+    """
+    if stages:
+        return stages[int(rng.randint(len(stages)))]
+    world = int(rng.randint(1, 9))
+    return world, int(rng.randint(1, 5))
+
+
+class SuperMarioBrosRandomStagesEnv(NESEnv):
+    """One stage per episode, drawn from ``stages`` (default: all 32) as upstream draws it.
+
+    Each episode is a stage episode (one life; ends on death or flag). The stage generator is a
+    ``np.random.RandomState`` that ``reset(seed=S)`` seeds with ``S`` (see :func:`draw_stage`),
+    so a seed draws the stages gym-super-mario-bros 7.4 draws; ``options={"stages": [...]}``
+    overrides the subset for that reset. The start state of each stage is computed once, on
+    first use.
 
     Args:
         rom_mode: ``"vanilla"``, ``"downsample"``, ``"pixel"`` or ``"rectangle"``.
         stages: stages to draw from, as ``"W-S"`` strings (e.g. ``["1-4", "2-4"]``).
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: see :class:`SuperMarioBrosEnv`.
-        mute, palette: see :class:`SuperMarioBrosEnv`.
+        mute, palette, frame_timing: see :class:`SuperMarioBrosEnv`.
 
     Attributes:
         stages: the default subset, as ``"W-S"`` strings, or None for all stages.
@@ -147,12 +174,14 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         rom_path: Optional[PathLike] = None,
         mute: bool = False,
         palette: Any = "nes-py",
+        frame_timing: str = "nes-py",
     ):
         if rom_mode not in ROM_MODES:
             raise ValueError(f"rom_mode must be one of {ROM_MODES}, got {rom_mode!r}")
         self._stages = parse_stages(stages)
         self.stages = None if self._stages is None else [f"{w}-{s}" for w, s in self._stages]
         self._games: Dict[Tuple[int, int], SuperMarioBros] = {}
+        self._stage_rng = np.random.RandomState()  # seeded from entropy until reset(seed=S)
         first = (self._stages or ALL_STAGES)[0]
         super().__init__(
             _rom_for(SuperMarioBros, rom_mode, rom_path),
@@ -160,6 +189,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
             game=self._game_for(first),
             mute=mute,
             palette=palette,
+            frame_timing=frame_timing,
         )
 
     def _game_for(self, target: Tuple[int, int]) -> SuperMarioBros:
@@ -167,12 +197,13 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
             self._games[target] = SuperMarioBros(target)
         return self._games[target]
 
-    def _select_game(self, options: Optional[Dict[str, Any]]) -> None:
+    def _select_game(self, seed: Optional[int], options: Optional[Dict[str, Any]]) -> None:
+        if seed is not None:
+            self._stage_rng.seed(seed)
         stages = self._stages
         if options is not None and "stages" in options:
             stages = parse_stages(options["stages"])
-        choices = stages or ALL_STAGES
-        self.game = self._game_for(choices[int(self.np_random.integers(len(choices)))])
+        self.game = self._game_for(draw_stage(self._stage_rng, stages))
 
     @property
     def is_single_stage_env(self) -> bool:

@@ -41,8 +41,8 @@ from games import Game, SuperMarioBros
 from games import super_mario_bros as smb
 
 from .actions import buttons_to_byte
-from .env import check_reset_options
-from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, parse_stages
+from .env import check_reset_options, frame_grid
+from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, draw_stage, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -328,12 +328,15 @@ class NESVectorEnv(VectorEnv):
         palette: the RGB palette of observations (grey ones included: their luma is that of
             the palette's colours): ``"nes-py"`` (default), ``"ntsc"``, a ``.pal`` file path
             or a (64, 3) / (512, 3) ``uint8`` array (see ``nes_core.load_palette``).
+        frame_timing: ``"vblank"`` or ``"nes-py"``: where a step ends, as for
+            :class:`nesenv.env.NESEnv`.
 
     Raises:
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: not a ROM the core runs.
         ValueError: bad ``num_envs``, ``num_threads``, ``downscale``, ``render_mode``,
-            ``actions`` or ``palette`` (TypeError for a palette of the wrong type).
+            ``actions``, ``frame_timing`` or ``palette`` (TypeError for a palette of the wrong
+            type).
 
     Attributes:
         consoles: the ``nes_core.NES`` objects, one per env.
@@ -364,8 +367,11 @@ class NESVectorEnv(VectorEnv):
         copy: bool = True,
         spin_us: Optional[int] = None,
         palette: Any = "nes-py",
+        frame_timing: str = "vblank",
     ):
         from nes_core import NES, NESPool
+
+        grid = frame_grid(frame_timing)
 
         if not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
             raise ValueError(f"num_envs must be an int >= 1, got {num_envs!r}")
@@ -395,6 +401,9 @@ class NESVectorEnv(VectorEnv):
         base_game = game if game is not None else Game()
         self.games = [_copy.deepcopy(base_game) for _ in range(self.num_envs)]
         self.consoles = [NES(rom) for _ in range(self.num_envs)]
+        for console in self.consoles:
+            console.frame_grid = grid
+        self.frame_timing = frame_timing
         self.reward_range = tuple(base_game.reward_range)
         self._start_state = self._start_for(self.games[0], self.consoles[0])
         if num_threads is None:
@@ -430,7 +439,7 @@ class NESVectorEnv(VectorEnv):
 
     # --- episode start --------------------------------------------------------------------------
     def _start_for(self, game: Game, console) -> bytes:
-        key = (self._rom_sha1, game.start_key)
+        key = (self._rom_sha1, game.start_key, console.frame_grid)
         state = _START_CACHE.get(key)
         if state is None:
             console.power_cycle()
@@ -534,9 +543,9 @@ class NESVectorEnv(VectorEnv):
             redraw = []
             for i in after:
                 console = self.consoles[i]
-                frame = console.frame
+                cycles = console.cycles
                 self.games[i].after_step(console, bool(terminated[i]))
-                if console.frame != frame:
+                if console.cycles != cycles:
                     redraw.append(i)
             if redraw:
                 self.pool.run(None, 0, obs, None, redraw)
@@ -612,7 +621,8 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
     """N Super Mario Bros. (or Lost Levels) envs in parallel: the vector entry point of the ids.
 
     Takes the arguments of :class:`nesenv.smb.SuperMarioBrosEnv` (``rom_mode``, ``lost_levels``,
-    ``target``, ``render_mode``, ``rom_path``) plus those of :class:`NESVectorEnv`
+    ``target``, ``render_mode``, ``rom_path``, ``frame_timing``, default ``"nes-py"``) plus
+    those of :class:`NESVectorEnv`
     (``num_envs``, ``max_episode_steps``, ``num_threads``, ``grayscale``, ``downscale``,
     ``actions``, ``copy``, ``spin_us``, ``palette``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
     ``coins, flag_get, life, score, stage, status, time, world, x_pos, y_pos``.
@@ -629,6 +639,7 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
         target: Optional[Tuple[int, int]] = None,
         render_mode: Optional[str] = None,
         rom_path: Optional[PathLike] = None,
+        frame_timing: str = "nes-py",
         **options: Any,
     ):
         game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
@@ -637,6 +648,7 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
             rom,
             game,
             render_mode=render_mode,
+            frame_timing=frame_timing,
             **options,
         )
 
@@ -652,9 +664,9 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
     The vector entry point of ``SuperMarioBrosRandomStages-v0..v3``. Every episode of every env
     (first reset, ``reset_mask`` resets and autoresets) plays one stage drawn from ``stages`` with
     that env's own generator, as :class:`nesenv.smb.SuperMarioBrosRandomStagesEnv` draws with its
-    ``np_random``. Seeding follows :class:`gymnasium.vector.SyncVectorEnv`: ``reset(seed=S)``
+    stage generator (:func:`nesenv.smb.draw_stage`). Seeding follows :class:`gymnasium.vector.SyncVectorEnv`: ``reset(seed=S)``
     seeds env ``i`` with ``S + i``, a list seeds env by env, None keeps each env's generator
-    (seeded from entropy on first use). The results therefore equal those of N single
+    (seeded from entropy). The results therefore equal those of N single
     RandomStages envs under ``SyncVectorEnv`` stepped with the same actions. Each stage's start
     state is computed once per process, on first use.
 
@@ -688,6 +700,7 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         stages: Optional[Sequence[str]] = None,
         render_mode: Optional[str] = None,
         rom_path: Optional[PathLike] = None,
+        frame_timing: str = "nes-py",
         **options: Any,
     ):
         if rom_mode not in ROM_MODES:
@@ -703,22 +716,19 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
             _rom_for(SuperMarioBros, rom_mode, rom_path),
             SuperMarioBros(first),
             render_mode=render_mode,
+            frame_timing=frame_timing,
             **options,
         )
-        self._env_rngs: List[Optional[np.random.Generator]] = [None] * self.num_envs
+        self._env_rngs = [np.random.RandomState() for _ in range(self.num_envs)]
         self.targets: List[Tuple[int, int]] = [first] * self.num_envs
 
-    def _env_rng(self, i: int) -> np.random.Generator:
-        if self._env_rngs[i] is None:  # as gym.Env.np_random: seeded from entropy on first use
-            self._env_rngs[i], _ = gym.utils.seeding.np_random()
-        return self._env_rngs[i]
 
     def _restart(self, indices: np.ndarray) -> None:
-        choices = self._choices_now or self._stages or ALL_STAGES
+        choices = self._choices_now[0] if self._choices_now is not None else self._stages
         for i in indices:
             if self._seeds_now is not None and self._seeds_now[i] is not None:
-                self._env_rngs[i], _ = gym.utils.seeding.np_random(self._seeds_now[i])
-            target = choices[int(self._env_rng(i).integers(len(choices)))]
+                self._env_rngs[i].seed(self._seeds_now[i])
+            target = draw_stage(self._env_rngs[i], choices)
             game = SuperMarioBros(target)
             self.games[i] = game  # the list the batch game reads
             self.targets[i] = target
@@ -744,9 +754,9 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
             seeds = seed  # a list of the wrong length: the base class raises
         else:
             seeds = [int(seed) + i for i in range(self.num_envs)]
-        choices = None
+        choices = None  # or a 1-tuple: the "stages" option (None in it: all 32)
         if options is not None and "stages" in options:
-            choices = parse_stages(options["stages"]) or ALL_STAGES
+            choices = (parse_stages(options["stages"]),)
         self._choices_now, self._seeds_now = choices, seeds
         try:
             return super().reset(seed=seed, options=options)

@@ -189,10 +189,24 @@ void nes_set_buttons(nes_t *n, uint8_t pad1, uint8_t pad2) {
 /* NTSC: 341 dots x 262 lines x 4 master clocks (https://www.nesdev.org/wiki/Cycle_reference_chart) */
 #define MASTER_CLOCKS_PER_FRAME (341u * 262u * 4u)
 
+void nes_set_frame_grid(nes_t *n, uint32_t cycles, int64_t phase) {
+    n->grid_cycles = cycles;
+    n->grid_phase = phase;
+}
+
 int nes_run_frames(nes_t *n, int frames, uint8_t pad1, uint8_t pad2) {
     nes_set_buttons(n, pad1, pad2);
     apu_begin_frame(n);
     n->watchdog = 0;
+    if (n->grid_cycles) {
+        if (frames <= 0 || n->cpu.jammed) return 0;
+        /* the grid point `frames` after the last one at or before the current cycle count */
+        int64_t period = n->grid_cycles, since = (int64_t)cpu_cycles(n) - n->grid_phase;
+        int64_t k = (since >= 0 ? since / period : -((-since + period - 1) / period)) + frames;
+        int64_t target = n->grid_phase + k * period;
+        cpu_run_until(n, target > 0 ? (uint64_t)target : 0);
+        return n->cpu.jammed ? 0 : frames;
+    }
     int done = 0;
     for (; done < frames; done++) {
         n->ppu.frame_ready = 0;
@@ -504,4 +518,15 @@ int nes_state_load(nes_t *n, const uint8_t *buf, size_t len, char *err, size_t e
     return NES_OK;
 }
 
-int nes_screen_valid(const nes_t *n) { return n->ppu.screen == SCREEN_VALID; }
+int nes_screen_valid(const nes_t *n) {
+    const ppu_t *p = &n->ppu;
+    if (p->screen == SCREEN_MIDFRAME) { /* loaded at (stale_line, stale_dot) of lines 0-239 */
+        uint32_t since = p->frames - p->stale_frames;
+        return since >= 2 || (since == 1 && p->scanline < 241 &&
+                              (p->scanline > p->stale_line ||
+                               (p->scanline == p->stale_line && p->dot > p->stale_dot)));
+    }
+    return p->screen == SCREEN_VALID;
+}
+
+uint64_t nes_cpu_cycles(const nes_t *n) { return cpu_cycles(n); }

@@ -77,8 +77,12 @@ typedef struct ppu {
     uint32_t frames;        /* frames since power-on */
     /* Whether fb holds a whole picture. A state loaded without its screen leaves fb stale
      * until the PPU has drawn lines 0-239 after the load: SCREEN_STALE -> (pre-render line)
-     * SCREEN_PENDING -> (vblank) SCREEN_VALID. Not part of save states. */
+     * SCREEN_PENDING -> (vblank) SCREEN_VALID; loaded in lines 0-239 (a frame grid's boundary),
+     * SCREEN_MIDFRAME: whole once the PPU is one frame past the load position (stale_*).
+     * Not part of save states. */
     uint8_t screen;
+    uint32_t stale_frames;
+    int stale_line, stale_dot;
     uint64_t clock;         /* master clock of the last dot run */
 } ppu_t;
 
@@ -125,6 +129,11 @@ struct nes {
      * PPU synced every CPU cycle) gives the same results, only slower. */
     uint8_t ppu_lockstep;
     uint8_t slow_cycle;     /* ppu_lockstep or the board has an M2 (cpu_clock) hook */
+    /* frame grid (nes_set_frame_grid): 0, frames end at vblank; else a frame ends at the first
+     * instruction boundary at or past a CPU cycle count of the form grid_phase + k * grid_cycles.
+     * A setting like ppu_lockstep: kept by power cycles, not saved in states. */
+    uint32_t grid_cycles;
+    int64_t grid_phase;
     uint64_t ppu_event;
     /* save-state layouts without / with the screen section, measured on first use */
     state_layout_t state_layout[2];
@@ -137,7 +146,7 @@ struct nes {
     uint8_t *scratch_mem;
 };
 
-enum { SCREEN_STALE = 0, SCREEN_PENDING = 1, SCREEN_VALID = 2 };
+enum { SCREEN_STALE = 0, SCREEN_PENDING = 1, SCREEN_VALID = 2, SCREEN_MIDFRAME = 3 };
 
 /* The PPU runs up to the master clock minus this offset (CPU/PPU alignment as in Mesen). */
 #define PPU_OFFSET 1
@@ -161,6 +170,7 @@ void cpu_reset(struct nes *nes);
 void cpu_step(struct nes *nes);  /* one instruction (plus a pending interrupt) */
 /* instructions until ppu.frame_ready, a jam, or the master clock reaches `limit` */
 void cpu_run_frame(struct nes *nes, uint64_t limit);
+void cpu_run_until(struct nes *nes, uint64_t target); /* until cpu_cycles() >= target or a jam */
 void cpu_start_dmc_dma(struct nes *nes);
 void cpu_state(struct state *st, struct nes *nes);
 

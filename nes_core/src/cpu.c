@@ -534,6 +534,15 @@ void cpu_run_frame(nes_t *n, uint64_t limit) {
     while (!n->ppu.frame_ready && !n->cpu.jammed && n->cpu.master_clock < limit) execute(n);
 }
 
+/* Instructions until cpu_cycles() reaches `target` (or the CPU jams). The comparison is made
+ * on the master clock, so the loop pays no division per instruction. */
+void cpu_run_until(nes_t *n, uint64_t target) {
+    int64_t cycles = (int64_t)target + 2 - (int64_t)n->cpu.cycle_offset;
+    if (cycles <= 0) return;
+    uint64_t clock = 12u * (uint64_t)cycles - 11u; /* cpu_cycles() >= target from here on */
+    while (n->cpu.master_clock < clock && !n->cpu.jammed) execute(n);
+}
+
 /* Power-on and RESET: the CPU spends 8 cycles (bus reads of no consequence, S decremented by
  * 3 with writes suppressed) before it fetches from the reset vector. */
 static void reset_sequence(nes_t *n) {

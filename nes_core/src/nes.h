@@ -82,16 +82,24 @@ void nes_destroy(nes_t *nes);
 void nes_rom_info(const nes_t *nes, nes_rom_info_t *info);
 
 /* Run `frames` whole frames with both pads held; a frame ends when the PPU enters vblank
- * (scanline 241, dot 1), at the next CPU instruction boundary. Returns frames run (fewer once
- * the CPU jams), or NES_WATCHDOG_TRIPPED when no vblank came within NES_WATCHDOG_FRAMES
- * frames' worth of master clocks (a bounded cost whatever state the console is in; a
- * consistent state never trips it). */
+ * (scanline 241, dot 1), at the next CPU instruction boundary, unless a frame grid is set
+ * (nes_set_frame_grid). Returns frames run (fewer once the CPU jams), or
+ * NES_WATCHDOG_TRIPPED when no vblank came within NES_WATCHDOG_FRAMES frames' worth of master
+ * clocks (a bounded cost whatever state the console is in; a consistent state never trips
+ * it). */
 #define NES_WATCHDOG_FRAMES 4
 #define NES_WATCHDOG_TRIPPED (-1)
 int nes_run_frames(nes_t *nes, int frames, uint8_t pad1, uint8_t pad2);
 /* 1 when the last nes_run_frames call stopped at the watchdog (for callers that drop the
  * return value, such as the pool's threads). */
 int nes_watchdog_tripped(const nes_t *nes);
+/* Where nes_run_frames ends a frame. cycles 0 (the default): at vblank, as above. cycles > 0:
+ * at the first instruction boundary at or past a CPU cycle count (nes_cpu_cycles) of the form
+ * phase + k * cycles, e.g. nes-py's fixed 29781-cycle frames; `frames` such points are passed
+ * (a run returns 0 if the CPU is jammed). A setting: power cycles keep it, states do not. */
+void nes_set_frame_grid(nes_t *nes, uint32_t cycles, int64_t phase);
+/* CPU cycles since power-on. */
+uint64_t nes_cpu_cycles(const nes_t *nes);
 void nes_step_instruction(nes_t *nes);
 void nes_set_buttons(nes_t *nes, uint8_t pad1, uint8_t pad2);
 

@@ -350,7 +350,9 @@ static inline void ppu_tick(nes_t *n) {
             p->suppress_vbl = 0;
             p->frame_ready = 1;
             p->frames++;
-            if (p->screen == SCREEN_PENDING) p->screen = SCREEN_VALID;
+            if (p->screen == SCREEN_PENDING ||
+                (p->screen == SCREEN_MIDFRAME && p->frames - p->stale_frames >= 2))
+                p->screen = SCREEN_VALID;
         }
     } else if (sl == PRERENDER) {
         if (d == 1) {
@@ -837,6 +839,12 @@ void ppu_state(state_t *st, nes_t *n) {
          * vblank that follows a full picture drawn after this point */
         int after_vblank = p->scanline > 241 || (p->scanline == 241 && p->dot >= 1);
         p->screen = after_vblank ? SCREEN_PENDING : SCREEN_STALE;
+        if (p->scanline < 240) { /* mid-picture: lines from here on now, the rest next frame */
+            p->screen = SCREEN_MIDFRAME;
+            p->stale_frames = p->frames;
+            p->stale_line = p->scanline;
+            p->stale_dot = p->dot;
+        }
     }
 }
 
@@ -845,12 +853,14 @@ void ppu_state(state_t *st, nes_t *n) {
 void ppu_screen_state(state_t *st, nes_t *n) {
     ppu_t *p = &n->ppu;
     st_begin(st, "SCRN");
-    ST_FIELD(st, p->screen);
+    /* a picture still partly stale after a mid-picture load is saved as stale */
+    uint8_t screen = p->screen == SCREEN_MIDFRAME ? SCREEN_STALE : p->screen;
+    ST_FIELD(st, screen);
     ST_ARRAY(st, p->emph);
     ST_ARRAY(st, p->fb);
     st_end(st);
     if (st->mode == ST_LOAD) {
-        if (p->screen > SCREEN_VALID) p->screen = SCREEN_STALE;
+        p->screen = screen > SCREEN_VALID ? SCREEN_STALE : screen;
         for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= 0x3F;
         for (int i = 0; i < NES_HEIGHT; i++) p->emph[i] &= 7;
     }
