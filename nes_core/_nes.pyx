@@ -948,22 +948,18 @@ from libc.stdlib cimport calloc, free as _free
 cdef extern from "pool.h" nogil:
     ctypedef struct nes_pool_t:
         pass
-    ctypedef struct nes_obs_format_t:
-        int grayscale
-        int downscale
     ctypedef struct nes_pool_task_t:
         nes_t *nes
         int frames
         uint8_t pad1, pad2
         uint8_t *obs
         uint8_t *ram
-    size_t nes_obs_size(const nes_obs_format_t *fmt)
     nes_pool_t *nes_pool_create(int num_threads)
     void nes_pool_destroy(nes_pool_t *pool)
     int nes_pool_threads(const nes_pool_t *pool)
     void nes_pool_set_spin(nes_pool_t *pool, int spin_us)
     int nes_pool_spin(const nes_pool_t *pool)
-    int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_format_t *fmt)
+    int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_plan_t *plan)
 
 
 cdef class NESPool:
@@ -977,10 +973,9 @@ cdef class NESPool:
         consoles: list of distinct ``NES`` objects; the pool keeps them alive. Do not use them
             from another thread while :meth:`run` runs.
         num_threads: threads that run consoles, counting the caller (>= 1).
-        grayscale: observations are one luma byte per pixel, ``(77 R + 150 G + 29 B + 128) >> 8``,
-            instead of RGB.
-        downscale: 1, 2, 4, 8 or 16: each observation pixel is the rounded mean of a
-            ``downscale x downscale`` block (after the luma conversion).
+        grayscale, downscale: shorthand for ``obs_format=ObsFormat("grayscale" if grayscale
+            else "rgb", (240 // downscale, 256 // downscale))``, downscale 1, 2, 4, 8 or 16.
+        obs_format: an :class:`ObsFormat` (type and any size), instead of the shorthand.
         spin_us: microseconds the threads poll for the next batch (yielding the CPU) before
             they sleep; None for the default (2000). 0 sleeps at once: the least CPU when
             calls are far apart, but each call then pays the threads' wake-up latency.
@@ -990,12 +985,12 @@ cdef class NESPool:
 
     Raises:
         TypeError: an element of ``consoles`` is not an ``NES``.
-        ValueError: no consoles, a console listed twice, ``num_threads`` < 1, a bad format,
-            or a bad ``palette`` (also TypeError / OSError, see :func:`load_palette`).
+        ValueError: no consoles, a console listed twice, ``num_threads`` < 1, a bad format
+            (or both ``obs_format`` and the shorthand), or a bad ``palette`` (also TypeError / OSError, see :func:`load_palette`).
         MemoryError: the pool's threads or buffers could not be created.
 
     Attributes:
-        obs_shape: shape of one observation: ``(240 // downscale, 256 // downscale)`` plus
+        obs_format: the :class:`ObsFormat`; obs_shape: its shape, ``(height, width)`` plus
             ``(3,)`` for RGB; dtype ``uint8``.
         num_envs: number of consoles.
 
@@ -1014,7 +1009,7 @@ cdef class NESPool:
     cdef nes_pool_task_t *tasks
     cdef int n
     cdef list consoles
-    cdef nes_obs_format_t fmt
+    cdef readonly ObsFormat obs_format
     cdef size_t obs_bytes
     cdef bint busy
     cdef readonly tuple obs_shape
@@ -1023,7 +1018,7 @@ cdef class NESPool:
     cdef object _zeros  # num_envs zero button bytes (read-only)
 
     def __cinit__(self, consoles, num_threads=1, grayscale=False, downscale=1, spin_us=None,
-                  palette=None):
+                  palette=None, obs_format=None):
         self.pool = NULL
         self.tasks = NULL
         consoles = list(consoles)
@@ -1040,11 +1035,16 @@ cdef class NESPool:
             raise TypeError(f"grayscale must be a bool, not {type(grayscale).__name__}")
         if not 1 <= num_threads <= 1024:
             raise ValueError(f"num_threads must be in 1..1024, got {num_threads}")
-        self.fmt.grayscale = 1 if grayscale else 0
-        self.fmt.downscale = downscale
-        self.obs_bytes = nes_obs_size(&self.fmt)
-        if self.obs_bytes == 0:
-            raise ValueError(f"downscale must be 1, 2, 4, 8 or 16, got {downscale}")
+        if obs_format is None:
+            if downscale not in (1, 2, 4, 8, 16):
+                raise ValueError(f"downscale must be 1, 2, 4, 8 or 16, got {downscale}")
+            obs_format = ObsFormat("grayscale" if grayscale else "rgb", (240 // downscale, 256 // downscale))
+        elif not isinstance(obs_format, ObsFormat):
+            raise TypeError(f"obs_format must be an ObsFormat, not {type(obs_format).__name__}")
+        elif grayscale or downscale != 1:
+            raise ValueError("give either obs_format or grayscale/downscale, not both")
+        self.obs_format = obs_format
+        self.obs_bytes = obs_format.nbytes
         if palette is not None:
             pal = load_palette(palette)
             for c in consoles:
@@ -1055,8 +1055,7 @@ cdef class NESPool:
         self._all = np.arange(self.n, dtype=np.intp)
         self._zeros = np.zeros(self.n, dtype=np.uint8)
         self._zeros.flags.writeable = False
-        shape = (240 // downscale, 256 // downscale)
-        self.obs_shape = shape if grayscale else shape + (3,)
+        self.obs_shape = obs_format.shape
         self.tasks = <nes_pool_task_t *>calloc(self.n, sizeof(nes_pool_task_t))
         if self.tasks == NULL:
             raise MemoryError("NESPool: no memory for the task list")
@@ -1192,7 +1191,7 @@ cdef class NESPool:
             (<NES>self.consoles[idx[k]])._busy = 1
         try:
             with nogil:
-                rc = nes_pool_run(self.pool, self.tasks, <int>count, &self.fmt)
+                rc = nes_pool_run(self.pool, self.tasks, <int>count, &self.obs_format.plan)
         finally:
             self.busy = False
             for k in range(count):

@@ -41,6 +41,40 @@ NES_PY_FRAME_PHASE = -114
 FRAME_TIMINGS = ("vblank", "nes-py")
 
 
+#: observation types: the picture (``"rgb"``, ``"grayscale"``, of any ``shape``) or CPU RAM
+#: (``"ram"``, ALE's name: the 2 KiB at $0000-$07FF)
+OBS_TYPES = ("rgb", "grayscale", "ram")
+
+
+def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] = None):
+    """Return ``(fmt, space)`` for an observation type and size, the one rule every env uses.
+
+    Args:
+        obs_type: ``"rgb"``, ``"grayscale"`` or ``"ram"``.
+        shape: ``(height, width)`` of a picture observation, 1-240 by 1-256 (area averaging,
+            see ``nes_core.ObsFormat``); None for the native (240, 256). Not allowed with
+            ``"ram"``.
+
+    Returns:
+        ``fmt``: a ``nes_core.ObsFormat``, or None for ``"ram"``; ``space``: the ``Box`` of one
+        observation (``uint8``; ``(H, W, 3)``, ``(H, W)`` or ``(2048,)``).
+
+    Raises:
+        ValueError: unknown ``obs_type``, a bad size, or ``shape`` with ``"ram"``; TypeError: a
+            ``shape`` that is not a pair of ints.
+    """
+    from nes_core import ObsFormat
+
+    if obs_type == "ram":
+        if shape is not None:
+            raise ValueError("shape applies to picture observations, not obs_type='ram'")
+        return None, gym.spaces.Box(0, 255, (2048,), np.uint8)
+    if obs_type not in OBS_TYPES:
+        raise ValueError(f"obs_type must be one of {OBS_TYPES}, got {obs_type!r}")
+    fmt = ObsFormat(obs_type, shape)
+    return fmt, gym.spaces.Box(0, 255, fmt.shape, np.uint8)
+
+
 def frame_grid(frame_timing: str) -> Optional[Tuple[int, int]]:
     """Return the ``nes_core.NES.frame_grid`` of a ``frame_timing`` name.
 
@@ -113,8 +147,8 @@ class _AudioTap:
 class NESEnv(gym.Env):
     """A Gymnasium env playing one NES ROM.
 
-    Observation: ``Box(0, 255, (240, 256, 3), uint8)``, the last completed frame as RGB, an array
-    the caller owns. Action: ``Discrete(256)``, the controller byte (A=0x01, B=0x02, Select=0x04,
+    Observation: by default ``Box(0, 255, (240, 256, 3), uint8)``, the last completed frame as
+    RGB, an array the caller owns (``obs_type`` and ``shape`` choose others). Action: ``Discrete(256)``, the controller byte (A=0x01, B=0x02, Select=0x04,
     Start=0x08, Up=0x10, Down=0x20, Left=0x40, Right=0x80); one step runs one frame.
 
     Args:
@@ -133,6 +167,11 @@ class NESEnv(gym.Env):
             (the PPU enters vblank) or ``"nes-py"`` (nes-py's fixed 29781 CPU cycles from
             power-on, which the Super Mario Bros. envs use for step-exact parity with
             gym-super-mario-bros).
+        obs_type: ``"rgb"`` (default), ``"grayscale"`` (luma of the palette's RGB) or ``"ram"``
+            (a copy of the 2 KiB of CPU RAM, shape ``(2048,)``).
+        shape: ``(height, width)`` of picture observations, e.g. ``(84, 84)``: each pixel the
+            mean of the area it covers (OpenCV's INTER_AREA, computed in C); None for 240 x 256.
+            Rendering (``render()``, the window) always shows the full RGB picture.
 
     Raises:
         RuntimeError: ``render_mode="human"`` without a display (the message names the fixes:
@@ -140,8 +179,8 @@ class NESEnv(gym.Env):
             a fallback of pygame to its offscreen driver raises it at the first frame shown.
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: the file is not a ROM the core can run.
-        ValueError: unknown ``render_mode`` or ``frame_timing``; a bad ``palette`` (TypeError
-            when it is of a type that cannot be a palette).
+        ValueError: unknown ``render_mode``, ``frame_timing`` or ``obs_type``, a bad ``shape``;
+            a bad ``palette`` (TypeError when it is of a type that cannot be a palette).
 
     Attributes:
         nes: the ``nes_core.NES`` emulator. Setting ``nes.audio_enabled = True`` makes
@@ -168,8 +207,12 @@ class NESEnv(gym.Env):
         mute: bool = False,
         palette: Any = "nes-py",
         frame_timing: str = "vblank",
+        obs_type: str = "rgb",
+        shape: Optional[Tuple[int, int]] = None,
     ):
         grid = frame_grid(frame_timing)
+        self._obs_format, self.observation_space = observation_format(obs_type, shape)
+        self.obs_type = obs_type
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode must be None or one of {self.metadata['render_modes']}, "
@@ -190,7 +233,6 @@ class NESEnv(gym.Env):
         self.frame_timing = frame_timing
         self.game = game if game is not None else Game()
         self.reward_range = tuple(self.game.reward_range)
-        self.observation_space = gym.spaces.Box(0, 255, SCREEN_SHAPE, np.uint8)
         self.action_space = gym.spaces.Discrete(256)
         self._viewer = None
         self._sink = None
@@ -263,7 +305,8 @@ class NESEnv(gym.Env):
                 ``.sav`` file's content; a shorter or longer blob fills what fits).
 
         Returns:
-            ``(observation, info)``; observation shape ``(240, 256, 3)``, ``uint8``.
+            ``(observation, info)``; the observation as ``observation_space`` says (by default
+            ``(240, 256, 3)`` ``uint8``).
 
         Raises:
             ValueError: an option key not in :attr:`reset_options` (checked before anything
@@ -282,9 +325,9 @@ class NESEnv(gym.Env):
         self._audio = _NO_AUDIO
         ram = self.nes.ram
         self.game.reset(ram)
-        obs = self.nes.render()  # the start picture in this env's palette
+        obs = self._observe()  # the start picture in this env's palette
         if self.render_mode == "human":
-            self._show(obs)
+            self._show(self.nes.screen)
         self._has_reset = True
         return obs, self.game.info(ram)
 
@@ -293,8 +336,8 @@ class NESEnv(gym.Env):
         """Run one frame with the controller byte ``action`` held.
 
         Returns:
-            ``(observation, reward, terminated, truncated, info)``: observation shape
-            ``(240, 256, 3)`` ``uint8`` (owned by the caller), reward clipped to
+            ``(observation, reward, terminated, truncated, info)``: the observation as
+            ``observation_space`` says (owned by the caller), reward clipped to
             ``reward_range``, truncated always False (time limits are wrappers).
 
         Raises:
@@ -322,10 +365,16 @@ class NESEnv(gym.Env):
             self.game.after_step(nes, terminated)
         low, high = self.reward_range
         reward = float(min(max(reward, low), high))
-        obs = self.nes.render()  # a new array: the caller owns it
+        obs = self._observe()
         if self.render_mode == "human":
-            self._show(obs, self._audio)
+            self._show(self.nes.screen, self._audio)
         return obs, reward, bool(terminated), False, info
+
+    def _observe(self) -> np.ndarray:
+        """The observation of the current frame, a new array the caller owns."""
+        if self._obs_format is None:
+            return self.nes.ram.copy()
+        return self.nes.observe(self._obs_format)
 
     # --- rendering ------------------------------------------------------------------------------
     def render(self) -> Optional[np.ndarray]:

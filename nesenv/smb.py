@@ -73,6 +73,8 @@ class SuperMarioBrosEnv(NESEnv):
         frame_timing: ``"nes-py"`` (default: a step is nes-py's 29781-cycle frame, which gives
             gym-super-mario-bros' RAM, info, reward and termination at every step) or
             ``"vblank"`` (a step ends when the PPU enters vblank).
+        obs_type, shape: the observation: ``"rgb"`` (default), ``"grayscale"`` or ``"ram"``,
+            at ``(height, width)`` (e.g. ``(84, 84)``); see :class:`nesenv.env.NESEnv`.
 
     Raises:
         nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).
@@ -89,10 +91,12 @@ class SuperMarioBrosEnv(NESEnv):
         mute: bool = False,
         palette: Any = "nes-py",
         frame_timing: str = "nes-py",
+        obs_type: str = "rgb",
+        shape: Optional[Tuple[int, int]] = None,
     ):
         game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
         super().__init__(rom, render_mode=render_mode, game=game, mute=mute, palette=palette,
-                         frame_timing=frame_timing)
+                         frame_timing=frame_timing, obs_type=obs_type, shape=shape)
 
     @property
     def is_single_stage_env(self) -> bool:
@@ -158,7 +162,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         stages: stages to draw from, as ``"W-S"`` strings (e.g. ``["1-4", "2-4"]``).
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: see :class:`SuperMarioBrosEnv`.
-        mute, palette, frame_timing: see :class:`SuperMarioBrosEnv`.
+        mute, palette, frame_timing, obs_type, shape: see :class:`SuperMarioBrosEnv`.
 
     Attributes:
         stages: the default subset, as ``"W-S"`` strings, or None for all stages.
@@ -175,6 +179,8 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         mute: bool = False,
         palette: Any = "nes-py",
         frame_timing: str = "nes-py",
+        obs_type: str = "rgb",
+        shape: Optional[Tuple[int, int]] = None,
     ):
         if rom_mode not in ROM_MODES:
             raise ValueError(f"rom_mode must be one of {ROM_MODES}, got {rom_mode!r}")
@@ -190,6 +196,8 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
             mute=mute,
             palette=palette,
             frame_timing=frame_timing,
+            obs_type=obs_type,
+            shape=shape,
         )
 
     def _game_for(self, target: Tuple[int, int]) -> SuperMarioBros:

@@ -41,7 +41,7 @@ from games import Game, SuperMarioBros
 from games import super_mario_bros as smb
 
 from .actions import buttons_to_byte
-from .env import check_reset_options, frame_grid
+from .env import check_reset_options, frame_grid, observation_format
 from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, draw_stage, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -300,8 +300,9 @@ def _batch_game(games: List[Game], consoles: list) -> _BatchGame:
 class NESVectorEnv(VectorEnv):
     """N copies of one NES game stepped in parallel by a C thread pool.
 
-    Observations: ``Box(0, 255, (N, H, W, 3), uint8)`` with ``H, W = 240, 256`` divided by
-    ``downscale``; ``(N, H, W)`` with ``grayscale``. Actions: ``MultiDiscrete`` of the controller
+    Observations: ``Box(0, 255, (N, H, W, 3), uint8)`` (``H, W = 240, 256`` unless ``shape``
+    says otherwise); ``(N, H, W)`` with ``obs_type="grayscale"``; ``(N, 2048)`` with
+    ``obs_type="ram"``. Actions: ``MultiDiscrete`` of the controller
     byte per env (``Discrete(256)`` each), or of indices into ``actions``. Rewards ``float64``
     ``(N,)``, clipped to the game's ``reward_range``; terminations / truncations ``bool (N,)``;
     infos: the game's info keys as arrays with ``_key`` masks, as :class:`SyncVectorEnv` builds.
@@ -316,8 +317,12 @@ class NESVectorEnv(VectorEnv):
         max_episode_steps: truncate episodes after this many steps (None: never).
         num_threads: threads stepping consoles, counting the caller; default
             ``min(num_envs, usable cores)``.
-        grayscale: observations are one luma byte per pixel.
-        downscale: 1, 2, 4, 8 or 16: observations are the mean of each block of that size.
+        obs_type: ``"rgb"`` (default), ``"grayscale"`` or ``"ram"``, as for
+            :class:`nesenv.env.NESEnv`; computed by the pool threads in C.
+        shape: ``(height, width)`` of picture observations (area averaging), e.g. ``(84, 84)``;
+            None for 240 x 256.
+        grayscale, downscale: shorthand for ``obs_type="grayscale"`` and
+            ``shape=(240 // downscale, 256 // downscale)`` (downscale 1, 2, 4, 8 or 16).
         actions: list of button-name lists (as :class:`nesenv.wrappers.JoypadSpace`, e.g.
             :data:`nesenv.actions.SIMPLE_MOVEMENT`) to act with their indices instead of bytes.
         copy: True (like SyncVectorEnv): each call returns a new observation array, which the
@@ -334,7 +339,8 @@ class NESVectorEnv(VectorEnv):
     Raises:
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: not a ROM the core runs.
-        ValueError: bad ``num_envs``, ``num_threads``, ``downscale``, ``render_mode``,
+        ValueError: bad ``num_envs``, ``num_threads``, ``obs_type``, ``shape``, ``downscale``
+            (or a shorthand given with the option it stands for), ``render_mode``,
             ``actions``, ``frame_timing`` or ``palette`` (TypeError for a palette of the wrong
             type).
 
@@ -368,10 +374,24 @@ class NESVectorEnv(VectorEnv):
         spin_us: Optional[int] = None,
         palette: Any = "nes-py",
         frame_timing: str = "vblank",
+        obs_type: Optional[str] = None,
+        shape: Optional[Tuple[int, int]] = None,
     ):
-        from nes_core import NES, NESPool
+        from nes_core import NES, NESPool, ObsFormat
 
         grid = frame_grid(frame_timing)
+        if obs_type is None:
+            obs_type = "grayscale" if grayscale else "rgb"
+        elif grayscale:
+            raise ValueError("give obs_type or grayscale=True, not both")
+        if downscale != 1:
+            if shape is not None:
+                raise ValueError("give shape or downscale, not both")
+            if downscale not in (1, 2, 4, 8, 16) or isinstance(downscale, (bool, float)):
+                raise ValueError(f"downscale must be 1, 2, 4, 8 or 16, got {downscale!r}")
+            shape = (240 // downscale, 256 // downscale)
+        obs_format, self.single_observation_space = observation_format(obs_type, shape)
+        self.obs_type = obs_type
 
         if not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
             raise ValueError(f"num_envs must be an int >= 1, got {num_envs!r}")
@@ -408,8 +428,9 @@ class NESVectorEnv(VectorEnv):
         self._start_state = self._start_for(self.games[0], self.consoles[0])
         if num_threads is None:
             num_threads = _default_threads(self.num_envs)
-        self.pool = NESPool(self.consoles, num_threads, grayscale, downscale, spin_us, palette=palette)
-        self.grayscale, self.downscale = bool(grayscale), int(downscale)
+        self._ram_obs = obs_format is None
+        self.pool = NESPool(self.consoles, num_threads, spin_us=spin_us, palette=palette,
+                            obs_format=obs_format if obs_format is not None else ObsFormat())
         self._batch = _batch_game(self.games, self.consoles)
 
         if actions is None:
@@ -418,13 +439,12 @@ class NESVectorEnv(VectorEnv):
             if len(actions) == 0:
                 raise ValueError("actions must list at least one button combination")
             self._action_lut = np.array([buttons_to_byte(b) for b in actions], dtype=np.uint8)
-        self.single_observation_space = gym.spaces.Box(0, 255, self.pool.obs_shape, np.uint8)
         self._observation_space: Optional[gym.Space] = None  # built on first use (see below)
         self.single_action_space = gym.spaces.Discrete(len(self._action_lut))
         self.action_space = batch_space(self.single_action_space, self.num_envs)
 
         n = self.num_envs
-        self._obs = np.zeros((n,) + self.pool.obs_shape, dtype=np.uint8)
+        self._obs = np.zeros((n,) + self.single_observation_space.shape, dtype=np.uint8)
         self._ram = np.zeros((n, RAM_SIZE), dtype=np.uint8)
         self._rewards = np.zeros(n, dtype=np.float64)
         self._terminations = np.zeros(n, dtype=bool)
@@ -487,8 +507,9 @@ class NESVectorEnv(VectorEnv):
         self._restart(np.flatnonzero(mask))
         obs = self._obs_buffer()
         # every env draws its frame: the others' current frame is their last observation
-        self.pool.run(None, 0, obs, self._ram)
+        self.pool.run(None, 0, self._picture(obs), self._ram)
         infos = self._batch.reset(self._ram, mask)
+        obs = self._ram_observation(obs)
         self._terminations[mask] = False
         self._truncations[mask] = False
         self._autoreset[mask] = False
@@ -536,7 +557,7 @@ class NESVectorEnv(VectorEnv):
         else:  # the usual step: every env runs a frame
             stepping, frames = self._all_true, self._ones
         obs = self._obs_buffer()
-        self.pool.run(buttons, frames, obs, self._ram)
+        self.pool.run(buttons, frames, self._picture(obs), self._ram)
         rewards, terminated, infos, after = self._batch.step(self._ram, stepping)
         after = np.flatnonzero(after)
         if after.size:
@@ -548,7 +569,9 @@ class NESVectorEnv(VectorEnv):
                 if console.cycles != cycles:
                     redraw.append(i)
             if redraw:
-                self.pool.run(None, 0, obs, None, redraw)
+                self.pool.run(None, 0, self._picture(obs), self._ram if self._ram_obs else None,
+                              redraw)
+        obs = self._ram_observation(obs)
         low, high = self.reward_range
         np.clip(rewards, low, high, out=self._rewards)
         self._terminations[:] = terminated
@@ -573,6 +596,16 @@ class NESVectorEnv(VectorEnv):
     def _obs_buffer(self) -> np.ndarray:
         """Where this call's observations go: a new array (copy=True) or the env's own."""
         return np.empty_like(self._obs) if self.copy else self._obs
+
+    def _picture(self, obs: np.ndarray) -> Optional[np.ndarray]:
+        """The array the pool draws pictures into: ``obs``, or None for RAM observations."""
+        return None if self._ram_obs else obs
+
+    def _ram_observation(self, obs: np.ndarray) -> np.ndarray:
+        """RAM observations: the RAM the pool copied (into ``obs``); pictures: ``obs`` as is."""
+        if self._ram_obs:
+            obs[...] = self._ram
+        return obs
 
     # --- rendering, closing ----------------------------------------------------------------------
     def render(self) -> Optional[Tuple[np.ndarray, ...]]:
@@ -623,7 +656,7 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
     Takes the arguments of :class:`nesenv.smb.SuperMarioBrosEnv` (``rom_mode``, ``lost_levels``,
     ``target``, ``render_mode``, ``rom_path``, ``frame_timing``, default ``"nes-py"``) plus
     those of :class:`NESVectorEnv`
-    (``num_envs``, ``max_episode_steps``, ``num_threads``, ``grayscale``, ``downscale``,
+    (``num_envs``, ``max_episode_steps``, ``num_threads``, ``obs_type``, ``shape``, ``grayscale``, ``downscale``,
     ``actions``, ``copy``, ``spin_us``, ``palette``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
     ``coins, flag_get, life, score, stage, status, time, world, x_pos, y_pos``.
 
@@ -676,7 +709,7 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         stages: stages to draw from, as ``"W-S"`` strings (default: all 32).
         render_mode, rom_path: see :class:`SuperMarioBrosVectorEnv`.
         options: the keyword arguments of :class:`NESVectorEnv` (``max_episode_steps``,
-            ``num_threads``, ``grayscale``, ``downscale``, ``actions``, ``copy``, ``spin_us``,
+            ``num_threads``, ``obs_type``, ``shape``, ``grayscale``, ``downscale``, ``actions``, ``copy``, ``spin_us``,
             ``palette``).
 
     ``reset(options={"stages": [...]})`` draws the episodes started by that call from those

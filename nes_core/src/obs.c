@@ -51,10 +51,16 @@ void nes_obs_capture(const nes_t *nes, int type, uint8_t *src) {
         const uint8_t *c = pal + 3 * i;
         luma[i >> 6][i & 63] = (uint8_t)((77u * c[0] + 150u * c[1] + 29u * c[2] + 128u) >> 8);
     }
+    /* one table lookup a pixel, eight pixels per 8-byte load and store */
     for (int y = 0; y < NES_HEIGHT; y++) {
         const uint8_t *l = luma[emph[y] & 7], *row = fb + (size_t)y * NES_WIDTH;
         uint8_t *o = src + (size_t)y * NES_WIDTH;
-        for (int x = 0; x < NES_WIDTH; x++) o[x] = l[row[x] & 63];
+        for (int x = 0; x < NES_WIDTH; x += 8) {
+            uint64_t q, px = 0;
+            memcpy(&q, row + x, 8);
+            for (int i = 0; i < 8; i++) px |= (uint64_t)l[(q >> (8 * i)) & 63] << (8 * i);
+            memcpy(o + x, &px, 8);
+        }
     }
 }
 
@@ -95,10 +101,99 @@ void nes_obs_resample(const nes_obs_plan_t *p, const uint8_t *src, uint8_t *out)
     }
 }
 
+/* ---- fast paths for the same power-of-two scale on both axes (2, 4, 8, 16): box means, the
+ * values nes_obs_resample gives for them ---- */
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* 0 unless 240 / height == 256 / width == 2^s, s in 1..4 */
+static int box_shift(const nes_obs_plan_t *p) {
+    for (int s = 1; s <= 4; s++)
+        if (p->height == (NES_HEIGHT >> s) && p->width == (NES_WIDTH >> s)) return s;
+    return 0;
+}
+
+/* Box mean of a 240 x 256 grey picture by 2^s, rounded half up (sums fit 16 bits: at most
+ * 16 * 16 * 255 + 128). */
+static ALWAYS_INLINE void box_gray(const uint8_t *g, uint8_t *out, const int s) {
+    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
+    const uint16_t half = (uint16_t)(1u << (2 * s - 1));
+    uint16_t acc[NES_WIDTH];
+    for (int oy = 0; oy < oh; oy++) {
+        for (int x = 0; x < ow; x++) acc[x] = half;
+        for (int dy = 0; dy < k; dy++) {
+            const uint8_t *row = g + (size_t)((oy << s) + dy) * NES_WIDTH;
+            for (int x = 0; x < ow; x++) {
+                uint16_t t = 0;
+                for (int dx = 0; dx < k; dx++) t = (uint16_t)(t + row[(x << s) + dx]);
+                acc[x] = (uint16_t)(acc[x] + t);
+            }
+        }
+        uint8_t *o = out + (size_t)oy * ow;
+        for (int x = 0; x < ow; x++) o[x] = (uint8_t)(acc[x] >> (2 * s));
+    }
+}
+
+/* Box-mean RGB straight from the palette indices: each of the 512 colours packed as three
+ * 21-bit lanes of a 64-bit word (R | G << 21 | B << 42), so one addition a pixel sums all three
+ * channels (at most 16 * 16 * 255 per lane). */
+static ALWAYS_INLINE void box_rgb(const nes_t *nes, uint8_t *out, const int s) {
+    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
+    const uint64_t lane = (1u << 21) - 1, half = 1u << (2 * s - 1);
+    const uint8_t *fb = nes_framebuffer(nes), *emph = nes_emphasis(nes), *pal = nes_palette_rgb(nes);
+    uint64_t lut[8][64];
+    for (int i = 0; i < 512; i++) {
+        const uint8_t *c = pal + 3 * i;
+        lut[i >> 6][i & 63] = (uint64_t)c[0] | (uint64_t)c[1] << 21 | (uint64_t)c[2] << 42;
+    }
+    for (int oy = 0; oy < oh; oy++) {
+        uint8_t *o = out + (size_t)oy * ow * 3;
+        for (int ox = 0; ox < ow; ox++) {
+            uint64_t sum = 0;
+            for (int dy = 0; dy < k; dy++) {
+                const int y = (oy << s) + dy;
+                const uint64_t *l = lut[emph[y] & 7];
+                const uint8_t *row = fb + (size_t)y * NES_WIDTH + (ox << s);
+                for (int dx = 0; dx < k; dx++) sum += l[row[dx] & 63];
+            }
+            o[3 * ox] = (uint8_t)(((sum & lane) + half) >> (2 * s));
+            o[3 * ox + 1] = (uint8_t)((((sum >> 21) & lane) + half) >> (2 * s));
+            o[3 * ox + 2] = (uint8_t)(((sum >> 42) + half) >> (2 * s));
+        }
+    }
+}
+
+static void box_write(const nes_t *nes, const nes_obs_plan_t *p, int s, uint8_t *out, uint8_t *scratch) {
+    if (p->type == NES_OBS_RGB) {
+        switch (s) {
+        case 1: box_rgb(nes, out, 1); break;
+        case 2: box_rgb(nes, out, 2); break;
+        case 3: box_rgb(nes, out, 3); break;
+        default: box_rgb(nes, out, 4); break;
+        }
+        return;
+    }
+    nes_obs_capture(nes, NES_OBS_GRAYSCALE, scratch);
+    switch (s) {
+    case 1: box_gray(scratch, out, 1); break;
+    case 2: box_gray(scratch, out, 2); break;
+    case 3: box_gray(scratch, out, 3); break;
+    default: box_gray(scratch, out, 4); break;
+    }
+}
+
 void nes_obs_write(const nes_t *nes, const nes_obs_plan_t *p, const uint8_t *prev, uint8_t *out,
                    uint8_t *scratch) {
     if (p->native && prev == NULL) {
         nes_obs_capture(nes, p->type, out);
+        return;
+    }
+    int s = prev == NULL ? box_shift(p) : 0;
+    if (s) {
+        box_write(nes, p, s, out, scratch);
         return;
     }
     nes_obs_capture(nes, p->type, scratch);

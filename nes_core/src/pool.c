@@ -89,8 +89,6 @@ static void thread_join(pool_thread_t t)
 }
 #endif
 
-#define GRAY_BYTES (NES_WIDTH * NES_HEIGHT)
-
 typedef struct pool_worker {
     nes_pool_t *pool;
     int index; /* 1..num_threads-1; the caller works as thread 0 */
@@ -110,163 +108,20 @@ struct nes_pool {
     const nes_pool_task_t *tasks;
     int ntasks, next;
     long finished;
-    nes_obs_format_t fmt;
-    uint8_t *scratch; /* one full-size grey frame per thread, for downscaled grey */
+    const nes_obs_plan_t *plan;
+    uint8_t *scratch; /* one full-size picture per thread (NES_OBS_SOURCE_BYTES), for resampling */
     pool_worker_t *workers;
 };
 
-/* ---- observation formats ---- */
-static int log2_scale(int k)
-{
-    switch (k) {
-    case 1: return 0;
-    case 2: return 1;
-    case 4: return 2;
-    case 8: return 3;
-    case 16: return 4;
-    default: return -1;
-    }
-}
-
-size_t nes_obs_size(const nes_obs_format_t *fmt)
-{
-    int s = log2_scale(fmt->downscale);
-    if (s < 0 || (fmt->grayscale != 0 && fmt->grayscale != 1))
-        return 0;
-    return (size_t)(NES_WIDTH >> s) * (size_t)(NES_HEIGHT >> s) * (fmt->grayscale ? 1u : 3u);
-}
-
-static inline uint32_t luma(const uint8_t *p)
-{
-    return (77u * p[0] + 150u * p[1] + 29u * p[2] + 128u) >> 8;
-}
-
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#elif defined(_MSC_VER)
-#define ALWAYS_INLINE __forceinline
-#else
-#define ALWAYS_INLINE inline
-#endif
-
-/* The luma of a console's frame straight from its palette indices: the luma of each of the
- * 512 colours once, then one table lookup a pixel, eight pixels per 8-byte load and store (no
- * RGB frame in between). The luma of nes_obs_format_t, of the RGB pixel nes_render_rgb gives. */
-static void gray_from_nes(const nes_t *nes, uint8_t *out)
-{
-    const uint8_t *fb = nes_framebuffer(nes), *emph = nes_emphasis(nes), *pal = nes_palette_rgb(nes);
-    uint8_t lut[8][64];
-    for (int i = 0; i < 512; i++)
-        lut[i >> 6][i & 63] = (uint8_t)luma(pal + 3 * i);
-    for (int y = 0; y < NES_HEIGHT; y++) {
-        const uint8_t *l = lut[emph[y] & 7], *row = fb + (size_t)y * NES_WIDTH;
-        uint8_t *o = out + (size_t)y * NES_WIDTH;
-        for (int x = 0; x < NES_WIDTH; x += 8) {
-            uint64_t q, px = 0;
-            memcpy(&q, row + x, 8);
-            for (int i = 0; i < 8; i++)
-                px |= (uint64_t)l[(q >> (8 * i)) & 63] << (8 * i);
-            memcpy(o + x, &px, 8);
-        }
-    }
-}
-
-/* Box average of a 240 x 256 grey image by 2^s, rounded half up (sums fit 16 bits: at most
- * 16 * 16 * 255 + 128). */
-static ALWAYS_INLINE void box_down(const uint8_t *g, uint8_t *out, const int s)
-{
-    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
-    const uint16_t half = (uint16_t)(1u << (2 * s - 1));
-    uint16_t acc[NES_WIDTH];
-    for (int oy = 0; oy < oh; oy++) {
-        for (int x = 0; x < ow; x++)
-            acc[x] = half;
-        for (int dy = 0; dy < k; dy++) {
-            const uint8_t *row = g + (size_t)((oy << s) + dy) * NES_WIDTH;
-            for (int x = 0; x < ow; x++) {
-                uint16_t t = 0;
-                for (int dx = 0; dx < k; dx++)
-                    t = (uint16_t)(t + row[(x << s) + dx]);
-                acc[x] = (uint16_t)(acc[x] + t);
-            }
-        }
-        uint8_t *o = out + (size_t)oy * ow;
-        for (int x = 0; x < ow; x++)
-            o[x] = (uint8_t)(acc[x] >> (2 * s));
-    }
-}
-
-/* Downscaled RGB straight from a console's palette indices: each of the 512 colours packed as
- * three 21-bit lanes of a 64-bit word (R | G << 21 | B << 42), so one addition a pixel sums all
- * three channels (at most 16 * 16 * 255 per lane); the box average of nes_obs_format_t. */
-static ALWAYS_INLINE void down_rgb_nes(const nes_t *nes, uint8_t *out, const int s)
-{
-    const int k = 1 << s, ow = NES_WIDTH >> s, oh = NES_HEIGHT >> s;
-    const uint64_t lane = (1u << 21) - 1, half = 1u << (2 * s - 1);
-    const uint8_t *fb = nes_framebuffer(nes), *emph = nes_emphasis(nes), *pal = nes_palette_rgb(nes);
-    uint64_t lut[8][64];
-    for (int i = 0; i < 512; i++) {
-        const uint8_t *c = pal + 3 * i;
-        lut[i >> 6][i & 63] = (uint64_t)c[0] | (uint64_t)c[1] << 21 | (uint64_t)c[2] << 42;
-    }
-    for (int oy = 0; oy < oh; oy++) {
-        uint8_t *o = out + (size_t)oy * ow * 3;
-        for (int ox = 0; ox < ow; ox++) {
-            uint64_t sum = 0;
-            for (int dy = 0; dy < k; dy++) {
-                const int y = (oy << s) + dy;
-                const uint64_t *l = lut[emph[y] & 7];
-                const uint8_t *row = fb + (size_t)y * NES_WIDTH + (ox << s);
-                for (int dx = 0; dx < k; dx++)
-                    sum += l[row[dx] & 63];
-            }
-            o[3 * ox] = (uint8_t)(((sum & lane) + half) >> (2 * s));
-            o[3 * ox + 1] = (uint8_t)((((sum >> 21) & lane) + half) >> (2 * s));
-            o[3 * ox + 2] = (uint8_t)(((sum >> 42) + half) >> (2 * s));
-        }
-    }
-}
-
-static void rgb_down_nes(const nes_t *nes, uint8_t *out, int s)
-{
-    switch (s) {
-    case 1: down_rgb_nes(nes, out, 1); break;
-    case 2: down_rgb_nes(nes, out, 2); break;
-    case 3: down_rgb_nes(nes, out, 3); break;
-    case 4: down_rgb_nes(nes, out, 4); break;
-    default: break;
-    }
-}
-
-static void gray_down(const uint8_t *g, uint8_t *out, int s)
-{
-    switch (s) {
-    case 1: box_down(g, out, 1); break;
-    case 2: box_down(g, out, 2); break;
-    case 3: box_down(g, out, 3); break;
-    case 4: box_down(g, out, 4); break;
-    default: break;
-    }
-}
-
 /* ---- the work of one task ---- */
-static void run_task(const nes_pool_task_t *t, const nes_obs_format_t *fmt, uint8_t *scratch)
+static void run_task(const nes_pool_task_t *t, const nes_obs_plan_t *plan, uint8_t *scratch)
 {
     nes_t *nes = t->nes;
     if (t->frames > 0)
         nes_run_frames(nes, t->frames, t->pad1, t->pad2);
     if (t->obs != NULL) {
         nes_sync(nes);
-        if (fmt->grayscale && fmt->downscale == 1) {
-            gray_from_nes(nes, t->obs);
-        } else if (fmt->grayscale) {
-            gray_from_nes(nes, scratch);
-            gray_down(scratch, t->obs, log2_scale(fmt->downscale));
-        } else if (fmt->downscale == 1) {
-            nes_render_rgb(nes, t->obs);
-        } else {
-            rgb_down_nes(nes, t->obs, log2_scale(fmt->downscale));
-        }
+        nes_obs_write(nes, plan, NULL, t->obs, scratch);
     }
     if (t->ram != NULL)
         memcpy(t->ram, nes_ram(nes), NES_RAM_SIZE);
@@ -275,12 +130,12 @@ static void run_task(const nes_pool_task_t *t, const nes_obs_format_t *fmt, uint
 /* Take tasks until none is left; called and returns with pool->lock held. */
 static void drain(nes_pool_t *pool, int thread_index)
 {
-    uint8_t *scratch = pool->scratch + (size_t)thread_index * GRAY_BYTES;
+    uint8_t *scratch = pool->scratch + (size_t)thread_index * NES_OBS_SOURCE_BYTES;
     while (pool->next < pool->ntasks) {
         const nes_pool_task_t *t = &pool->tasks[pool->next++];
-        const nes_obs_format_t fmt = pool->fmt;
+        const nes_obs_plan_t *plan = pool->plan;
         mutex_unlock(&pool->lock);
-        run_task(t, &fmt, scratch);
+        run_task(t, plan, scratch);
         mutex_lock(&pool->lock);
         STORE(pool->finished, pool->finished + 1);
         if (pool->finished == pool->ntasks)
@@ -341,8 +196,7 @@ nes_pool_t *nes_pool_create(int num_threads)
         return NULL;
     pool->num_threads = num_threads;
     pool->spin_us = NES_POOL_DEFAULT_SPIN_US;
-    pool->fmt.downscale = 1;
-    pool->scratch = (uint8_t *)malloc((size_t)num_threads * GRAY_BYTES);
+    pool->scratch = (uint8_t *)malloc((size_t)num_threads * NES_OBS_SOURCE_BYTES);
     pool->workers = (pool_worker_t *)calloc((size_t)num_threads, sizeof(pool_worker_t));
     if (pool->scratch == NULL || pool->workers == NULL) {
         free(pool->scratch);
@@ -412,15 +266,13 @@ int nes_pool_spin(const nes_pool_t *pool)
     return pool->spin_us;
 }
 
-int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_format_t *fmt)
+int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_plan_t *plan)
 {
-    if (nes_obs_size(fmt) == 0)
-        return -1;
     if (n <= 0)
         return NES_OK;
     if (pool->num_threads == 1 || n == 1) {
         for (int i = 0; i < n; i++)
-            run_task(&tasks[i], fmt, pool->scratch);
+            run_task(&tasks[i], plan, pool->scratch);
         return NES_OK;
     }
     mutex_lock(&pool->lock);
@@ -428,7 +280,7 @@ int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const ne
     pool->ntasks = n;
     pool->next = 0;
     pool->finished = 0;
-    pool->fmt = *fmt;
+    pool->plan = plan;
     STORE(pool->generation, pool->generation + 1);
     cond_broadcast(&pool->work);
     drain(pool, 0);

@@ -7,24 +7,13 @@
 #include <stdint.h>
 
 #include "nes.h"
+#include "obs.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct nes_pool nes_pool_t;
-
-/* How a task writes its frame.
- *   grayscale 0: RGB888, 3 bytes per pixel (nes_render_rgb's bytes when downscale is 1);
- *   grayscale 1: one byte per pixel, luma = (77 R + 150 G + 29 B + 128) >> 8 (ITU-R BT.601
- *                weights in 1/256ths);
- *   downscale k: each output pixel is the mean of a k x k block (rounded half up), computed
- *                after the luma conversion; k must divide 240 and 256: 1, 2, 4, 8 or 16.
- * Output: row-major (240 / k, 256 / k[, 3]) bytes, nes_obs_size() of them. */
-typedef struct nes_obs_format {
-    int grayscale;
-    int downscale;
-} nes_obs_format_t;
 
 /* One console's work in a batch, done in this order: run `frames` frames with the pads held
  * (none when frames is 0), write the last completed frame to `obs` (skipped when NULL), copy the
@@ -36,9 +25,6 @@ typedef struct nes_pool_task {
     uint8_t *obs;
     uint8_t *ram;
 } nes_pool_task_t;
-
-/* Bytes of one observation in `fmt`, or 0 when the format is invalid. */
-size_t nes_obs_size(const nes_obs_format_t *fmt);
 
 /* A pool of `num_threads` threads counting the caller: num_threads - 1 workers are started
  * and sleep between batches; 1 runs every task in the caller. NULL when out of memory or a
@@ -59,9 +45,9 @@ int nes_pool_spin(const nes_pool_t *pool);
 /* Do `n` tasks on the pool's threads (the caller works too) and return when all are done.
  * Tasks are handed out one at a time, so consoles that run longer do not hold others back.
  * Every task must name a different console, and buffers must not overlap. One batch at a time
- * per pool: the call is not reentrant (separate pools are independent). Returns NES_OK, or
- * -1 when `fmt` is invalid (nothing is run). */
-int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_format_t *fmt);
+ * per pool: the call is not reentrant (separate pools are independent). Observations are
+ * written as `plan` says (obs.h). Returns NES_OK. */
+int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const nes_obs_plan_t *plan);
 
 #ifdef __cplusplus
 }

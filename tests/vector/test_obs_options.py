@@ -1,0 +1,85 @@
+"""Observation options (obs_type, shape) in the single env and the native vector env: one C
+path (nes_core.ObsFormat), so the vector env equals single envs under SyncVectorEnv."""
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+import nesenv  # noqa: F401  (registers the ids)
+from nes_core import ObsFormat
+from nesenv.actions import SIMPLE_MOVEMENT
+from nesenv.env import NESEnv, observation_format
+from nesenv.wrappers import JoypadSpace
+from tests.vector._support import run_side_by_side, smb_rom
+
+
+@pytest.mark.parametrize("obs_type,shape,space", [
+    ("rgb", None, (240, 256, 3)), ("grayscale", (84, 84), (84, 84)), ("rgb", (120, 128), (120, 128, 3)),
+    ("ram", None, (2048,))])
+def test_observation_format_gives_the_space(obs_type, shape, space):
+    fmt, box = observation_format(obs_type, shape)
+    assert box.shape == space and box.dtype == np.uint8
+    assert (fmt is None) == (obs_type == "ram")
+
+
+def test_observation_format_refuses_bad_options():
+    with pytest.raises(ValueError, match="obs_type"):
+        observation_format("tiles")
+    with pytest.raises(ValueError, match="ram"):
+        observation_format("ram", (84, 84))
+    with pytest.raises(ValueError, match="1-240 x 1-256"):
+        observation_format("grayscale", (300, 84))
+
+
+@pytest.mark.parametrize("obs_type,shape", [("grayscale", (84, 84)), ("rgb", (60, 64)), ("ram", None)])
+def test_single_env_observations(obs_type, shape):
+    rom = smb_rom()
+    env = NESEnv(rom, obs_type=obs_type, shape=shape)
+    check_env(env, skip_render_check=True)
+    obs, _ = env.reset(seed=0)
+    for _ in range(30):
+        obs, *_ = env.step(0x80)
+    assert env.observation_space.contains(obs)
+    if obs_type == "ram":
+        assert np.array_equal(obs, env.unwrapped.nes.ram)
+    else:
+        assert np.array_equal(obs, env.unwrapped.nes.observe(ObsFormat(obs_type, shape)))
+    assert env.unwrapped.nes.screen.shape == (240, 256, 3)  # rendering stays full RGB
+
+
+@pytest.mark.parametrize("options", [
+    {"obs_type": "grayscale", "shape": (84, 84)},
+    {"obs_type": "rgb", "shape": (100, 100)},
+    {"obs_type": "ram"},
+    {"grayscale": True, "downscale": 2},
+])
+def test_vector_env_equals_sync_envs(options):
+    smb_rom()
+    single = dict(options)
+    if single.pop("grayscale", False):
+        single["obs_type"] = "grayscale"
+    if "downscale" in single:
+        k = single.pop("downscale")
+        single["shape"] = (240 // k, 256 // k)
+    vec = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=3, vectorization_mode="vector_entry_point",
+                       actions=SIMPLE_MOVEMENT, num_threads=2, **options)
+    ref = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=3, vectorization_mode="sync",
+                       wrappers=[lambda env: JoypadSpace(env, SIMPLE_MOVEMENT)], **single)
+    assert vec.single_observation_space == ref.single_observation_space
+    actions = np.random.default_rng(0).integers(0, len(SIMPLE_MOVEMENT), size=(150, 3))
+    actions[:, 0] = 3  # right + B: dies at the first Goomba, an autoreset
+    ends = run_side_by_side(vec, ref, actions)
+    assert ends["terminations"] >= 1
+    vec.close()
+    ref.close()
+
+
+def test_vector_env_refuses_conflicting_shorthands():
+    smb_rom()
+    for options in ({"obs_type": "rgb", "grayscale": True}, {"shape": (84, 84), "downscale": 2},
+                    {"downscale": 3}, {"downscale": 2.5}, {"obs_type": "ram", "shape": (84, 84)}):
+        with pytest.raises(ValueError):
+            gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
+                         **options)
