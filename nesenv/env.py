@@ -75,6 +75,27 @@ def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] =
     return fmt, gym.spaces.Box(0, 255, fmt.shape, np.uint8)
 
 
+def check_time_options(frameskip: Any, repeat_action_probability: Any, noop_max: Any):
+    """Validate ``(frameskip, repeat_action_probability, noop_max)`` and return them as
+    ``(int, float, int)``.
+
+    Raises:
+        ValueError: ``frameskip`` not an int >= 1, a probability outside [0, 1], ``noop_max``
+            not an int >= 0.
+    """
+    if isinstance(frameskip, bool) or not isinstance(frameskip, (int, np.integer)) or frameskip < 1:
+        raise ValueError(f"frameskip must be an int >= 1, got {frameskip!r}")
+    if isinstance(noop_max, bool) or not isinstance(noop_max, (int, np.integer)) or noop_max < 0:
+        raise ValueError(f"noop_max must be an int >= 0, got {noop_max!r}")
+    try:
+        p = float(repeat_action_probability)
+    except (TypeError, ValueError):
+        p = float("nan")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"repeat_action_probability must be in [0, 1], got {repeat_action_probability!r}")
+    return int(frameskip), p, int(noop_max)
+
+
 def frame_grid(frame_timing: str) -> Optional[Tuple[int, int]]:
     """Return the ``nes_core.NES.frame_grid`` of a ``frame_timing`` name.
 
@@ -172,6 +193,17 @@ class NESEnv(gym.Env):
         shape: ``(height, width)`` of picture observations, e.g. ``(84, 84)``: each pixel the
             mean of the area it covers (OpenCV's INTER_AREA, computed in C); None for 240 x 256.
             Rendering (``render()``, the window) always shows the full RGB picture.
+        frameskip: frames one step runs with its action (>= 1; ALE's name). With more than
+            one, the reward is the sum of the frames' clipped rewards, the step ends early when
+            a frame terminates the episode, and the observation is the pixelwise maximum of the
+            last two frames (ALE's pooling, as Gymnasium's ``AtariPreprocessing`` does; a step
+            that ends early returns its last frame).
+        repeat_action_probability: each frame, the action of the frame before is repeated
+            instead of the step's action with this probability (sticky actions, ALE v5 and
+            Machado et al. 2018); drawn from ``np_random``, so ``reset(seed=S)`` repeats them.
+        noop_max: on reset, run 1..noop_max no-op steps (uniform, from ``np_random``) before the
+            first observation (random no-op starts; 0 = none). An episode that ends during them
+            starts again.
 
     Raises:
         RuntimeError: ``render_mode="human"`` without a display (the message names the fixes:
@@ -179,7 +211,8 @@ class NESEnv(gym.Env):
             a fallback of pygame to its offscreen driver raises it at the first frame shown.
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: the file is not a ROM the core can run.
-        ValueError: unknown ``render_mode``, ``frame_timing`` or ``obs_type``, a bad ``shape``;
+        ValueError: unknown ``render_mode``, ``frame_timing`` or ``obs_type``, a bad ``shape``,
+            ``frameskip``, ``repeat_action_probability`` or ``noop_max``;
             a bad ``palette`` (TypeError when it is of a type that cannot be a palette).
 
     Attributes:
@@ -209,10 +242,15 @@ class NESEnv(gym.Env):
         frame_timing: str = "vblank",
         obs_type: str = "rgb",
         shape: Optional[Tuple[int, int]] = None,
+        frameskip: int = 1,
+        repeat_action_probability: float = 0.0,
+        noop_max: int = 0,
     ):
         grid = frame_grid(frame_timing)
         self._obs_format, self.observation_space = observation_format(obs_type, shape)
         self.obs_type = obs_type
+        self.frameskip, self.repeat_action_probability, self.noop_max = check_time_options(
+            frameskip, repeat_action_probability, noop_max)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"render_mode must be None or one of {self.metadata['render_modes']}, "
@@ -232,12 +270,16 @@ class NESEnv(gym.Env):
         self.nes.frame_grid = grid
         self.frame_timing = frame_timing
         self.game = game if game is not None else Game()
-        self.reward_range = tuple(self.game.reward_range)
+        low, high = self.game.reward_range
+        self._frame_reward_range = (low, high)
+        self.reward_range = (low * self.frameskip, high * self.frameskip)
         self.action_space = gym.spaces.Discrete(256)
         self._viewer = None
         self._sink = None
         self._audio = _NO_AUDIO
         self._has_reset = False
+        self._last_buttons = 0  # the action of the last frame run (sticky actions repeat it)
+        self._pool_with = None  # the frame before a step's last, for pooling
         self._start_state = self._start_for(self.game)
         # sound only where someone hears it; recorders turn it on themselves
         self.nes.audio_enabled = render_mode == "human" and not mute
@@ -325,6 +367,9 @@ class NESEnv(gym.Env):
         self._audio = _NO_AUDIO
         ram = self.nes.ram
         self.game.reset(ram)
+        self._last_buttons = 0
+        if self.noop_max:
+            self._noop_start()
         obs = self._observe()  # the start picture in this env's palette
         if self.render_mode == "human":
             self._show(self.nes.screen)
@@ -333,12 +378,13 @@ class NESEnv(gym.Env):
 
     # --- step -----------------------------------------------------------------------------------
     def step(self, action) -> Tuple[np.ndarray, float, bool, bool, Dict[str, Any]]:
-        """Run one frame with the controller byte ``action`` held.
+        """Run ``frameskip`` frames (default one) with the controller byte ``action`` held.
 
         Returns:
             ``(observation, reward, terminated, truncated, info)``: the observation as
-            ``observation_space`` says (owned by the caller), reward clipped to
-            ``reward_range``, truncated always False (time limits are wrappers).
+            ``observation_space`` says (owned by the caller), reward: each frame's reward
+            clipped to the game's range, summed over the step's frames; truncated always False
+            (time limits are wrappers).
 
         Raises:
             gymnasium.error.ResetNeeded: no ``reset`` (or :meth:`load_state`) yet.
@@ -352,29 +398,67 @@ class NESEnv(gym.Env):
             raise ValueError(f"action must be an int in 0..255, got {action!r}") from None
         if not 0 <= buttons <= 255 or buttons != action:
             raise ValueError(f"action must be an int in 0..255, got {action!r}")
-        nes = self.nes
-        nes.step(1, buttons)
-        ram = nes.ram
-        reward, terminated = self.game.step(ram)
-        info = self.game.info(ram)
-        if nes.audio_enabled:
-            blocks = [nes.audio]
-            self.game.after_step(_AudioTap(nes, blocks), terminated)
-            self._audio = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
-        else:
-            self.game.after_step(nes, terminated)
-        low, high = self.reward_range
-        reward = float(min(max(reward, low), high))
+        reward, terminated, info = self._run_frames(buttons)
         obs = self._observe()
         if self.render_mode == "human":
             self._show(self.nes.screen, self._audio)
         return obs, reward, bool(terminated), False, info
 
+    def _run_frames(self, buttons: int, sticky: bool = True) -> Tuple[float, bool, Dict[str, Any]]:
+        """Run the step's frames (frameskip, sticky actions); keep the frame before the last for
+        pooling. Returns the summed clipped reward, termination and the last info."""
+        nes, game = self.nes, self.game
+        low, high = self._frame_reward_range
+        total, terminated, blocks = 0.0, False, []
+        self._pool_with = None
+        p = self.repeat_action_probability if sticky else 0.0
+        for f in range(self.frameskip):
+            if p and self.np_random.random() < p:
+                pads = self._last_buttons
+            else:
+                pads = buttons
+            self._last_buttons = pads
+            if f == self.frameskip - 1 and f and self._obs_format is not None:
+                self._pool_with = nes.capture(self._obs_format)
+            nes.step(1, pads)
+            ram = nes.ram
+            reward, terminated = game.step(ram)
+            info = game.info(ram)  # before after_step's RAM writes and skipped frames
+            if nes.audio_enabled:
+                blocks.append(nes.audio)
+                game.after_step(_AudioTap(nes, blocks), terminated)
+            else:
+                game.after_step(nes, terminated)
+            total += float(min(max(reward, low), high))
+            if terminated:
+                if f < self.frameskip - 1:
+                    self._pool_with = None
+                break
+        if blocks:
+            self._audio = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+        return total, bool(terminated), info
+
+    def _noop_start(self) -> None:
+        """1..noop_max no-op steps (without sticky actions); an episode that ends meanwhile
+        starts again from the start state."""
+        for _ in range(100):
+            noops = int(self.np_random.integers(1, self.noop_max + 1))
+            for _ in range(noops):
+                _, terminated, _ = self._run_frames(0, sticky=False)
+                if terminated:
+                    break
+            else:
+                return
+            self.nes.load_state(self._start_state)
+            self.game.reset(self.nes.ram)
+        raise RuntimeError(f"every no-op start of up to {self.noop_max} steps ended the episode")
+
     def _observe(self) -> np.ndarray:
         """The observation of the current frame, a new array the caller owns."""
         if self._obs_format is None:
             return self.nes.ram.copy()
-        return self.nes.observe(self._obs_format)
+        pool_with, self._pool_with = self._pool_with, None
+        return self.nes.observe(self._obs_format, pool_with=pool_with)
 
     # --- rendering ------------------------------------------------------------------------------
     def render(self) -> Optional[np.ndarray]:

@@ -75,6 +75,8 @@ class SuperMarioBrosEnv(NESEnv):
             ``"vblank"`` (a step ends when the PPU enters vblank).
         obs_type, shape: the observation: ``"rgb"`` (default), ``"grayscale"`` or ``"ram"``,
             at ``(height, width)`` (e.g. ``(84, 84)``); see :class:`nesenv.env.NESEnv`.
+        frameskip, repeat_action_probability, noop_max: ALE's evaluation options (default 1,
+            0.0, 0: gym-super-mario-bros' one frame a step); see :class:`nesenv.env.NESEnv`.
 
     Raises:
         nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).
@@ -93,10 +95,15 @@ class SuperMarioBrosEnv(NESEnv):
         frame_timing: str = "nes-py",
         obs_type: str = "rgb",
         shape: Optional[Tuple[int, int]] = None,
+        frameskip: int = 1,
+        repeat_action_probability: float = 0.0,
+        noop_max: int = 0,
     ):
         game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
         super().__init__(rom, render_mode=render_mode, game=game, mute=mute, palette=palette,
-                         frame_timing=frame_timing, obs_type=obs_type, shape=shape)
+                         frame_timing=frame_timing, obs_type=obs_type, shape=shape,
+                         frameskip=frameskip, repeat_action_probability=repeat_action_probability,
+                         noop_max=noop_max)
 
     @property
     def is_single_stage_env(self) -> bool:
@@ -162,7 +169,8 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         stages: stages to draw from, as ``"W-S"`` strings (e.g. ``["1-4", "2-4"]``).
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: see :class:`SuperMarioBrosEnv`.
-        mute, palette, frame_timing, obs_type, shape: see :class:`SuperMarioBrosEnv`.
+        mute, palette, frame_timing, obs_type, shape, frameskip, repeat_action_probability,
+            noop_max: see :class:`SuperMarioBrosEnv`.
 
     Attributes:
         stages: the default subset, as ``"W-S"`` strings, or None for all stages.
@@ -181,6 +189,9 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         frame_timing: str = "nes-py",
         obs_type: str = "rgb",
         shape: Optional[Tuple[int, int]] = None,
+        frameskip: int = 1,
+        repeat_action_probability: float = 0.0,
+        noop_max: int = 0,
     ):
         if rom_mode not in ROM_MODES:
             raise ValueError(f"rom_mode must be one of {ROM_MODES}, got {rom_mode!r}")
@@ -198,6 +209,9 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
             frame_timing=frame_timing,
             obs_type=obs_type,
             shape=shape,
+            frameskip=frameskip,
+            repeat_action_probability=repeat_action_probability,
+            noop_max=noop_max,
         )
 
     def _game_for(self, target: Tuple[int, int]) -> SuperMarioBros:

@@ -1,0 +1,84 @@
+"""ALE's time and noise options on the single env: frameskip (summed rewards, early end,
+pooling of the last two frames), sticky actions (repeat_action_probability) and no-op starts."""
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import nesenv  # noqa: F401  (registers the ids)
+from nes_core import ObsFormat
+
+RIGHT_B, RIGHT_A_B = 0x82, 0x83
+
+
+def _make(**kw):
+    return gym.make("SuperMarioBros-1-1-v0", **kw).unwrapped
+
+
+def test_frameskip_sums_frame_rewards_and_pools_the_last_two_frames(smb_rom):
+    k, fmt = 4, ObsFormat("grayscale", (84, 84))
+    env = _make(frameskip=k, obs_type="grayscale", shape=(84, 84))
+    ref = _make(obs_type="grayscale", shape=(84, 84))
+    assert env.reward_range == (-15 * k, 15 * k)
+    env.reset(seed=0)
+    ref.reset(seed=0)
+    rng = np.random.default_rng(1)
+    for t in range(400):
+        # mixed buttons, then running right into the first Goomba: a death mid-step
+        action = int(rng.choice([RIGHT_B, RIGHT_A_B, 0x80, 0x00])) if t < 20 else RIGHT_B
+        obs, reward, terminated, truncated, info = env.step(action)
+        want_reward, want_end, prev = 0.0, False, None
+        for f in range(k):
+            if f == k - 1:
+                prev = ref.nes.capture(fmt)
+            _, r, want_end, _, want_info = ref.step(action)
+            want_reward += r
+            if want_end:
+                prev = None if f < k - 1 else prev
+                break
+        assert reward == want_reward and terminated == want_end and info == want_info, t
+        assert np.array_equal(env.nes.ram, ref.nes.ram), t
+        assert np.array_equal(obs, ref.nes.observe(fmt, pool_with=prev)), t
+        if terminated:
+            break
+    assert terminated  # the run reached a death
+
+
+def test_sticky_actions_repeat_the_last_frame_action_and_follow_the_seed(smb_rom):
+    always = _make(repeat_action_probability=1.0)
+    always.reset(seed=0)
+    x0 = always.step(RIGHT_B)[4]["x_pos"]
+    for _ in range(100):
+        info = always.step(RIGHT_B)[4]
+    assert info["x_pos"] == x0  # the reset's no-button action sticks forever
+
+    def run(seed, p):
+        env = _make(repeat_action_probability=p, frameskip=4)
+        env.reset(seed=seed)
+        return [env.step(RIGHT_A_B if t % 8 < 4 else RIGHT_B)[4]["x_pos"] for t in range(80)]
+
+    assert run(3, 0.25) == run(3, 0.25)  # reset(seed=S) repeats the draws
+    assert run(3, 0.25) != run(4, 0.25) or run(3, 0.25) != run(3, 0.0)
+
+
+def test_noop_starts_run_1_to_noop_max_noop_steps(smb_rom):
+    plain = _make()
+    plain.reset(seed=0)
+    start_frame = plain.nes.frame
+    seen = set()
+    env = _make(noop_max=30, frameskip=2)
+    for seed in range(8):
+        env.reset(seed=seed)
+        frames = env.nes.frame - start_frame
+        assert frames % 2 == 0 and 2 <= frames <= 60, frames
+        seen.add(frames)
+        again = _make(noop_max=30, frameskip=2)
+        again.reset(seed=seed)
+        assert again.nes.save_state() == env.nes.save_state()  # the seed decides
+    assert len(seen) > 3
+
+
+@pytest.mark.parametrize("kw", [{"frameskip": 0}, {"frameskip": 2.0}, {"repeat_action_probability": 1.5},
+                                {"repeat_action_probability": "x"}, {"noop_max": -1}, {"noop_max": 1.5}])
+def test_bad_time_options_are_refused(smb_rom, kw):
+    with pytest.raises(ValueError):
+        _make(**kw)
