@@ -523,6 +523,14 @@ cdef class NES:
             self._busy = 0
         return out
 
+    @property
+    def screen_valid(self):
+        """bool: whether the console holds a whole picture to show; False after loading a state
+        saved without ``screen=True`` until a whole frame is drawn (see :meth:`load_state`)."""
+        self._check()
+        nes_sync(self.n)
+        return bool(nes_screen_valid(self.n))
+
     def _check_screen(self):
         self._check()
         nes_sync(self.n)

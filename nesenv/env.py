@@ -230,7 +230,7 @@ class NESEnv(gym.Env):
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 60}
     reward_range = (-float("inf"), float("inf"))
     #: the keys ``reset(options=...)`` accepts
-    reset_options = frozenset({"battery_ram"})
+    reset_options = frozenset({"battery_ram", "state"})
 
     def __init__(
         self,
@@ -344,7 +344,11 @@ class NESEnv(gym.Env):
         Args:
             seed: seeds ``self.np_random`` (the emulator itself is deterministic).
             options: env-specific options; ``{"battery_ram": bytes}`` loads battery RAM (a
-                ``.sav`` file's content; a shorter or longer blob fills what fits).
+                ``.sav`` file's content; a shorter or longer blob fills what fits);
+                ``{"state": blob}`` starts the episode from a saved state instead of the game's
+                start: a blob of :meth:`save_state` (console and game counters) or of
+                ``nes_core.NES.save_state`` (the console; the game's counters start from its
+                RAM). No no-op steps are run after a given state.
 
         Returns:
             ``(observation, info)``; the observation as ``observation_space`` says (by default
@@ -353,12 +357,24 @@ class NESEnv(gym.Env):
         Raises:
             ValueError: an option key not in :attr:`reset_options` (checked before anything
                 changes).
+            nes_core.StateError, ValueError: a ``state`` that is not a valid state of this ROM
+                (the env is left as it was).
         """
         check_reset_options(options, self.reset_options)
+        state = options.get("state") if options is not None else None
+        if state is not None:
+            self._check_given_state(state)
         super().reset(seed=seed)
         self._select_game(seed, options)
         self._start_state = self._start_for(self.game)
-        self.nes.load_state(self._start_state)
+        given_counters = False
+        if state is not None and bytes(state[: len(_STATE_MAGIC)]) == _STATE_MAGIC:
+            self.load_state(state)  # checks everything before it changes anything
+            given_counters = True
+        elif state is not None:
+            self.nes.load_state(bytes(state))
+        else:
+            self.nes.load_state(self._start_state)
         if options is not None and options.get("battery_ram") is not None:
             data = np.frombuffer(bytes(options["battery_ram"]), dtype=np.uint8)
             target = self.battery_ram
@@ -366,9 +382,10 @@ class NESEnv(gym.Env):
             target[:n] = data[:n]
         self._audio = _NO_AUDIO
         ram = self.nes.ram
-        self.game.reset(ram)
+        if not given_counters:
+            self.game.reset(ram)
         self._last_buttons = 0
-        if self.noop_max:
+        if self.noop_max and state is None:
             self._noop_start()
         obs = self._observe()  # the start picture in this env's palette
         if self.render_mode == "human":
@@ -403,6 +420,30 @@ class NESEnv(gym.Env):
         if self.render_mode == "human":
             self._show(self.nes.screen, self._audio)
         return obs, reward, bool(terminated), False, info
+
+    def _check_given_state(self, state: Any) -> None:
+        """Load ``reset(options={"state": ...})``'s blob once and put everything back: a blob
+        that cannot start an episode (invalid, another ROM, no picture for a picture
+        observation) raises before the env changes."""
+        if not isinstance(state, (bytes, bytearray, memoryview)):
+            raise TypeError(f"options['state'] must be bytes, not {type(state).__name__}")
+        keep, counters, has_reset = self.nes.save_state(screen=True), self.game.get_state(), self._has_reset
+        try:
+            if bytes(state[: len(_STATE_MAGIC)]) == _STATE_MAGIC:
+                self.load_state(state)
+            else:
+                self.nes.load_state(bytes(state))
+            if self._obs_format is not None and not self.nes.screen_valid:
+                from nes_core import StateError
+
+                raise StateError(
+                    "options['state'] holds no picture, and the first observation is one: save "
+                    "it with save_state(screen=True)"
+                )
+        finally:
+            self.nes.load_state(keep)
+            self.game.set_state(counters)
+            self._has_reset = has_reset
 
     def _run_frames(self, buttons: int, sticky: bool = True) -> Tuple[float, bool, Dict[str, Any]]:
         """Run the step's frames (frameskip, sticky actions); keep the frame before the last for

@@ -356,7 +356,7 @@ class NESVectorEnv(VectorEnv):
         "render_fps": 60,
     }
     #: the keys ``reset(options=...)`` accepts
-    reset_options = frozenset({"reset_mask"})
+    reset_options = frozenset({"reset_mask", "states"})
 
     def __init__(
         self,
@@ -472,6 +472,39 @@ class NESVectorEnv(VectorEnv):
         for i in indices:
             self.consoles[i].load_state(self._start_state)
 
+    def _check_states(self, options: Optional[Dict[str, Any]], mask: np.ndarray) -> List[Tuple[int, bytes]]:
+        """The ``states`` option as ``[(env index, blob)]``, each blob loaded once on its console
+        and the console put back, so that a bad one raises before any env changes."""
+        if options is None or options.get("states") is None:
+            return []
+        states = options["states"]
+        if isinstance(states, (bytes, str)) or len(states) != self.num_envs:
+            raise ValueError(f"options['states'] must list {self.num_envs} states (bytes or None)")
+        out = []
+        for i, blob in enumerate(states):
+            if blob is None:
+                continue
+            if not isinstance(blob, (bytes, bytearray, memoryview)):
+                raise ValueError(f"options['states'][{i}] must be bytes or None, not {type(blob).__name__}")
+            if not mask[i]:
+                raise ValueError(f"options['states'][{i}] is given but env {i} is not reset (reset_mask)")
+            out.append((i, bytes(blob)))
+        for i, blob in out:
+            console = self.consoles[i]
+            keep = console.save_state(screen=True)
+            try:
+                console.load_state(blob)
+                if not self._ram_obs and not console.screen_valid:
+                    from nes_core import StateError
+
+                    raise StateError(
+                        f"options['states'][{i}] holds no picture, and the first observation is "
+                        "one: save it with save_state(screen=True)"
+                    )
+            finally:
+                console.load_state(keep)
+        return out
+
     def reset(
         self, *, seed: Optional[Union[int, List[Optional[int]]]] = None,
         options: Optional[Dict[str, Any]] = None,
@@ -481,14 +514,21 @@ class NESVectorEnv(VectorEnv):
         Args:
             seed: an int seeds :attr:`np_random` (the consoles are deterministic); a list of
                 per-env seeds is accepted for SyncVectorEnv compatibility (its first entry seeds).
-            options: ``{"reset_mask": bool array (N,)}`` resets only those envs.
+            options: ``{"reset_mask": bool array (N,)}`` resets only those envs;
+                ``{"states": [blob or None] * N}`` starts env ``i`` from console state
+                ``blob`` (``nes_core.NES.save_state``, e.g. ``env.consoles[i].save_state()``)
+                instead of the game's start, its game counters from that RAM; None entries use
+                the start. Later autoresets use the start.
 
         Returns:
             ``(observations, infos)``: observations ``(N,) + single_observation_space.shape``
             ``uint8``; infos for the reset envs.
 
         Raises:
-            ValueError: a bad ``reset_mask``, or an option key not in :attr:`reset_options`.
+            ValueError: a bad ``reset_mask`` or ``states`` list (a state for an env that is not
+                reset), or an option key not in :attr:`reset_options`.
+            nes_core.StateError: a state that is not a valid state of this ROM (checked on
+                every console before any env changes).
         """
         check_reset_options(options, self.reset_options)
         if isinstance(seed, (list, tuple)):
@@ -504,7 +544,10 @@ class NESVectorEnv(VectorEnv):
                     f"options['reset_mask'] must be a bool array of shape ({self.num_envs},) "
                     "with at least one True"
                 )
+        states = self._check_states(options, mask)
         self._restart(np.flatnonzero(mask))
+        for i, state in states:
+            self.consoles[i].load_state(state)
         obs = self._obs_buffer()
         # every env draws its frame: the others' current frame is their last observation
         self.pool.run(None, 0, self._picture(obs), self._ram)

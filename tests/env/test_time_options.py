@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import nesenv  # noqa: F401  (registers the ids)
-from nes_core import ObsFormat
+from nes_core import ObsFormat, StateError
 
 RIGHT_B, RIGHT_A_B = 0x82, 0x83
 
@@ -82,3 +82,47 @@ def test_noop_starts_run_1_to_noop_max_noop_steps(smb_rom):
 def test_bad_time_options_are_refused(smb_rom, kw):
     with pytest.raises(ValueError):
         _make(**kw)
+
+
+def test_reset_from_a_given_state(smb_rom):
+    env = _make()
+    env.reset(seed=0)
+    for _ in range(60):
+        env.step(RIGHT_B)
+    env_blob = env.save_state()
+    console_blob = env.nes.save_state(screen=True)
+    x = env.step(0)[4]["x_pos"]
+    other = _make()
+    obs, info = other.reset(options={"state": env_blob})  # console and counters
+    assert other.step(0)[4]["x_pos"] == x
+    obs, info = other.reset(options={"state": console_blob})  # counters from the RAM
+    assert info["x_pos"] > 40 and np.array_equal(obs, other.nes.render())
+    before = other.nes.save_state()
+    for bad in (console_blob[:100], env.nes.save_state()):  # truncated; no picture
+        with pytest.raises(StateError):
+            other.reset(options={"state": bad})
+        assert other.nes.save_state() == before  # a refused state changes nothing
+    with pytest.raises(TypeError):
+        other.reset(options={"state": 5})
+
+
+def test_vector_env_per_console_start_states(smb_rom):
+    vec = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=3, vectorization_mode="vector_entry_point")
+    vec.reset(seed=0)
+    for _ in range(50):
+        vec.step(np.full(3, RIGHT_B))
+    u = vec.unwrapped
+    blob = u.consoles[0].save_state(screen=True)
+    _, infos = vec.reset(options={"states": [None, blob, None]})
+    assert infos["x_pos"][0] == infos["x_pos"][2] == 40  # the start
+    assert infos["x_pos"][1] > 40  # env 1 starts where env 0 was
+    before = [c.save_state() for c in u.consoles]
+    for bad in (blob[:50], u.consoles[0].save_state()):  # truncated; no picture
+        with pytest.raises(StateError):
+            vec.reset(options={"states": [None, bad, None]})
+        assert [c.save_state() for c in u.consoles] == before
+    with pytest.raises(ValueError):
+        vec.reset(options={"states": [blob]})
+    with pytest.raises(ValueError):
+        vec.reset(options={"states": [blob, None, None], "reset_mask": np.array([False, True, True])})
+    vec.close()
