@@ -962,6 +962,8 @@ cdef extern from "pool.h" nogil:
         uint8_t pad1, pad2
         uint8_t *obs
         uint8_t *ram
+        uint8_t *capture
+        const uint8_t *pool_with
     nes_pool_t *nes_pool_create(int num_threads)
     void nes_pool_destroy(nes_pool_t *pool)
     int nes_pool_threads(const nes_pool_t *pool)
@@ -1098,6 +1100,11 @@ cdef class NESPool:
             self.tasks = NULL
 
     @property
+    def capture_shape(self):
+        """Shape of one full-size picture in ``obs_format``'s channels: (240, 256, 3) or (240, 256)."""
+        return _full_shape(self.obs_format)
+
+    @property
     def num_threads(self):
         """Threads that run consoles, counting the caller."""
         return nes_pool_threads(self.pool) if self.pool != NULL else 0
@@ -1111,7 +1118,8 @@ cdef class NESPool:
                 nes_pool_destroy(self.pool)
             self.pool = NULL
 
-    def run(self, buttons=None, frames=1, obs=None, ram=None, indices=None, buttons2=None):
+    def run(self, buttons=None, frames=1, obs=None, ram=None, indices=None, buttons2=None,
+            capture=None, pool_with=None):
         """Run frames on the consoles, then write their frames and RAM, all without the GIL.
 
         For each selected console, in its pool thread: run ``frames`` frames with the pads held
@@ -1128,6 +1136,11 @@ cdef class NESPool:
             indices: None for all consoles, or the console indices to work on (the others are
                 left alone, their rows of ``obs`` / ``ram`` untouched).
             buttons2: controller-2 bytes like ``buttons``.
+            capture: None, or a writable C-contiguous ``uint8`` array ``(num_envs,) +
+                capture_shape``: each console's full-size picture after its frames (in
+                ``obs_format``'s channels), for a later ``pool_with``.
+            pool_with: None, or such an array: each observation is the pixelwise maximum of
+                the console's picture and its row here, before resizing (ALE's pooling).
 
         Raises:
             ValueError: wrong shapes, dtypes or values; RuntimeError: closed, or run() already
@@ -1144,6 +1157,11 @@ cdef class NESPool:
         cdef const Py_ssize_t[::1] idx
         cdef uint8_t *obs_base = NULL
         cdef uint8_t *ram_base = NULL
+        cdef uint8_t *cap_base = NULL
+        cdef const uint8_t *pool_base = NULL
+        cdef uint8_t[::1] cv
+        cdef const uint8_t[::1] pv
+        cdef size_t src_bytes = 240 * 256 * self.obs_format.plan.channels
         cdef int rc
         if self.pool == NULL:
             raise RuntimeError("NESPool is closed")
@@ -1172,6 +1190,17 @@ cdef class NESPool:
             self._check_out(ram, (n, 2048), "ram")
             rv = ram.reshape(-1)
             ram_base = &rv[0]
+        if capture is not None:
+            self._check_out(capture, (n,) + self.capture_shape, "capture")
+            cv = capture.reshape(-1)
+            cap_base = &cv[0]
+        if pool_with is not None:
+            if (not isinstance(pool_with, np.ndarray) or pool_with.dtype != np.uint8
+                    or pool_with.shape != (n,) + self.capture_shape or not pool_with.flags.c_contiguous):
+                raise ValueError(f"pool_with must be a C-contiguous uint8 array of shape "
+                                 f"{(n,) + self.capture_shape}")
+            pv = pool_with.reshape(-1)
+            pool_base = &pv[0]
         if indices is None:
             idx = self._all
         else:
@@ -1194,6 +1223,8 @@ cdef class NESPool:
             self.tasks[k].pad2 = b2[i]
             self.tasks[k].obs = obs_base + i * self.obs_bytes if obs_base != NULL else NULL
             self.tasks[k].ram = ram_base + i * 2048 if ram_base != NULL else NULL
+            self.tasks[k].capture = cap_base + i * src_bytes if cap_base != NULL else NULL
+            self.tasks[k].pool_with = pool_base + i * src_bytes if pool_base != NULL else NULL
         self.busy = True
         for k in range(count):
             (<NES>self.consoles[idx[k]])._busy = 1

@@ -41,7 +41,7 @@ from games import Game, SuperMarioBros
 from games import super_mario_bros as smb
 
 from .actions import buttons_to_byte
-from .env import check_reset_options, frame_grid, observation_format
+from .env import check_reset_options, check_time_options, frame_grid, observation_format
 from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, draw_stage, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -105,9 +105,11 @@ class _BatchGame:
         """Start the episodes of the envs in ``mask``; return their infos."""
         return {}
 
-    def step(self, ram: np.ndarray, stepping: np.ndarray
+    def step(self, ram: np.ndarray, stepping: np.ndarray, frozen: Optional[np.ndarray] = None
              ) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any], np.ndarray]:
-        """Account for one frame of the envs in ``stepping``; the others were just reset.
+        """Account for one frame of the envs in ``stepping``; the others were just reset, except
+        those in ``frozen`` (their episode ended earlier in a frame-skipped step: no frame ran,
+        their counters stay).
 
         Returns:
             ``(reward float64 (N,), terminated bool (N,), infos of all envs, after)``: reward
@@ -133,14 +135,14 @@ class _LoopBatchGame(_BatchGame):
             self.games[i].reset(self.consoles[i].ram)
         return self._infos(idx)
 
-    def step(self, ram, stepping):
+    def step(self, ram, stepping, frozen=None):
         reward, terminated = np.zeros(self.n), np.zeros(self.n, dtype=bool)
         for i in range(self.n):
             live = self.consoles[i].ram
             if stepping[i]:
                 r, t = self.games[i].step(live)
                 reward[i], terminated[i] = r, bool(t)
-            else:
+            elif frozen is None or not frozen[i]:
                 self.games[i].reset(live)
         return reward, terminated, self._infos(range(self.n)), stepping.copy()
 
@@ -262,7 +264,7 @@ class _SMBBatchGame(_BatchGame):
         self.x_last[mask] = r["x_pos"][mask]
         return self._infos(r, mask)
 
-    def step(self, ram, stepping):
+    def step(self, ram, stepping, frozen=None):
         r = self._read(ram)
         x, t = r["x_pos"], r["time"]
         dx = x - self.x_last
@@ -277,6 +279,7 @@ class _SMBBatchGame(_BatchGame):
             terminated = (r["life"] == smb.GAME_OVER_LIVES) | (
                 r["world_over"] & (r["world"] == self.games[0].last_world))
         # reset envs start their counters here; stepped envs move them on: both take x and t
+        # (frozen envs ran no frame: x and t are those they had)
         self.x_last[:] = x
         self.time_last[:] = t
         reward[~stepping] = 0.0
@@ -323,6 +326,10 @@ class NESVectorEnv(VectorEnv):
             None for 240 x 256.
         grayscale, downscale: shorthand for ``obs_type="grayscale"`` and
             ``shape=(240 // downscale, 256 // downscale)`` (downscale 1, 2, 4, 8 or 16).
+        frameskip, repeat_action_probability: as for :class:`nesenv.env.NESEnv` (summed
+            clipped rewards, early end, pooling of the last two frames, sticky actions), run by
+            the pool; the sticky draws come from this env's ``np_random`` (deterministic per
+            seed, not the draws of N single envs). ``noop_max`` is not supported here yet.
         actions: list of button-name lists (as :class:`nesenv.wrappers.JoypadSpace`, e.g.
             :data:`nesenv.actions.SIMPLE_MOVEMENT`) to act with their indices instead of bytes.
         copy: True (like SyncVectorEnv): each call returns a new observation array, which the
@@ -376,8 +383,17 @@ class NESVectorEnv(VectorEnv):
         frame_timing: str = "vblank",
         obs_type: Optional[str] = None,
         shape: Optional[Tuple[int, int]] = None,
+        frameskip: int = 1,
+        repeat_action_probability: float = 0.0,
+        noop_max: int = 0,
     ):
         from nes_core import NES, NESPool, ObsFormat
+
+        self.frameskip, self.repeat_action_probability, noop_max = check_time_options(
+            frameskip, repeat_action_probability, noop_max)
+        if noop_max:
+            raise ValueError("noop_max is not supported by the native vector env yet; use "
+                             "vectorization_mode='sync' (single envs take it)")
 
         grid = frame_grid(frame_timing)
         if obs_type is None:
@@ -424,7 +440,9 @@ class NESVectorEnv(VectorEnv):
         for console in self.consoles:
             console.frame_grid = grid
         self.frame_timing = frame_timing
-        self.reward_range = tuple(base_game.reward_range)
+        self._frame_reward_range = tuple(base_game.reward_range)
+        low, high = self._frame_reward_range
+        self.reward_range = (low * self.frameskip, high * self.frameskip)
         self._start_state = self._start_for(self.games[0], self.consoles[0])
         if num_threads is None:
             num_threads = _default_threads(self.num_envs)
@@ -446,6 +464,10 @@ class NESVectorEnv(VectorEnv):
         n = self.num_envs
         self._obs = np.zeros((n,) + self.single_observation_space.shape, dtype=np.uint8)
         self._ram = np.zeros((n, RAM_SIZE), dtype=np.uint8)
+        self._last_pads = np.zeros(n, dtype=np.uint8)  # each console's last frame's buttons
+        # the frame before a step's last, for pooling (frameskip > 1 with picture observations)
+        self._capture = (np.zeros((n,) + self.pool.capture_shape, dtype=np.uint8)
+                         if self.frameskip > 1 and not self._ram_obs else None)
         self._rewards = np.zeros(n, dtype=np.float64)
         self._terminations = np.zeros(n, dtype=bool)
         self._truncations = np.zeros(n, dtype=bool)
@@ -600,23 +622,18 @@ class NESVectorEnv(VectorEnv):
         else:  # the usual step: every env runs a frame
             stepping, frames = self._all_true, self._ones
         obs = self._obs_buffer()
-        self.pool.run(buttons, frames, self._picture(obs), self._ram)
-        rewards, terminated, infos, after = self._batch.step(self._ram, stepping)
-        after = np.flatnonzero(after)
-        if after.size:
-            redraw = []
-            for i in after:
-                console = self.consoles[i]
-                cycles = console.cycles
-                self.games[i].after_step(console, bool(terminated[i]))
-                if console.cycles != cycles:
-                    redraw.append(i)
+        if self.frameskip == 1 and not self.repeat_action_probability:
+            self.pool.run(buttons, frames, self._picture(obs), self._ram)
+            rewards, terminated, infos, after = self._batch.step(self._ram, stepping)
+            redraw = self._after_steps(after, terminated)
             if redraw:
                 self.pool.run(None, 0, self._picture(obs), self._ram if self._ram_obs else None,
                               redraw)
+            low, high = self._frame_reward_range
+            np.clip(rewards, low, high, out=self._rewards)
+        else:
+            terminated, infos = self._skip_frames(buttons, stepping, resetting, obs)
         obs = self._ram_observation(obs)
-        low, high = self.reward_range
-        np.clip(rewards, low, high, out=self._rewards)
         self._terminations[:] = terminated
         if any_reset:
             self._steps[stepping] += 1
@@ -635,6 +652,57 @@ class NESVectorEnv(VectorEnv):
             self._truncations.copy(),
             infos,
         )
+
+    def _after_steps(self, after: np.ndarray, terminated: np.ndarray) -> List[int]:
+        """Run the game module's ``after_step`` of the envs in ``after``; return those whose
+        console ran frames (their picture changed)."""
+        redraw = []
+        for i in np.flatnonzero(after):
+            console = self.consoles[i]
+            cycles = console.cycles
+            self.games[i].after_step(console, bool(terminated[i]))
+            if console.cycles != cycles:
+                redraw.append(int(i))
+        return redraw
+
+    def _skip_frames(self, buttons: np.ndarray, stepping: np.ndarray, resetting: np.ndarray,
+                     obs: np.ndarray) -> Tuple[np.ndarray, Dict[str, Any]]:
+        """A step of ``frameskip`` frames with sticky actions, as the single env runs it: each
+        frame's clipped reward summed into ``self._rewards``, an env whose episode ends stops
+        (frozen for the step's other frames), the observation pooled with the frame before the
+        last. Returns ``(terminated, infos)``."""
+        k, p, n = self.frameskip, self.repeat_action_probability, self.num_envs
+        low, high = self._frame_reward_range
+        pictures = not self._ram_obs
+        self._rewards[:] = 0.0
+        self._last_pads[resetting] = 0
+        alive = stepping.copy()
+        terminated = np.zeros(n, dtype=bool)
+        frozen = ~alive
+        infos: Dict[str, Any] = {}
+        for f in range(k):
+            pads = buttons
+            if p:
+                sticky = self.np_random.random(n) < p
+                pads = np.where(sticky, self._last_pads, buttons).astype(np.uint8)
+            self._last_pads[alive] = pads[alive]
+            last, before_last = f == k - 1, pictures and f == k - 2
+            self.pool.run(pads, alive.astype(np.intc), obs if (last and pictures) else None,
+                          self._ram, capture=self._capture if before_last else None,
+                          pool_with=self._capture if (last and pictures and k > 1) else None)
+            rewards, ended, infos, after = self._batch.step(self._ram, alive, frozen)
+            self._rewards[alive] += np.clip(rewards[alive], low, high)
+            terminated |= ended
+            redraw = self._after_steps(after, ended)
+            if redraw and before_last:
+                self.pool.run(None, 0, None, None, redraw, capture=self._capture)
+            elif redraw and last:
+                self.pool.run(None, 0, obs if pictures else None,
+                              None if pictures else self._ram, redraw,
+                              pool_with=self._capture if (pictures and k > 1) else None)
+            alive &= ~ended
+            frozen |= ended
+        return terminated, infos
 
     def _obs_buffer(self) -> np.ndarray:
         """Where this call's observations go: a new array (copy=True) or the env's own."""

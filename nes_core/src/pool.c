@@ -119,10 +119,12 @@ static void run_task(const nes_pool_task_t *t, const nes_obs_plan_t *plan, uint8
     nes_t *nes = t->nes;
     if (t->frames > 0)
         nes_run_frames(nes, t->frames, t->pad1, t->pad2);
-    if (t->obs != NULL) {
+    if (t->capture != NULL || t->obs != NULL)
         nes_sync(nes);
-        nes_obs_write(nes, plan, NULL, t->obs, scratch);
-    }
+    if (t->capture != NULL)
+        nes_obs_capture(nes, plan->type, t->capture);
+    if (t->obs != NULL)
+        nes_obs_write(nes, plan, t->pool_with, t->obs, scratch);
     if (t->ram != NULL)
         memcpy(t->ram, nes_ram(nes), NES_RAM_SIZE);
 }

@@ -16,7 +16,9 @@ extern "C" {
 typedef struct nes_pool nes_pool_t;
 
 /* One console's work in a batch, done in this order: run `frames` frames with the pads held
- * (none when frames is 0), write the last completed frame to `obs` (skipped when NULL), copy the
+ * (none when frames is 0), write the full-size picture to `capture` (skipped when NULL), write
+ * the observation of the last completed frame to `obs`, max-pooled with `pool_with` when it is
+ * not NULL (skipped when obs is NULL), copy the
  * 2048 bytes of CPU RAM to `ram` (skipped when NULL). */
 typedef struct nes_pool_task {
     nes_t *nes;
@@ -24,6 +26,8 @@ typedef struct nes_pool_task {
     uint8_t pad1, pad2;
     uint8_t *obs;
     uint8_t *ram;
+    uint8_t *capture;           /* NULL, or where the full-size picture goes (nes_obs_capture) */
+    const uint8_t *pool_with;   /* NULL, or a full-size picture to max-pool obs with */
 } nes_pool_task_t;
 
 /* A pool of `num_threads` threads counting the caller: num_threads - 1 workers are started

@@ -83,3 +83,45 @@ def test_vector_env_refuses_conflicting_shorthands():
         with pytest.raises(ValueError):
             gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
                          **options)
+
+
+@pytest.mark.parametrize("options", [
+    {"frameskip": 4, "obs_type": "grayscale", "shape": (84, 84)},
+    {"frameskip": 3, "obs_type": "rgb"},
+    {"frameskip": 2, "obs_type": "ram"},
+])
+def test_vector_env_frameskip_equals_sync_envs(options):
+    """Summed clipped rewards, early ends, pooling of the last two frames: the vector env's C
+    pool gives what N single envs give."""
+    smb_rom()
+    vec = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=3, vectorization_mode="vector_entry_point",
+                       actions=SIMPLE_MOVEMENT, num_threads=2, **options)
+    ref = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=3, vectorization_mode="sync",
+                       wrappers=[lambda env: JoypadSpace(env, SIMPLE_MOVEMENT)], **options)
+    assert vec.unwrapped.reward_range == (-15 * options["frameskip"], 15 * options["frameskip"])
+    actions = np.random.default_rng(2).integers(0, len(SIMPLE_MOVEMENT), size=(100, 3))
+    actions[:, 0] = 3  # right + B: dies at the first Goomba
+    ends = run_side_by_side(vec, ref, actions)
+    assert ends["terminations"] >= 1
+    vec.close()
+    ref.close()
+
+
+def test_vector_env_sticky_actions_follow_the_seed():
+    smb_rom()
+
+    def run(seed):
+        vec = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
+                           frameskip=4, repeat_action_probability=0.25)
+        vec.reset(seed=seed)
+        xs = []
+        for t in range(60):
+            xs.append(vec.step(np.full(2, 0x83 if t % 6 < 3 else 0x82))[4]["x_pos"].tolist())
+        vec.close()
+        return xs
+
+    assert run(5) == run(5)
+    assert run(5) != run(6)
+    with pytest.raises(ValueError, match="noop_max"):
+        gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
+                     noop_max=30)
