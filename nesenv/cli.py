@@ -384,6 +384,10 @@ def _run_play(args: argparse.Namespace) -> int:
         sha1 = rom_hash(fh.read())
     battery = env.battery_ram.size > 0
     options = None
+    pads_log = None
+    if args.movie is not None:
+        pads_log = []
+        battery = False  # a movie starts from power-on: no save loaded, none written
     if battery:
         data = saves.load(sha1)
         if data is not None:
@@ -396,7 +400,7 @@ def _run_play(args: argparse.Namespace) -> int:
     try:
         summary = play_human(env, steps=args.steps, scale=args.scale, sound=not args.mute,
                              recorder=recorder, options=options,
-                             caption=f"nesenv - {os.path.basename(args.rom)}")
+                             caption=f"nesenv - {os.path.basename(args.rom)}", pads_log=pads_log)
     except (ImportError, RuntimeError) as exc:
         print(f"nesenv play: {exc}", file=sys.stderr)
         return 1
@@ -405,6 +409,14 @@ def _run_play(args: argparse.Namespace) -> int:
             print(f"battery RAM saved to {saves.store(sha1, env.battery_ram.tobytes())}")
         env.close()
         status = _close_recorder("nesenv play", recorder)
+        if pads_log is not None:
+            from nesenv import movie as fm2
+
+            with open(env.rom_path, "rb") as fh:
+                mv = fm2.new_movie(fh.read(), pads_log, os.path.basename(args.rom),
+                                   "recorded by nesenv play")
+            fm2.write_fm2(mv, args.movie)
+            print(f"recorded {len(mv)} frames of input to {args.movie}")
     print(format_summary(summary))
     return status
 
@@ -424,12 +436,65 @@ def add_play(subparsers) -> None:
                    help="window pixels per NES pixel, 1-8 (default: %(default)s)")
     p.add_argument("-s", "--steps", type=_steps, default=None,
                    help="stop after N >= 1 frames (default: until Esc or the window closes)")
+    p.add_argument("--movie", default=None, metavar="PATH",
+                   help="record the pads of every frame to PATH as an FCEUX .fm2 movie "
+                   "(from power-on; not with a loaded battery save)")
     _add_sound_options(p)
     p.set_defaults(func=_run_play, _parser=p)
 
 
+def _run_replay(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from nes_core import NES
+    from nesenv import movie as fm2
+
+    try:
+        mv = fm2.read_fm2(args.movie)
+        with open(args.rom, "rb") as fh:
+            rom = fh.read()
+        if not args.no_check_rom:
+            fm2.check_rom(mv, rom)
+        nes = NES(rom, audio=args.video is not None)
+    except (OSError, ValueError) as exc:  # missing files, MovieError, nes_core.RomError
+        print(f"nesenv replay: {exc}", file=sys.stderr)
+        return 1
+    recorder = None
+    if args.video is not None:
+        from nesenv.record import Recorder
+
+        try:
+            recorder = Recorder(args.video, nes.sample_rate)
+        except (ImportError, ValueError, OSError) as exc:
+            print(f"nesenv replay: {exc}", file=sys.stderr)
+            return 1
+    on_frame = None if recorder is None else (lambda i: recorder.add(nes.screen, nes.audio))
+    frames = fm2.replay(mv, nes, until_frame=args.until_frame, on_frame=on_frame)
+    status = _close_recorder("nesenv replay", recorder)
+    print(f"replayed {frames} of {len(mv)} frames; RAM SHA-1 {hashlib.sha1(nes.ram.tobytes()).hexdigest()}")
+    return status
+
+
+def add_replay(subparsers) -> None:
+    """``nesenv replay MOVIE --rom ROM``: play an FCEUX .fm2 input movie."""
+    p = subparsers.add_parser(
+        "replay", help="replay an FCEUX .fm2 input movie (optionally into a video)",
+        description="Replay an .fm2 input movie from power-on: each line's reset/power command, "
+        "then one frame with both pads. Prints the frames played and a SHA-1 of the final RAM. "
+        "The movie's romChecksum must match the ROM unless --no-check-rom.",
+    )
+    p.add_argument("movie", metavar="MOVIE", help=".fm2 file")
+    p.add_argument("--rom", required=True, help=".nes file the movie was made with")
+    p.add_argument("--video", default=None, metavar="PATH",
+                   help="write the replay to PATH (.mp4 needs imageio-ffmpeg, .wav: sound only)")
+    p.add_argument("--until-frame", type=_steps, default=None, metavar="N",
+                   help="stop after N >= 1 frames")
+    p.add_argument("--no-check-rom", action="store_true", help="replay even if romChecksum differs")
+    p.set_defaults(func=_run_replay)
+
+
 # add_<name>(subparsers) functions, one per subcommand, in help order
-SUBCOMMANDS: List[Callable] = [add_info, add_play, add_import_roms, add_roms]
+SUBCOMMANDS: List[Callable] = [add_info, add_play, add_replay, add_import_roms, add_roms]
 
 
 def build_parser() -> argparse.ArgumentParser:

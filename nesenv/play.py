@@ -252,6 +252,7 @@ def play_human(
     recorder=None,
     options: Optional[Dict[str, Any]] = None,
     caption: Optional[str] = None,
+    pads_log: Optional[list] = None,
 ) -> Dict[str, Any]:
     """Play with the keyboard in a pygame window until Esc, the window closes or ``steps``.
 
@@ -274,6 +275,8 @@ def play_human(
             caller closes it.
         options: passed to the first ``env.reset`` (e.g. ``{"battery_ram": data}``).
         caption: window title (default: the env id, else "nesenv").
+        pads_log: a list that gets the controller byte of every step (``nesenv play --movie``
+            writes it as an ``.fm2`` movie).
 
     Returns:
         The same summary dict as :func:`play_random`.
@@ -311,8 +314,11 @@ def play_human(
                     pressed.discard(event.key)
             if not viewer.is_open:
                 break
-            action = to_action(_actions.keys_to_byte(pressed))
+            byte = _actions.keys_to_byte(pressed)
+            action = to_action(byte)
             obs, reward, terminated, truncated, info = summary.step(env, action)
+            if pads_log is not None:
+                pads_log.append(byte)
             if recorder is not None:
                 recorder.add(_frame_of(env, obs), _step_audio(env))
             viewer.show(obs)

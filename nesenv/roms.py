@@ -60,19 +60,25 @@ def rom_dir() -> Path:
     return user_dir(ROM_DIR_ENV, "roms")
 
 
+def rom_payload(data: bytes) -> Optional[bytes]:
+    """Return an iNES image's PRG+CHR data: the file without its 16-byte header and its
+    512-byte trainer (if the header announces one), or None if it is not an iNES image."""
+    if len(data) <= INES_HEADER_SIZE or data[:4] != INES_MAGIC:
+        return None
+    return data[INES_HEADER_SIZE + (TRAINER_SIZE if data[6] & 0x04 else 0):]
+
+
 def rom_hash(data: bytes) -> Optional[str]:
     """Return the SHA-1 (hex) of an iNES image's PRG+CHR data, or None if not an iNES image.
 
-    The 16-byte header (and a 512-byte trainer, if the header announces one) are excluded, so
-    a re-headered dump hashes the same, as No-Intro identifies dumps.
+    The header and trainer are excluded (:func:`rom_payload`), so a re-headered dump hashes
+    the same, as No-Intro identifies dumps.
 
     Args:
         data: the whole ``.nes`` file.
     """
-    if len(data) <= INES_HEADER_SIZE or data[:4] != INES_MAGIC:
-        return None
-    start = INES_HEADER_SIZE + (TRAINER_SIZE if data[6] & 0x04 else 0)
-    return hashlib.sha1(data[start:]).hexdigest()
+    payload = rom_payload(data)
+    return None if payload is None else hashlib.sha1(payload).hexdigest()
 
 
 def identify(data: bytes) -> Optional[Tuple[Type[Game], RomSpec]]:
