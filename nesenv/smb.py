@@ -67,16 +67,13 @@ class SuperMarioBrosEnv(NESEnv):
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: a ``.nes`` path, or the file name of an imported ROM (e.g.
             ``"super-mario-bros-world.nes"`` for the US/World dump), instead of ``rom_mode``.
-        mute: no sound with ``render_mode="human"`` (see :class:`nesenv.env.NESEnv`).
-        palette: the RGB palette: ``"nes-py"`` (default, upstream's colours), ``"ntsc"``, a
-            ``.pal`` file path or an array (see :class:`nesenv.env.NESEnv`).
         frame_timing: ``"nes-py"`` (default: a step is nes-py's 29781-cycle frame, which gives
             gym-super-mario-bros' RAM, info, reward and termination at every step) or
             ``"vblank"`` (a step ends when the PPU enters vblank).
-        obs_type, shape: the observation: ``"rgb"`` (default), ``"grayscale"`` or ``"ram"``,
-            at ``(height, width)`` (e.g. ``(84, 84)``); see :class:`nesenv.env.NESEnv`.
-        frameskip, repeat_action_probability, noop_max: ALE's evaluation options (default 1,
-            0.0, 0: gym-super-mario-bros' one frame a step); see :class:`nesenv.env.NESEnv`.
+        options: the other keyword arguments of :class:`nesenv.env.NESEnv`: ``mute``,
+            ``palette`` (default ``"nes-py"``, upstream's colours), ``obs_type`` and ``shape``
+            (the observation), ``frameskip``, ``repeat_action_probability`` and ``noop_max``
+            (ALE's evaluation options; the defaults keep gym-super-mario-bros' one frame a step).
 
     Raises:
         nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).
@@ -90,20 +87,13 @@ class SuperMarioBrosEnv(NESEnv):
         target: Optional[Tuple[int, int]] = None,
         render_mode: Optional[str] = None,
         rom_path: Optional[PathLike] = None,
-        mute: bool = False,
-        palette: Any = "nes-py",
+        *,
         frame_timing: str = "nes-py",
-        obs_type: str = "rgb",
-        shape: Optional[Tuple[int, int]] = None,
-        frameskip: int = 1,
-        repeat_action_probability: float = 0.0,
-        noop_max: int = 0,
+        **options: Any,
     ):
         game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
-        super().__init__(rom, render_mode=render_mode, game=game, mute=mute, palette=palette,
-                         frame_timing=frame_timing, obs_type=obs_type, shape=shape,
-                         frameskip=frameskip, repeat_action_probability=repeat_action_probability,
-                         noop_max=noop_max)
+        super().__init__(rom, render_mode=render_mode, game=game, frame_timing=frame_timing,
+                         **options)
 
     @property
     def is_single_stage_env(self) -> bool:
@@ -169,8 +159,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         stages: stages to draw from, as ``"W-S"`` strings (e.g. ``["1-4", "2-4"]``).
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: see :class:`SuperMarioBrosEnv`.
-        mute, palette, frame_timing, obs_type, shape, frameskip, repeat_action_probability,
-            noop_max: see :class:`SuperMarioBrosEnv`.
+        frame_timing, options: see :class:`SuperMarioBrosEnv`.
 
     Attributes:
         stages: the default subset, as ``"W-S"`` strings, or None for all stages.
@@ -184,14 +173,9 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         stages: Optional[Sequence[str]] = None,
         render_mode: Optional[str] = None,
         rom_path: Optional[PathLike] = None,
-        mute: bool = False,
-        palette: Any = "nes-py",
+        *,
         frame_timing: str = "nes-py",
-        obs_type: str = "rgb",
-        shape: Optional[Tuple[int, int]] = None,
-        frameskip: int = 1,
-        repeat_action_probability: float = 0.0,
-        noop_max: int = 0,
+        **options: Any,
     ):
         if rom_mode not in ROM_MODES:
             raise ValueError(f"rom_mode must be one of {ROM_MODES}, got {rom_mode!r}")
@@ -204,14 +188,8 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
             _rom_for(SuperMarioBros, rom_mode, rom_path),
             render_mode=render_mode,
             game=self._game_for(first),
-            mute=mute,
-            palette=palette,
             frame_timing=frame_timing,
-            obs_type=obs_type,
-            shape=shape,
-            frameskip=frameskip,
-            repeat_action_probability=repeat_action_probability,
-            noop_max=noop_max,
+            **options,
         )
 
     def _game_for(self, target: Tuple[int, int]) -> SuperMarioBros:
