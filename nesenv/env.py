@@ -46,6 +46,19 @@ FRAME_TIMINGS = ("vblank", "nes-py")
 OBS_TYPES = ("rgb", "grayscale", "ram")
 
 
+def stacked_space(space: gym.spaces.Box, stack: Any) -> gym.spaces.Box:
+    """The space of ``stack`` stacked observations of ``space`` (``space`` itself for 1).
+
+    Raises:
+        ValueError: ``stack`` is not an int >= 1.
+    """
+    if isinstance(stack, bool) or not isinstance(stack, (int, np.integer)) or stack < 1:
+        raise ValueError(f"stack must be an int >= 1, got {stack!r}")
+    if stack == 1:
+        return space
+    return gym.spaces.Box(0, 255, (int(stack),) + space.shape, np.uint8)
+
+
 def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] = None):
     """Return ``(fmt, space)`` for an observation type and size, the one rule every env uses.
 
@@ -73,6 +86,37 @@ def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] =
         raise ValueError(f"obs_type must be one of {OBS_TYPES}, got {obs_type!r}")
     fmt = ObsFormat(obs_type, shape)
     return fmt, gym.spaces.Box(0, 255, fmt.shape, np.uint8)
+
+
+class FrameStack:
+    """The last ``k`` observations of ``n`` envs, as Gymnasium's ``FrameStackObservation``
+    gives them: stack axis first, oldest first, padded with the episode's first observation.
+
+    Kept in a ring (``(n, k) + shape``): a step writes each env's new observation into its
+    oldest slot, and :meth:`read` gathers the rows in order, the one copy a step.
+    """
+
+    def __init__(self, k: int, n: int, shape: Tuple[int, ...]):
+        self.k = k
+        self.ring = np.zeros((n, k) + tuple(shape), dtype=np.uint8)
+        self.head = np.zeros(n, dtype=np.intp)  # each env's oldest slot
+        self._rows = np.arange(n)[:, None]
+        self._offsets = np.arange(k)[None, :]
+
+    def fill(self, envs, obs: np.ndarray) -> None:
+        """Start the stacks of ``envs`` (indices or a bool mask) with ``obs`` (their rows)."""
+        self.ring[envs] = obs[:, None]
+        self.head[envs] = 0
+
+    def push(self, envs, obs: np.ndarray) -> None:
+        """Add an observation to the stacks of ``envs`` (indices or a bool mask)."""
+        idx = np.arange(len(self.head))[envs] if np.asarray(envs).dtype == bool else np.asarray(envs)
+        self.ring[idx, self.head[idx]] = obs
+        self.head[idx] = (self.head[idx] + 1) % self.k
+
+    def read(self) -> np.ndarray:
+        """All stacks, ``(n, k) + shape``, oldest first: a new array."""
+        return self.ring[self._rows, (self.head[:, None] + self._offsets) % self.k]
 
 
 def check_time_options(frameskip: Any, repeat_action_probability: Any, noop_max: Any):
@@ -204,6 +248,9 @@ class NESEnv(gym.Env):
         noop_max: on reset, run 1..noop_max no-op steps (uniform, from ``np_random``) before the
             first observation (random no-op starts; 0 = none). An episode that ends during them
             starts again.
+        stack: observations are the last ``stack`` frames' observations, ``(stack,) + shape``,
+            oldest first, the first of an episode repeated to fill (Gymnasium's
+            ``FrameStackObservation`` layout); 1 = none.
 
     Raises:
         RuntimeError: ``render_mode="human"`` without a display (the message names the fixes:
@@ -245,9 +292,12 @@ class NESEnv(gym.Env):
         frameskip: int = 1,
         repeat_action_probability: float = 0.0,
         noop_max: int = 0,
+        stack: int = 1,
     ):
         grid = frame_grid(frame_timing)
-        self._obs_format, self.observation_space = observation_format(obs_type, shape)
+        self._obs_format, frame_space = observation_format(obs_type, shape)
+        self.observation_space = stacked_space(frame_space, stack)
+        self._stack = FrameStack(int(stack), 1, frame_space.shape) if stack > 1 else None
         self.obs_type = obs_type
         self.frameskip, self.repeat_action_probability, self.noop_max = check_time_options(
             frameskip, repeat_action_probability, noop_max)
@@ -388,6 +438,9 @@ class NESEnv(gym.Env):
         if self.noop_max and state is None:
             self._noop_start()
         obs = self._observe()  # the start picture in this env's palette
+        if self._stack is not None:
+            self._stack.fill([0], obs[None])
+            obs = self._stack.read()[0]
         if self.render_mode == "human":
             self._show(self.nes.screen)
         self._has_reset = True
@@ -417,6 +470,9 @@ class NESEnv(gym.Env):
             raise ValueError(f"action must be an int in 0..255, got {action!r}")
         reward, terminated, info = self._run_frames(buttons)
         obs = self._observe()
+        if self._stack is not None:
+            self._stack.push([0], obs[None])
+            obs = self._stack.read()[0]
         if self.render_mode == "human":
             self._show(self.nes.screen, self._audio)
         return obs, reward, bool(terminated), False, info

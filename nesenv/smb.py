@@ -73,7 +73,8 @@ class SuperMarioBrosEnv(NESEnv):
         options: the other keyword arguments of :class:`nesenv.env.NESEnv`: ``mute``,
             ``palette`` (default ``"nes-py"``, upstream's colours), ``obs_type`` and ``shape``
             (the observation), ``frameskip``, ``repeat_action_probability`` and ``noop_max``
-            (ALE's evaluation options; the defaults keep gym-super-mario-bros' one frame a step).
+            (ALE's evaluation options; the defaults keep gym-super-mario-bros' one frame a step),
+            ``stack`` (frame stacking).
 
     Raises:
         nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).

@@ -41,7 +41,8 @@ from games import Game, SuperMarioBros
 from games import super_mario_bros as smb
 
 from .actions import buttons_to_byte
-from .env import check_reset_options, check_time_options, frame_grid, observation_format
+from .env import (FrameStack, check_reset_options, check_time_options, frame_grid,
+                  observation_format, stacked_space)
 from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, draw_stage, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -330,6 +331,9 @@ class NESVectorEnv(VectorEnv):
             clipped rewards, early end, pooling of the last two frames, sticky actions), run by
             the pool; the sticky draws come from this env's ``np_random`` (deterministic per
             seed, not the draws of N single envs). ``noop_max`` is not supported here yet.
+        stack: observations stack the last ``stack`` observations of each env, as the single
+            env does (a ring per env; an autoreset env's stack restarts with its reset
+            observation).
         actions: list of button-name lists (as :class:`nesenv.wrappers.JoypadSpace`, e.g.
             :data:`nesenv.actions.SIMPLE_MOVEMENT`) to act with their indices instead of bytes.
         copy: True (like SyncVectorEnv): each call returns a new observation array, which the
@@ -386,6 +390,7 @@ class NESVectorEnv(VectorEnv):
         frameskip: int = 1,
         repeat_action_probability: float = 0.0,
         noop_max: int = 0,
+        stack: int = 1,
     ):
         from nes_core import NES, NESPool, ObsFormat
 
@@ -406,7 +411,8 @@ class NESVectorEnv(VectorEnv):
             if downscale not in (1, 2, 4, 8, 16) or isinstance(downscale, (bool, float)):
                 raise ValueError(f"downscale must be 1, 2, 4, 8 or 16, got {downscale!r}")
             shape = (240 // downscale, 256 // downscale)
-        obs_format, self.single_observation_space = observation_format(obs_type, shape)
+        obs_format, frame_space = observation_format(obs_type, shape)
+        self.single_observation_space = stacked_space(frame_space, stack)
         self.obs_type = obs_type
 
         if not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
@@ -462,7 +468,8 @@ class NESVectorEnv(VectorEnv):
         self.action_space = batch_space(self.single_action_space, self.num_envs)
 
         n = self.num_envs
-        self._obs = np.zeros((n,) + self.single_observation_space.shape, dtype=np.uint8)
+        self._obs = np.zeros((n,) + frame_space.shape, dtype=np.uint8)  # the pool's output
+        self._stack = FrameStack(int(stack), n, frame_space.shape) if stack > 1 else None
         self._ram = np.zeros((n, RAM_SIZE), dtype=np.uint8)
         self._last_pads = np.zeros(n, dtype=np.uint8)  # each console's last frame's buttons
         # the frame before a step's last, for pooling (frameskip > 1 with picture observations)
@@ -575,6 +582,9 @@ class NESVectorEnv(VectorEnv):
         self.pool.run(None, 0, self._picture(obs), self._ram)
         infos = self._batch.reset(self._ram, mask)
         obs = self._ram_observation(obs)
+        if self._stack is not None:
+            self._stack.fill(mask, obs[mask])
+            obs = self._stack.read()
         self._terminations[mask] = False
         self._truncations[mask] = False
         self._autoreset[mask] = False
@@ -634,6 +644,11 @@ class NESVectorEnv(VectorEnv):
         else:
             terminated, infos = self._skip_frames(buttons, stepping, resetting, obs)
         obs = self._ram_observation(obs)
+        if self._stack is not None:
+            if any_reset:
+                self._stack.fill(resetting, obs[resetting])
+            self._stack.push(stepping, obs[stepping])
+            obs = self._stack.read()
         self._terminations[:] = terminated
         if any_reset:
             self._steps[stepping] += 1
@@ -705,8 +720,9 @@ class NESVectorEnv(VectorEnv):
         return terminated, infos
 
     def _obs_buffer(self) -> np.ndarray:
-        """Where this call's observations go: a new array (copy=True) or the env's own."""
-        return np.empty_like(self._obs) if self.copy else self._obs
+        """Where this call's observations go: a new array (copy=True) or the env's own (also
+        when stacking: the stack's read is the new array)."""
+        return np.empty_like(self._obs) if self.copy and self._stack is None else self._obs
 
     def _picture(self, obs: np.ndarray) -> Optional[np.ndarray]:
         """The array the pool draws pictures into: ``obs``, or None for RAM observations."""

@@ -1,4 +1,4 @@
-/* obs.c - observations of a console's picture: capture, pooling, area resampling, stacks. */
+/* obs.c - observations of a console's picture: capture, pooling, area resampling. */
 #include "obs.h"
 
 #include <string.h>
@@ -199,20 +199,4 @@ void nes_obs_write(const nes_t *nes, const nes_obs_plan_t *p, const uint8_t *pre
     nes_obs_capture(nes, p->type, scratch);
     if (prev != NULL) nes_obs_max(scratch, prev, (size_t)NES_HEIGHT * NES_WIDTH * p->channels);
     nes_obs_resample(p, scratch, out);
-}
-
-uint8_t *nes_obs_stack_next(nes_obs_stack_t *s) { return s->ring + (size_t)s->head * s->bytes; }
-
-void nes_obs_stack_push(nes_obs_stack_t *s) { s->head = (s->head + 1) % s->k; }
-
-void nes_obs_stack_fill(nes_obs_stack_t *s, const uint8_t *obs) {
-    for (int i = 0; i < s->k; i++)
-        if (s->ring + (size_t)i * s->bytes != obs) memcpy(s->ring + (size_t)i * s->bytes, obs, s->bytes);
-    s->head = 0;
-}
-
-void nes_obs_stack_read(const nes_obs_stack_t *s, uint8_t *out) {
-    size_t tail = (size_t)(s->k - s->head) * s->bytes; /* slots head..k-1, the oldest first */
-    memcpy(out, s->ring + (size_t)s->head * s->bytes, tail);
-    memcpy(out + tail, s->ring, (size_t)s->head * s->bytes);
 }

@@ -1,6 +1,6 @@
 /* obs.h - observations of a console's picture for agents: RGB or grayscale at any size up to the
  * native 240 x 256 (area averaging, as OpenCV's INTER_AREA), the maximum of two pictures (ALE's
- * frame pooling) and stacks of the last k observations. The one implementation behind
+ * frame pooling). The one implementation behind
  * nes_core.NES.observe, the envs and the pool. Uses only the public API of nes.h. */
 #ifndef NES_OBS_H
 #define NES_OBS_H
@@ -58,22 +58,6 @@ void nes_obs_resample(const nes_obs_plan_t *plan, const uint8_t *src, uint8_t *o
  * native and prev is NULL. */
 void nes_obs_write(const nes_t *nes, const nes_obs_plan_t *plan, const uint8_t *prev, uint8_t *out,
                    uint8_t *scratch);
-
-/* A stack of the last k observations of `bytes` each, oldest first, kept in a ring of k slots
- * (`ring`, k * bytes): nes_obs_stack_push writes a new one into the oldest slot, and
- * nes_obs_stack_read copies the k slots in order into out (k * bytes), the one copy a step. */
-typedef struct nes_obs_stack {
-    uint8_t *ring;
-    size_t bytes;
-    int k, head;  /* head: the slot of the oldest observation */
-} nes_obs_stack_t;
-/* The slot to write the next observation into (then call nes_obs_stack_push). */
-uint8_t *nes_obs_stack_next(nes_obs_stack_t *s);
-void nes_obs_stack_push(nes_obs_stack_t *s);
-/* Every slot set to `obs` (a reset: the first observation repeated, as Gymnasium's FrameStack
- * pads with the reset observation). */
-void nes_obs_stack_fill(nes_obs_stack_t *s, const uint8_t *obs);
-void nes_obs_stack_read(const nes_obs_stack_t *s, uint8_t *out);
 
 #ifdef __cplusplus
 }

@@ -125,3 +125,35 @@ def test_vector_env_sticky_actions_follow_the_seed():
     with pytest.raises(ValueError, match="noop_max"):
         gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
                      noop_max=30)
+
+
+@pytest.mark.parametrize("options", [
+    {"stack": 4, "obs_type": "grayscale", "shape": (84, 84), "frameskip": 4},
+    {"stack": 2, "obs_type": "ram"},
+])
+def test_frame_stacks_equal_gymnasiums_frame_stack_and_sync_envs(options):
+    smb_rom()
+    k = options["stack"]
+    single = {key: v for key, v in options.items() if key != "stack"}
+    # Gymnasium's own wrapper on single envs is the reference of the layout
+    wrapped = gym.wrappers.FrameStackObservation(
+        JoypadSpace(gym.make("SuperMarioBros-1-1-v0", **single), SIMPLE_MOVEMENT), k)
+    mine = JoypadSpace(gym.make("SuperMarioBros-1-1-v0", **options), SIMPLE_MOVEMENT)
+    assert mine.observation_space == wrapped.observation_space
+    a, _ = wrapped.reset(seed=0)
+    b, _ = mine.reset(seed=0)
+    assert np.array_equal(a, b)
+    for t in range(40):
+        a = wrapped.step(3)[0]
+        b = mine.step(3)[0]
+        assert np.array_equal(a, b), t
+    vec = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=3, vectorization_mode="vector_entry_point",
+                       actions=SIMPLE_MOVEMENT, **options)
+    ref = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=3, vectorization_mode="sync",
+                       wrappers=[lambda env: JoypadSpace(env, SIMPLE_MOVEMENT)], **options)
+    actions = np.random.default_rng(3).integers(0, len(SIMPLE_MOVEMENT), size=(120, 3))
+    actions[:, 0] = 3
+    ends = run_side_by_side(vec, ref, actions)
+    assert ends["terminations"] >= 1  # a stack restarted at an autoreset
+    vec.close()
+    ref.close()
