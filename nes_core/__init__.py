@@ -11,7 +11,17 @@ frames). ``parse_header(rom)`` returns a :class:`RomHeader`: what the file's iNE
 read by the core's own parser. ``NESPool(consoles, num_threads)`` steps many ``NES`` objects at
 once on C threads, GIL released.
 """
-from ._nes import NES, NESPool, OBS_TYPES, ObsFormat, PALETTE_NAMES, RomError, StateError, load_palette
+try:
+    from ._nes import NES, NESPool, OBS_TYPES, ObsFormat, PALETTE_NAMES, RomError, StateError, load_palette
+except ImportError as _exc:  # the source folder shadows an installed build
+    import os as _os
+
+    _here = _os.path.dirname(_os.path.abspath(__file__))
+    raise ImportError(
+        f"nes_core's C extension is not built in {_here} ({_exc}). If nesenv is installed, this "
+        "is its source folder shadowing the installed package: run Python from another folder; "
+        "to use this folder, build it in place with: pip install -e ."
+    ) from _exc
 from .header import RomHeader, parse_header
 
 BUTTON_A = 0x01
