@@ -295,10 +295,10 @@ def rom_report(data: bytes) -> List[Tuple[str, str]]:
     from games import REGISTRY
     from nes_core import parse_header
     from nesenv import roms
-    from nesenv.env import _load_core
+    from nes_core import NES
 
     header = parse_header(data)
-    info = _load_core()(bytes(data)).rom_info()
+    info = NES(bytes(data)).rom_info()
     prg_chr = roms.rom_hash(data)
     known = REGISTRY.get(prg_chr)
     game = f"{known[0].name}: {known[1].title} ({known[1].variant})" if known else "unknown"

@@ -172,17 +172,6 @@ def check_reset_options(options: Optional[Mapping[str, Any]], known: Collection[
         )
 
 
-def _load_core():
-    try:
-        from nes_core import NES
-    except ImportError as exc:  # pragma: no cover - depends on the build
-        raise ImportError(
-            f"the NES core extension is not built ({exc}); install the package with "
-            "'pip install .' or build in place with 'python setup.py build_ext --inplace'"
-        ) from exc
-    return NES
-
-
 _NO_AUDIO = np.zeros(0, dtype=np.float32)
 _NO_AUDIO.flags.writeable = False
 
@@ -315,7 +304,8 @@ class NESEnv(gym.Env):
         with open(self.rom_path, "rb") as fh:
             rom = fh.read()
         self._rom_sha1 = hashlib.sha1(rom).hexdigest()
-        NES = _load_core()
+        from nes_core import NES  # its ImportError names the fix when the build is missing
+
         self.nes = NES(rom, palette=palette)
         self.nes.frame_grid = grid
         self.frame_timing = frame_timing
