@@ -293,9 +293,8 @@ def rom_report(data: bytes) -> List[Tuple[str, str]]:
     import hashlib
 
     from games import REGISTRY
-    from nes_core import parse_header
+    from nes_core import NES, parse_header
     from nesenv import roms
-    from nes_core import NES
 
     header = parse_header(data)
     info = NES(bytes(data)).rom_info()
