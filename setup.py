@@ -17,9 +17,18 @@ else:
     cflags = ["-std=c11", "-O3", "-fno-strict-aliasing", "-Wall", "-Wno-unused-function",
               "-pthread"]
     ldflags = ["-pthread"]
-    if os.environ.get("NESENV_SANITIZE"):
-        # Sanitizer build for the tests: NESENV_SANITIZE=1 pip install -e .
-        cflags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer"]
+    sanitize = os.environ.get("NESENV_SANITIZE", "")
+    if sanitize == "fuzz":
+        # Fuzzing build (tests/fuzz/run.sh): clang's sanitizer and libFuzzer coverage hooks,
+        # the runtimes coming from atheris's asan_with_fuzzer.so, preloaded
+        os.environ.setdefault("CC", "clang")
+        cflags += ["-O1", "-g", "-fsanitize=address,undefined,fuzzer-no-link",
+                   "-fno-omit-frame-pointer", "-DNES_SANITIZE"]
+        ldflags += ["-fsanitize=address,undefined,fuzzer-no-link"]
+    elif sanitize:
+        # Sanitizer build for the tests (.ci/sanitize): NESENV_SANITIZE=1 pip install -e .
+        cflags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer",
+                   "-DNES_SANITIZE"]
         ldflags += ["-fsanitize=address,undefined"]
     else:
         cflags += ["-flto"]

@@ -6,7 +6,13 @@
  * https://www.nesdev.org/wiki/CPU_interrupts, https://www.nesdev.org/wiki/DMA */
 #include "core.h"
 
+#ifdef NES_SANITIZE
+/* sanitizer builds: forcing every bus access inline into the opcode switch makes gcc and
+ * clang take many minutes once the accesses are instrumented */
+#define HOT static inline
+#else
 #define HOT static inline __attribute__((always_inline))
+#endif
 
 #define CPU_START_READ 5
 #define CPU_END_READ 7
