@@ -493,8 +493,6 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
     const uint8_t mask = p->mask;
     const int sh = 7 - p->x;
     uint8_t pal[32];
-    uint8_t *out = p->fb + p->scanline * NES_WIDTH + d - 1;
-    const uint8_t *spr = p->spr_line + d - 1;
     if (visible) {
         memcpy(pal, p->palette, 32);
         if (mask & 0x01) for (int i = 0; i < 32; i++) pal[i] &= 0x30; /* greyscale */
@@ -502,9 +500,13 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
         pal[4] = pal[8] = pal[12] = pal[16] = pal[20] = pal[24] = pal[28] = pal[0];
     }
     const uint64_t backdrop = pal[0] * 0x0101010101010101ULL;
-    for (int g = 0; g < groups; g++, d += 8, out += 8, spr += 8) {
+    for (int g = 0; g < groups; g++, d += 8) {
         if (visible) {
             const int x0 = d - 1;
+            /* formed only for the visible dots: past dot 256 they would point outside the
+             * arrays, undefined behaviour even unused */
+            uint8_t *const out = p->fb + p->scanline * NES_WIDTH + x0;
+            const uint8_t *const spr = p->spr_line + x0;
             unsigned wlo = (bg_lo >> sh) & 0xFF, whi = (bg_hi >> sh) & 0xFF;
             unsigned walo = (at_lo >> sh) & 0xFF, wahi = (at_hi >> sh) & 0xFF;
             if (!(mask & 0x08)) wlo = whi = 0;
