@@ -170,7 +170,7 @@ def roms() -> Tuple[bytes, ...]:
     """The handmade ROMs, by index: the busy NROM program, then patterned carts of several
     boards (tests/mappers/_roms.py: every bank filled with its number, an idle loop)."""
     return (
-        program_rom(BUSY),
+        program_rom(BUSY, prg_size=0x4000),
         cart(1, 128),            # MMC1, CHR RAM
         cart(2, 128),            # UxROM
         cart(3, 32, 32),         # CNROM

@@ -1,6 +1,6 @@
-"""Replay every input the fuzzers saved (tests/fuzz/regressions/TARGET/) through the normal
-build, each in its own process with a time limit, so that a crash or hang fails the test
-instead of taking pytest down. Also checks that the harness's re-stamping matches the core,
+"""Replay every input the fuzzers saved (tests/fuzz/regressions/TARGET/) through the installed
+build (normal, or ASan+UBSan under .ci/sanitize), each in its own process with a time limit,
+so that a crash or hang fails the test instead of taking pytest down. Also checks that the harness's re-stamping matches the core,
 without which the state fuzzers would only ever reach the checksum check."""
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 REGRESSIONS = Path(__file__).resolve().parent / "regressions"
 TIMEOUT = 60  # seconds; an input runs at most 120 frames (well under a second)
 
-# Saved inputs of bugs still open on the core (issue numbers and items), replayed as strict
-# xfails: once the fix lands the XPASS fails the run, and the entry must go.
+# Saved inputs of bugs still open on the core (issue and item), replayed as xfails until the
+# fix lands; then the entry goes. Not strict: a memory error the normal build survives only
+# shows under the sanitizer build (.ci/sanitize runs this file there too).
 KNOWN = {
     # the busy NROM program on a NES 2.0 header stating 256 bytes of CHR RAM: its $2007
     # writes go past the buffer (heap-buffer-overflow in chr_read; SIGSEGV in the release build)
@@ -29,7 +30,7 @@ KNOWN = {
 
 CASES = [
     pytest.param(p, id=f"{p.parent.name}/{p.name}",
-                 marks=[pytest.mark.xfail(reason=KNOWN[p.name], strict=True)] if p.name in KNOWN else [])
+                 marks=[pytest.mark.xfail(reason=KNOWN[p.name], strict=False)] if p.name in KNOWN else [])
     for p in sorted(REGRESSIONS.glob("*/*"))
     if p.is_file() and p.parent.name in _targets.TARGETS
 ]
