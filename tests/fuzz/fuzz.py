@@ -5,7 +5,6 @@ NESENV_SANITIZE=fuzz (ASan + UBSan + libFuzzer's coverage hooks) and preloads at
 asan_with_fuzzer.so. The coverage that guides the fuzzer is the C core's; the Python
 harness (tests/fuzz/_targets.py) is not instrumented.
 """
-import gc
 import os
 import sys
 
@@ -20,16 +19,7 @@ def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
         sys.exit(f"usage: fuzz.py {{{'|'.join(TARGETS)}}} [libFuzzer arguments]")
     target = TARGETS[sys.argv[1]]
-    count = 0
-
-    def one_input(data: bytes) -> None:
-        nonlocal count
-        target(data)
-        count += 1
-        if count % 64 == 0:  # consoles are freed by the cycle collector (issue 12, item 3)
-            gc.collect()
-
-    atheris.Setup([sys.argv[0]] + sys.argv[2:], one_input)
+    atheris.Setup([sys.argv[0]] + sys.argv[2:], target)
     atheris.Fuzz()
 
 

@@ -14,6 +14,7 @@ import pytest
 from nes_core import NES, StateError
 
 from tests.fuzz import _targets
+from tests.states import sections
 
 ROOT = Path(__file__).resolve().parents[2]
 REGRESSIONS = Path(__file__).resolve().parent / "regressions"
@@ -22,11 +23,7 @@ TIMEOUT = 60  # seconds; an input runs at most 120 frames (well under a second)
 # Saved inputs of bugs still open on the core (issue and item), replayed as xfails until the
 # fix lands; then the entry goes. Not strict: a memory error the normal build survives only
 # shows under the sanitizer build (.ci/sanitize runs this file there too).
-KNOWN = {
-    # the busy NROM program on a NES 2.0 header stating 256 bytes of CHR RAM: its $2007
-    # writes go past the buffer (heap-buffer-overflow in chr_read; SIGSEGV in the release build)
-    "crash-nrom-nes2-chr-ram-256-bytes": "issue 12 item 1: NROM does not check its CHR RAM size",
-}
+KNOWN: dict = {}
 
 CASES = [
     pytest.param(p, id=f"{p.parent.name}/{p.name}",
@@ -50,26 +47,32 @@ def test_replay(path: Path):
         f"{path.name}: exit status {proc.returncode}\n{proc.stderr[-3000:]}")
 
 
-def test_checksum_matches_core():
+def test_restamp_keeps_valid_states():
+    """A valid state of every handmade ROM, with and without the screen, comes out of
+    restamp unchanged (header, section headers and checksum as the core writes them)."""
     for index, rom in enumerate(_targets.roms()):
         nes = NES(rom)
         nes.step(3)
         for blob in (nes.save_state(), nes.save_state(screen=True)):
-            assert _targets.checksum(blob[_targets.HEADER:]) == int.from_bytes(blob[28:36], "little")
+            assert _targets.restamp(blob, _targets.reference(index)) == blob
 
 
 def test_restamped_mutation_loads():
-    """A changed RAM byte (and a cut-short blob) re-stamped passes every integrity check and
-    reaches the fields: the console loads it. Without re-stamping the same bytes are refused."""
+    """A changed RAM byte re-stamped passes every integrity check and is loaded (without
+    re-stamping, the checksum refuses it); a cut-short blob re-stamped reaches the loader's
+    field checks."""
     nes = NES(_targets.roms()[0])
     nes.step(2)
     blob = bytearray(nes.save_state())
-    main = _targets.sections(bytes(blob))[0][0] + 8  # RAM is the first field of MAIN
+    main = sections(bytes(blob))["MAIN"][0]  # RAM is the first field of MAIN
     blob[main + 0x10] ^= 0xFF
     with pytest.raises(StateError, match="checksum"):
         NES(_targets.roms()[0]).load_state(bytes(blob))
     fresh = NES(_targets.roms()[0])
     fresh.load_state(_targets.restamp(bytes(blob), _targets.reference(0)))
     assert fresh.ram[0x10] == blob[main + 0x10]
-    fresh.load_state(_targets.restamp(bytes(blob[:3000]), _targets.reference(0)))
+    # cut short and zero-padded: past the integrity checks, refused by the field checks
+    with pytest.raises(StateError) as refused:
+        fresh.load_state(_targets.restamp(bytes(blob[:3000]), _targets.reference(0)))
+    assert not any(w in str(refused.value) for w in ("checksum", "size", "section", "version"))
     assert fresh.ram[0x10] == blob[main + 0x10]
