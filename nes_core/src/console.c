@@ -406,7 +406,9 @@ static int state_check(nes_t *n, const uint8_t *payload, const state_layout_t *l
     s->apu.samples = NULL;
     s->apu.sample_cap = s->apu.sample_count = 0;
     s->apu.audio_enabled = 0;
-    s->apu.au_inc = 0;
+    /* nothing pending, so the walk never runs the scratch APU; au_inc stays the console's,
+     * since the loader fits the resampler's countdown to it (a zero skipped that clamp) */
+    s->apu.wait_len = s->apu.wait;
     s->ppu_lockstep = n->ppu_lockstep;
 
     state_t st = {.mode = ST_LOAD, .buf = (uint8_t *)payload, .cap = layout->payload, .check = 1};
