@@ -859,7 +859,17 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     uint8_t screen = p->screen == SCREEN_MIDFRAME ? SCREEN_STALE : p->screen;
     ST_FIELD(st, screen);
     ST_ARRAY(st, p->emph);
+    size_t fb_pos = st->pos;
     ST_ARRAY(st, p->fb);
+    /* the check skips bulk arrays, but the picture's bytes are colour indices, not memory:
+     * one above $3F cannot have been saved (the load would mask it, and save other bytes) */
+    if (st->mode == ST_LOAD && st->check && !st->err) {
+        for (size_t i = 0; i < sizeof(p->fb); i++) {
+            if (st->buf[fb_pos + i] & 0xC0) {
+                st->err = 1; st->msg = "a picture byte is not a colour index ($00-$3F)"; break;
+            }
+        }
+    }
     st_end(st);
     if (st->mode == ST_LOAD) {
         p->screen = screen > SCREEN_VALID ? SCREEN_STALE : screen;
