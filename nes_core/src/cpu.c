@@ -252,10 +252,13 @@ HOT uint8_t pull(nes_t *n) { n->cpu.s++; return rd(n, 0x100 | n->cpu.s); }
  * https://www.nesdev.org/wiki/CPU_unofficial_opcodes */
 static inline void op_sh(nes_t *n, uint16_t base, uint8_t idx, uint8_t reg) {
     uint16_t a = (uint16_t)(base + idx);
+    uint64_t before = n->cpu.master_clock;
     rd(n, (uint16_t)((base & 0xFF00) | (a & 0xFF)));
-    uint8_t v = (uint8_t)(reg & ((base >> 8) + 1));
-    if ((a ^ base) & 0x100) a = (uint16_t)((v << 8) | (a & 0xFF));
-    wr(n, a, v);
+    /* A DMA that halts the CPU on this read (RDY low in the cycle before the write) drops the
+     * & H from the value; the address is still corrupted on a page cross. */
+    uint8_t h = n->cpu.master_clock - before > CPU_START_READ + CPU_END_READ ? 0xFF : (uint8_t)((base >> 8) + 1);
+    if ((a ^ base) & 0x100) a = (uint16_t)(((reg & ((base >> 8) + 1)) << 8) | (a & 0xFF));
+    wr(n, a, (uint8_t)(reg & h));
 }
 
 static void interrupt(nes_t *n) {
