@@ -284,11 +284,19 @@ static void interrupt(nes_t *n) {
 #define BRANCH(cond) do { \
         int8_t off_ = (int8_t)IMM(); \
         if (cond) { \
-            /* a taken branch that does not cross a page polls interrupts before its last cycle */ \
-            if (c->run_irq && !(c->poll & POLL_IRQ)) c->run_irq = 0; \
+            /* a taken branch polls interrupts before cycle 2, not before cycle 3 (its last \
+             * cycle without a page cross) */ \
+            uint8_t first_ = c->poll; \
+            if (c->run_irq && !(first_ & POLL_IRQ)) c->run_irq = 0; \
             DUMMY_PC(); \
             uint16_t np_ = (uint16_t)(c->pc + off_); \
-            if ((np_ ^ c->pc) & 0xFF00) rd(n, (uint16_t)((c->pc & 0xFF00) | (np_ & 0xFF))); \
+            if ((np_ ^ c->pc) & 0xFF00) { \
+                rd(n, (uint16_t)((c->pc & 0xFF00) | (np_ & 0xFF))); \
+                /* and again before cycle 4: an IRQ the first poll saw is taken even if its \
+                 * source was acknowledged since */ \
+                c->poll |= (uint8_t)(first_ & POLL_IRQ); \
+                c->int_active |= c->poll; \
+            } \
             c->pc = np_; \
         } \
     } while (0)
