@@ -306,6 +306,8 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
             if (d == p->overflow_dot) p->status |= 0x20;
         }
         if (d == 256) inc_vert(p);
+    } else if (d == 0) {
+        return; /* idle */
     } else if (d <= 320) {
         if (d == 257) {
             bg_step(n, p, d);
