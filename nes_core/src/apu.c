@@ -16,8 +16,10 @@ const uint8_t apu_length_table[32] = {
 
 /* Frame sequencer steps, in CPU cycles after the sequence (re)starts (NTSC). Steps 0 and 2
  * clock the quarter-frame units, 1 and 4 the quarter- and half-frame units; in 4-step mode the
- * IRQ flag is set on each of the last three (29828-29830), so a $4015 read that clears it on
- * the first can see it again (blargg apu_test 3-irq_flag, 6-irq_flag_timing). */
+ * frame flag is set on each of the last three (29828-29830), so a $4015 read that clears it on
+ * the first can see it again (blargg apu_test 3-irq_flag, 6-irq_flag_timing). The first two
+ * set it even while the IRQ is inhibited; the last sets it only if not (so an inhibited
+ * counter shows the flag in $4015 for two cycles without raising the IRQ: AccuracyCoin). */
 static const uint32_t fc_steps[2][6] = {
     {7457, 14913, 22371, 29828, 29829, 29830},
     {7457, 14913, 22371, 29829, 37281, 37282},
@@ -85,10 +87,18 @@ static void fc_restart(apu_t *a) {
     a->fc_next = fc_steps[a->frame_mode & 1][0];
 }
 
+/* The frame flag, and the IRQ line it drives unless inhibited. */
+static void frame_flag_set(nes_t *n, int on) {
+    apu_t *a = &n->apu;
+    a->frame_flag = (uint8_t)(on != 0);
+    if (a->frame_flag && !a->irq_inhibit) n->irq_lines |= NES_IRQ_FRAME;
+    else n->irq_lines &= (uint8_t)~NES_IRQ_FRAME;
+}
+
 static void fc_step(nes_t *n) {
     apu_t *a = &n->apu;
     unsigned s = a->fc_step;
-    if (!a->frame_mode && s >= 3 && !a->irq_inhibit) n->irq_lines |= NES_IRQ_FRAME;
+    if (!a->frame_mode && s >= 3) frame_flag_set(n, s < 5 || !a->irq_inhibit);
     /* a clock right after a $4017 write's own clock is swallowed (and vice versa) */
     if (s != 3 && s != 5 && !a->fc_block) {
         clock_quarter(a);
@@ -303,6 +313,12 @@ void apu_tick_slow(nes_t *n) {
     apu_t *a = &n->apu;
     if (a->wait_len > 1) apu_advance(a, a->wait_len - 1);
     if (a->dmc.start_delay && --a->dmc.start_delay == 0) apu_dmc_request(n);
+    /* a $4015 read's clear lands on the next get cycle (odd cpu_cycles, as for $4017 writes),
+     * before that cycle's step: a flag the step sets again stays set */
+    if ((a->pending & APU_PEND_FLAG_CLEAR) && (cpu_cycles(n) & 1)) {
+        a->pending &= (uint8_t)~APU_PEND_FLAG_CLEAR;
+        frame_flag_set(n, 0);
+    }
     if (++a->fc_cycle >= a->fc_next) fc_step(n);
     if (a->pending) apu_pending(n);
     if (--a->dmc.timer == 0) {
@@ -348,19 +364,22 @@ void apu_write(nes_t *n, uint16_t addr, uint8_t v) {
         a->fc_delay = (cpu_cycles(n) & 1) ? 4 : 3;
         a->pending |= APU_PEND_FRAME;
         a->irq_inhibit = (v >> 6) & 1;
-        if (a->irq_inhibit) n->irq_lines &= (uint8_t)~NES_IRQ_FRAME;
+        frame_flag_set(n, a->frame_flag && !a->irq_inhibit);
     }
 }
 
-/* $4015 read: length counters > 0, DMC bytes left, frame and DMC IRQ flags; clears the frame
- * IRQ flag (console.c adds open-bus bit 5). */
+/* $4015 read: length counters > 0, DMC bytes left, frame and DMC IRQ flags (console.c adds
+ * open-bus bit 5). The frame flag is cleared at the next get cycle, not at once: a read on a
+ * get cycle followed by another (the two reads of SLO $4015,X) sees it twice (AccuracyCoin
+ * Frame Counter IRQ, codes 6 and 7). */
 uint8_t apu_read_status(nes_t *n) {
     apu_t *a = &n->apu;
     uint8_t s = (uint8_t)((a->pulse[0].len.counter ? 0x01 : 0) | (a->pulse[1].len.counter ? 0x02 : 0)
                           | (a->tri.len.counter ? 0x04 : 0) | (a->noise.len.counter ? 0x08 : 0)
-                          | (a->dmc.bytes_left ? 0x10 : 0) | ((n->irq_lines & NES_IRQ_FRAME) ? 0x40 : 0)
+                          | (a->dmc.bytes_left ? 0x10 : 0) | (a->frame_flag ? 0x40 : 0)
                           | ((n->irq_lines & NES_IRQ_DMC) ? 0x80 : 0));
-    n->irq_lines &= (uint8_t)~NES_IRQ_FRAME;
+    apu_wake(a);
+    a->pending |= APU_PEND_FLAG_CLEAR;
     return s;
 }
 
@@ -369,6 +388,8 @@ uint8_t apu_read_status(nes_t *n) {
  * puts the write 9-12 cycles before the first instruction (apu_reset 4017_timing). */
 static void fc_power_write(apu_t *a, uint8_t v) {
     a->irq_inhibit = 0;
+    a->frame_flag = 0;
+    a->pending &= (uint8_t)~APU_PEND_FLAG_CLEAR;
     a->fc_new = v;
     a->fc_delay = 3;
     a->fc_block = 0;
@@ -463,7 +484,7 @@ void apu_state(state_t *st, nes_t *n) {
     ST_FIELD(st, d->silence); ST_FIELD(st, d->timer); ST_FIELD(st, d->start_delay);
     ST_FIELD(st, a->frame_mode); ST_FIELD(st, a->irq_inhibit); ST_FIELD(st, a->fc_step);
     ST_FIELD(st, a->fc_cycle); ST_FIELD(st, a->fc_next); ST_FIELD(st, a->fc_new); ST_FIELD(st, a->fc_delay);
-    ST_FIELD(st, a->fc_block); ST_FIELD(st, a->pending);
+    ST_FIELD(st, a->fc_block); ST_FIELD(st, a->pending); ST_FIELD(st, a->frame_flag);
     ST_FIELD(st, a->au_cycle); ST_FIELD(st, a->au_mark); ST_FIELD(st, a->au_phase); ST_FIELD(st, a->au_count);
     ST_FIELD(st, a->au_left); ST_FIELD(st, a->au_dirty); ST_FIELD(st, a->au_level); ST_FIELD(st, a->au_acc);
     ST_FIELD(st, a->hp90_x); ST_FIELD(st, a->hp90_y); ST_FIELD(st, a->hp440_x); ST_FIELD(st, a->hp440_y);
@@ -504,6 +525,8 @@ void apu_state(state_t *st, nes_t *n) {
     a->hp90_x = finite_or_0(a->hp90_x); a->hp90_y = finite_or_0(a->hp90_y);
     a->hp440_x = finite_or_0(a->hp440_x); a->hp440_y = finite_or_0(a->hp440_y);
     a->lp14k_y = finite_or_0(a->lp14k_y);
-    a->pending &= APU_PEND_FRAME | APU_PEND_LENGTH;
+    a->pending &= APU_PEND_FRAME | APU_PEND_LENGTH | APU_PEND_FLAG_CLEAR;
+    a->frame_flag &= 1;
+    frame_flag_set(n, a->frame_flag); /* the IRQ line follows from the flag */
     a->wait = a->wait_len = 1;
 }

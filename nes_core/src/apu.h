@@ -86,6 +86,8 @@ typedef struct apu {
     uint8_t frame_mode;  /* $4017 bit 7: 0 = 4-step, 1 = 5-step */
     uint8_t irq_inhibit; /* $4017 bit 6 */
     uint8_t fc_step;     /* index into the step table, 0-5 */
+    uint8_t frame_flag;  /* the frame interrupt flag ($4015 bit 6); it drives NES_IRQ_FRAME
+                          * only while irq_inhibit is clear */
     uint32_t fc_cycle;   /* CPU cycles since the sequence (re)started */
     uint32_t fc_next;    /* fc_cycle of the next step (derived from mode and step) */
     uint8_t fc_new;      /* $4017 value waiting for its write delay */

@@ -7,6 +7,7 @@
 /* apu_t.pending bits: work that apu_tick does only while something is in flight */
 #define APU_PEND_LENGTH 0x01  /* a length reload or halt write waits for the next cycle */
 #define APU_PEND_FRAME 0x02   /* a $4017 write waits out its delay, or fc_block runs */
+#define APU_PEND_FLAG_CLEAR 0x04 /* a $4015 read clears the frame flag at the next get cycle */
 
 /* NTSC CPU clock = 236.25 MHz / 132: a sample falls due each time the phase, advanced by
  * sample_rate * 132 per CPU cycle, passes APU_PHASE_ONE. Exact, so it never drifts. */

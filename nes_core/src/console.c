@@ -16,6 +16,26 @@ static inline uint8_t pad_read(nes_t *n, int i) {
     return b;
 }
 
+/* OUT0 ($4016 bit 0) reaches the pads when a get cycle (odd) ends: a write on a put cycle
+ * takes effect at the end of the next cycle unless that cycle writes again, so DEC $4016
+ * ($41 then $40) strobes the pads only when its first write falls on a get cycle (AccuracyCoin
+ * Controller Strobing). https://www.nesdev.org/wiki/Standard_controller */
+static void pad_strobe_write(nes_t *n, uint8_t s) {
+    uint64_t cyc = cpu_cycles(n);
+    if (!(cyc & 1)) {
+        n->strobe_undo_cycle = cyc;
+        n->strobe_undo[0] = n->pad_shift[0];
+        n->strobe_undo[1] = n->pad_shift[1];
+        n->strobe_undo[2] = n->strobe;
+    } else if (n->strobe_undo_cycle && cyc == n->strobe_undo_cycle + 1) {
+        n->pad_shift[0] = n->strobe_undo[0];
+        n->pad_shift[1] = n->strobe_undo[1];
+        n->strobe = n->strobe_undo[2];
+    }
+    if (s || n->strobe) { n->pad_shift[0] = n->pad[0]; n->pad_shift[1] = n->pad[1]; }
+    n->strobe = s;
+}
+
 uint8_t bus_read(nes_t *n, uint16_t a) {
     uint8_t v;
     if (a >= 0x8000) {
@@ -71,9 +91,7 @@ void bus_write(nes_t *n, uint16_t a, uint8_t v) {
             n->cpu.oam_dma_page = v;
             n->cpu.need_halt = 1;
         } else if (a == 0x4016) {
-            uint8_t s = v & 1;
-            if (s || n->strobe) { n->pad_shift[0] = n->pad[0]; n->pad_shift[1] = n->pad[1]; }
-            n->strobe = s;
+            pad_strobe_write(n, v & 1);
         } else if (a < 0x4018) {
             apu_write(n, a, v);
         }
@@ -101,6 +119,7 @@ static void power_on(nes_t *n) {
     if (c->chr_is_ram) memset(c->chr, 0, c->chr_size);
     n->irq_lines = 0;
     n->pad[0] = n->pad[1] = n->pad_shift[0] = n->pad_shift[1] = n->strobe = 0;
+    n->strobe_undo_cycle = 0;
     char err[8];
     if (c->ops->init) c->ops->init(n, err, sizeof(err));
     n->ppu_lockstep = 0;
@@ -308,7 +327,7 @@ const float *nes_audio(const nes_t *n, size_t *count) {
  * checksum (u64), then the tagged sections; the screen section last and only when asked for.
  * Loading checks all of it before touching state. */
 #define STATE_MAGIC "NESENVST"
-#define STATE_VERSION 2u
+#define STATE_VERSION 3u
 #define STATE_HEADER 36
 
 static void main_state(state_t *st, nes_t *n) {
@@ -323,6 +342,7 @@ static void main_state(state_t *st, nes_t *n) {
     if (st->mode == ST_LOAD) {
         n->irq_lines &= NES_IRQ_FRAME | NES_IRQ_DMC | NES_IRQ_MAPPER;
         n->strobe &= 1;
+        n->strobe_undo_cycle = 0;
     }
 }
 

@@ -144,6 +144,12 @@ struct nes {
      * first load): a console struct and its own cartridge RAM / CHR RAM. */
     struct nes *scratch;
     uint8_t *scratch_mem;
+    /* A $4016 write on a put cycle reaches the pads (OUT0) only when the next (get) cycle ends,
+     * and a second write of a read-modify-write in that cycle replaces it. The write is applied
+     * at once, and this keeps what it replaced for that case: its cycle (0 = none) and
+     * pad_shift[0..1], strobe before it. Not saved: that next cycle is in the same instruction. */
+    uint64_t strobe_undo_cycle;
+    uint8_t strobe_undo[3];
 };
 
 enum { SCREEN_STALE = 0, SCREEN_PENDING = 1, SCREEN_VALID = 2, SCREEN_MIDFRAME = 3 };

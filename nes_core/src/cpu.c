@@ -252,10 +252,13 @@ HOT uint8_t pull(nes_t *n) { n->cpu.s++; return rd(n, 0x100 | n->cpu.s); }
  * https://www.nesdev.org/wiki/CPU_unofficial_opcodes */
 static inline void op_sh(nes_t *n, uint16_t base, uint8_t idx, uint8_t reg) {
     uint16_t a = (uint16_t)(base + idx);
+    uint64_t before = n->cpu.master_clock;
     rd(n, (uint16_t)((base & 0xFF00) | (a & 0xFF)));
-    uint8_t v = (uint8_t)(reg & ((base >> 8) + 1));
-    if ((a ^ base) & 0x100) a = (uint16_t)((v << 8) | (a & 0xFF));
-    wr(n, a, v);
+    /* A DMA that halts the CPU on this read (RDY low in the cycle before the write) drops the
+     * & H from the value; the address is still corrupted on a page cross. */
+    uint8_t h = n->cpu.master_clock - before > CPU_START_READ + CPU_END_READ ? 0xFF : (uint8_t)((base >> 8) + 1);
+    if ((a ^ base) & 0x100) a = (uint16_t)(((reg & ((base >> 8) + 1)) << 8) | (a & 0xFF));
+    wr(n, a, (uint8_t)(reg & h));
 }
 
 static void interrupt(nes_t *n) {
@@ -281,11 +284,19 @@ static void interrupt(nes_t *n) {
 #define BRANCH(cond) do { \
         int8_t off_ = (int8_t)IMM(); \
         if (cond) { \
-            /* a taken branch that does not cross a page polls interrupts before its last cycle */ \
-            if (c->run_irq && !(c->poll & POLL_IRQ)) c->run_irq = 0; \
+            /* a taken branch polls interrupts before cycle 2, not before cycle 3 (its last \
+             * cycle without a page cross) */ \
+            uint8_t first_ = c->poll; \
+            if (c->run_irq && !(first_ & POLL_IRQ)) c->run_irq = 0; \
             DUMMY_PC(); \
             uint16_t np_ = (uint16_t)(c->pc + off_); \
-            if ((np_ ^ c->pc) & 0xFF00) rd(n, (uint16_t)((c->pc & 0xFF00) | (np_ & 0xFF))); \
+            if ((np_ ^ c->pc) & 0xFF00) { \
+                rd(n, (uint16_t)((c->pc & 0xFF00) | (np_ & 0xFF))); \
+                /* and again before cycle 4: an IRQ the first poll saw is taken even if its \
+                 * source was acknowledged since */ \
+                c->poll |= (uint8_t)(first_ & POLL_IRQ); \
+                c->int_active |= c->poll; \
+            } \
             c->pc = np_; \
         } \
     } while (0)

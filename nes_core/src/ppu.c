@@ -306,6 +306,8 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
             if (d == p->overflow_dot) p->status |= 0x20;
         }
         if (d == 256) inc_vert(p);
+    } else if (d == 0) {
+        return; /* idle */
     } else if (d <= 320) {
         if (d == 257) {
             bg_step(n, p, d);
@@ -693,6 +695,34 @@ void ppu_run_to(nes_t *n, uint64_t target) {
 /* ---- CPU-facing registers $2000-$2007 ---- */
 static __attribute__((noinline)) void ppu_reschedule(nes_t *n) { ppu_schedule(n); }
 
+/* OAM byte `a` as OAMDATA reads it */
+static uint8_t oam_byte(const ppu_t *p, int a) {
+    a &= 0xFF;
+    return (a & 3) == 2 ? (uint8_t)(p->oam[a] & 0xE3) : p->oam[a]; /* attribute bits 2-4 do not exist */
+}
+
+/* An OAMDATA read on a rendering visible line sees what the PPU's OAM port holds at this dot
+ * (https://www.nesdev.org/wiki/PPU_sprite_evaluation): $FF while secondary OAM is cleared
+ * (dots 1-64) and while sprites are fetched (257-320, as AccuracyCoin measures), and during
+ * evaluation (65-256) the OAM byte under evaluation: 2 dots per sprite out of range, 8 per
+ * sprite copied, from OAMADDR on. */
+static uint8_t oam_eval_read(const ppu_t *p) {
+    int d = p->dot;
+    if (d == 0 || d > 320) return oam_byte(p, p->oamaddr);
+    if (d <= 64 || d > 256) return 0xFF;
+    int h = (p->ctrl & 0x20) ? 16 : 8;
+    int addr = p->oamaddr, found = 0, dot = 65;
+    while (addr < 256) {
+        int in = found < 8 && (unsigned)(p->scanline - p->oam[addr]) < (unsigned)h;
+        int len = in ? 8 : 2;
+        if (d < dot + len) return oam_byte(p, addr + ((d - dot) >> 1));
+        dot += len;
+        addr += 4;
+        found += in;
+    }
+    return oam_byte(p, addr); /* every sprite checked: the address has wrapped */
+}
+
 uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
     ppu_t *p = &n->ppu;
     switch (addr & 7) {
@@ -707,8 +737,7 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
         return v;
     }
     case 4: { /* OAMDATA */
-        uint8_t v = p->oam[p->oamaddr];
-        if ((p->oamaddr & 3) == 2) v &= 0xE3; /* attribute bits 2-4 do not exist */
+        uint8_t v = (p->rendering && p->scanline < 240) ? oam_eval_read(p) : oam_byte(p, p->oamaddr);
         latch_drive(p, 0xFF, v);
         return v;
     }
@@ -758,7 +787,12 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
         p->oamaddr = v;
         break;
     case 4: /* OAMDATA */
-        p->oam[p->oamaddr++] = v;
+        if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
+            /* while rendering the write is lost and OAMADDR takes the glitchy step of 4 */
+            p->oamaddr = (uint8_t)((p->oamaddr + 4) & 0xFC);
+        } else {
+            p->oam[p->oamaddr++] = v;
+        }
         break;
     case 5: /* PPUSCROLL */
         if (!p->w) {

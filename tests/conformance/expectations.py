@@ -17,3 +17,59 @@ XFAIL = {
         "banks through $8000; real NROM has no CHR banking, so only 8 KiB is reachable. The "
         "reference emulator (cynes) fails it too",
 }
+
+# AccuracyCoin (tests/conformance/test_accuracycoin.py): the tests that still fail, by the name
+# of their result label in AccuracyCoin.asm (without "result_"), with the error code they fail
+# with (the result byte >> 2; the ROM's README explains each code) and why.
+ACCURACYCOIN_FAIL = {
+    "DMABusConflict": (
+        2, "a DMC DMA read while the 6502 address bus is in $4000-$401F also reads the APU "
+           "register its low 5 address bits select (bus conflict); not emulated"),
+    "ExplicitDMAAbort": (
+        2, "a DMC DMA aborted by a $4015 write still spends its halt/alignment cycles on the "
+           "2A03G; the core's DMA does not model the abort"),
+    "ImplicitDMAAbort": (
+        2, "the 1-cycle DMC DMA aborted when its sample ends (mid-1990+ CPU behaviour) is not "
+           "modelled"),
+    "APURegActivation": (
+        4, "the APU registers answer only while the 6502 address bus is in $4000-$401F; the "
+           "core's OAM DMA from page $40 reads them (clearing the frame flag) regardless"),
+    "InternalDataBus": (
+        2, "needs the DMC DMA / $4015 bus conflict (see DMABusConflict) on the internal bus"),
+    "2002FlagClearTiming": (
+        1, "PPUSTATUS latches the vblank bit as the read starts but sprite 0 hit and overflow "
+           "as it ends (7.5 master clocks later); the core latches all three together"),
+    "ArbitrarySpriteZero": (
+        2, "the first sprite evaluation processes (from a non-zero OAMADDR) acts as sprite 0; "
+           "the core evaluates from OAM entry 0 once per line"),
+    "MisalignedOAM_Behavior": (
+        1, "sprite evaluation starting at a misaligned OAMADDR is not modelled (the core "
+           "evaluates from OAM entry 0)"),
+    "OAM_Corruption": (
+        2, "turning rendering off mid-line corrupts an OAM row (row 0 copied over it) on the "
+           "2C02G; not emulated"),
+    "StaleBGShiftRegisters": (
+        3, "the background shift registers are not clocked in H-blank or forced blank and "
+           "their stale bits are drawn when rendering resumes; not emulated"),
+    "StaleSpriteShiftRegs": (
+        3, "sprites are drawn from a line buffer built at dots 257-320, not from shift "
+           "registers and X counters that forced blank can freeze"),
+    "BGSerialIn": (
+        2, "the background shift registers shift in 1s, visible when rendering is toggled to "
+           "skip reloads; the core's bulk path shifts in 0s"),
+    "Scanline0Sprites": (
+        2, "a sprite at Y=0 drawn on line 0 through the pre-render line's fetch of stale "
+           "secondary OAM; the core evaluates no sprites for line 0"),
+    "2004_Stress": (
+        2, "OAMDATA reads during evaluation return the PPU's OAM buffer dot by dot (overflow "
+           "and >8 sprites cases); the core models the evaluation address only"),
+    "2007_Stress": (
+        2, "the PPUDATA read buffer is filled 2 dots after the read from whatever the "
+           "rendering fetch of that dot reads; the core reads v's address at once"),
+    "ALERead": (
+        2, "a PPUDATA read during background fetches changes the fetch address (ALE); not "
+           "emulated"),
+    "HybridAddresses": (
+        2, "a PPUADDR write during background fetches makes a fetch from a hybrid address; "
+           "not emulated"),
+}
