@@ -898,10 +898,14 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     /* the check skips bulk arrays, but the picture's bytes are colour indices, not memory:
      * one above $3F cannot have been saved (the load would mask it, and save other bytes) */
     if (st->mode == ST_LOAD && st->check && !st->err) {
-        for (size_t i = 0; i < sizeof(p->fb); i++) {
-            if (st->buf[fb_pos + i] & 0xC0) {
-                st->err = 1; st->msg = "a picture byte is not a colour index ($00-$3F)"; break;
-            }
+        uint64_t any = 0; /* the OR of all bytes, eight at a time (no early exit: vectorised) */
+        for (size_t i = 0; i < sizeof(p->fb); i += 8) {
+            uint64_t w;
+            memcpy(&w, st->buf + fb_pos + i, 8);
+            any |= w;
+        }
+        if (any & 0xC0C0C0C0C0C0C0C0ULL) {
+            st->err = 1; st->msg = "a picture byte is not a colour index ($00-$3F)";
         }
     }
     st_end(st);
