@@ -250,6 +250,7 @@ cdef class NES:
     cdef object _screen
     cdef bint _screen_dirty
     cdef object _ram
+    cdef object _obs_scratch  # observe()'s full-size picture buffer, made on first use
     cdef object _rom_path
     cdef object _frame_grid
 
@@ -490,11 +491,12 @@ cdef class NES:
             prev = &pv[0]
         self._check_screen()
         ov = out.reshape(-1)
-        scratch = np.empty(NES_OBS_SOURCE_BYTES, dtype=np.uint8) if (prev != NULL or not f.plan.native) else None
         cdef uint8_t[::1] sv
         cdef uint8_t *sp = NULL
-        if scratch is not None:
-            sv = scratch
+        if prev != NULL or not f.plan.native:
+            if self._obs_scratch is None:  # one full-size picture per console, kept
+                self._obs_scratch = np.empty(NES_OBS_SOURCE_BYTES, dtype=np.uint8)
+            sv = self._obs_scratch
             sp = &sv[0]
         self._enter()
         try:

@@ -11,6 +11,7 @@ from typing import Any, Collection, Dict, Mapping, Optional, Tuple, Union
 
 import gymnasium as gym
 import numpy as np
+from nes_core import NES, OBS_TYPES as PICTURE_OBS_TYPES, ObsFormat, StateError
 
 from games import Game
 
@@ -43,7 +44,14 @@ FRAME_TIMINGS = ("vblank", "nes-py")
 
 #: observation types: the picture (``"rgb"``, ``"grayscale"``, of any ``shape``) or CPU RAM
 #: (``"ram"``, ALE's name: the 2 KiB at $0000-$07FF)
-OBS_TYPES = ("rgb", "grayscale", "ram")
+OBS_TYPES = PICTURE_OBS_TYPES + ("ram",)
+
+
+def _check_int(value: Any, name: str, minimum: int) -> int:
+    """``value`` as an int >= ``minimum``; ValueError for anything else (bools and floats too)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def stacked_space(space: gym.spaces.Box, stack: Any) -> gym.spaces.Box:
@@ -52,11 +60,10 @@ def stacked_space(space: gym.spaces.Box, stack: Any) -> gym.spaces.Box:
     Raises:
         ValueError: ``stack`` is not an int >= 1.
     """
-    if isinstance(stack, bool) or not isinstance(stack, (int, np.integer)) or stack < 1:
-        raise ValueError(f"stack must be an int >= 1, got {stack!r}")
+    stack = _check_int(stack, "stack", 1)
     if stack == 1:
         return space
-    return gym.spaces.Box(0, 255, (int(stack),) + space.shape, np.uint8)
+    return gym.spaces.Box(0, 255, (stack,) + space.shape, np.uint8)
 
 
 def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] = None):
@@ -76,8 +83,6 @@ def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] =
         ValueError: unknown ``obs_type``, a bad size, or ``shape`` with ``"ram"``; TypeError: a
             ``shape`` that is not a pair of ints.
     """
-    from nes_core import ObsFormat
-
     if obs_type == "ram":
         if shape is not None:
             raise ValueError("shape applies to picture observations, not obs_type='ram'")
@@ -127,17 +132,15 @@ def check_time_options(frameskip: Any, repeat_action_probability: Any, noop_max:
         ValueError: ``frameskip`` not an int >= 1, a probability outside [0, 1], ``noop_max``
             not an int >= 0.
     """
-    if isinstance(frameskip, bool) or not isinstance(frameskip, (int, np.integer)) or frameskip < 1:
-        raise ValueError(f"frameskip must be an int >= 1, got {frameskip!r}")
-    if isinstance(noop_max, bool) or not isinstance(noop_max, (int, np.integer)) or noop_max < 0:
-        raise ValueError(f"noop_max must be an int >= 0, got {noop_max!r}")
+    frameskip = _check_int(frameskip, "frameskip", 1)
+    noop_max = _check_int(noop_max, "noop_max", 0)
     try:
         p = float(repeat_action_probability)
     except (TypeError, ValueError):
         p = float("nan")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"repeat_action_probability must be in [0, 1], got {repeat_action_probability!r}")
-    return int(frameskip), p, int(noop_max)
+    return frameskip, p, noop_max
 
 
 def frame_grid(frame_timing: str) -> Optional[Tuple[int, int]]:
@@ -304,8 +307,6 @@ class NESEnv(gym.Env):
         with open(self.rom_path, "rb") as fh:
             rom = fh.read()
         self._rom_sha1 = hashlib.sha1(rom).hexdigest()
-        from nes_core import NES  # its ImportError names the fix when the build is missing
-
         self.nes = NES(rom, palette=palette)
         self.nes.frame_grid = grid
         self.frame_timing = frame_timing
@@ -480,8 +481,6 @@ class NESEnv(gym.Env):
             else:
                 self.nes.load_state(bytes(state))
             if self._obs_format is not None and not self.nes.screen_valid:
-                from nes_core import StateError
-
                 raise StateError(
                     "options['state'] holds no picture, and the first observation is one: save "
                     "it with save_state(screen=True)"
@@ -510,7 +509,8 @@ class NESEnv(gym.Env):
             nes.step(1, pads)
             ram = nes.ram
             reward, terminated = game.step(ram)
-            info = game.info(ram)  # before after_step's RAM writes and skipped frames
+            if terminated or f == self.frameskip - 1:  # the step's last frame gives the info,
+                info = game.info(ram)  # read before after_step's RAM writes and skipped frames
             if nes.audio_enabled:
                 blocks.append(nes.audio)
                 game.after_step(_AudioTap(nes, blocks), terminated)
@@ -653,8 +653,6 @@ class NESEnv(gym.Env):
             counters = json.loads(bytes(data[head : head + size]).decode())
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"corrupt nesenv save state: {exc}") from None
-        from nes_core import StateError
-
         try:
             self.nes.load_state(bytes(data[head + size :]))
         except StateError as exc:
