@@ -72,8 +72,11 @@ def load_manifest(root: Optional[Path] = None) -> List[dict]:
     with open(root / "manifest.json", encoding="utf-8") as f:
         entries = json.load(f)["roms"]
     for e in entries:
-        if e["path"] in MANIFEST_CORRECTIONS:
-            e["expected"] = {**e.get("expected", {}), **MANIFEST_CORRECTIONS[e["path"]][0]}
+        fix = MANIFEST_CORRECTIONS.get(e["path"])
+        if fix is not None:
+            e["expected"] = {**e.get("expected", {}), **fix.get("expected", {})}
+            if "header" in fix:
+                e["header_patch"] = dict(fix["header"])
     return entries
 
 
@@ -151,9 +154,14 @@ def read_cstring(nes, addr: int, limit: int = 1024) -> str:
 
 
 # ------------------------------------------------------------------ protocols -----------
-def _make(path: Path):
+def _make(path: Path, header_patch: Optional[Dict[int, int]] = None):
     from nes_core import NES
-    return NES(path)
+    if not header_patch:
+        return NES(path)
+    data = bytearray(path.read_bytes())
+    for offset, value in header_patch.items():
+        data[offset] = value
+    return NES(bytes(data))
 
 
 def _jam_message(nes) -> str:
@@ -452,7 +460,7 @@ def run_entry(entry: dict, root: Optional[Path] = None) -> Result:
     try:
         from nes_core import RomError
         try:
-            nes = _make(root / entry["path"])
+            nes = _make(root / entry["path"], entry.get("header_patch"))
         except RomError as e:
             msg = str(e)
             if "mapper" in msg.lower():

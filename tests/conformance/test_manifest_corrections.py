@@ -28,7 +28,8 @@ def holy_entry():
 
 def test_the_correction_is_applied(holy_entry):
     entry = next(e for e in runner.load_manifest(ROOT) if e["path"] == HOLY_NROM_32K)
-    assert entry["expected"]["screen_lines"] == MANIFEST_CORRECTIONS[HOLY_NROM_32K][0]["screen_lines"]
+    assert entry["expected"]["screen_lines"] == \
+        MANIFEST_CORRECTIONS[HOLY_NROM_32K]["expected"]["screen_lines"]
     assert holy_entry["expected"]["screen_lines"][-1] == "32K CHR RAM OK"  # the manifest's own
 
 
@@ -53,3 +54,16 @@ def test_as_cnrom_the_rom_reports_32k_but_mapper_003(holy_entry, tmp_path):
     assert res.passed, res.message  # the manifest's screen lines, with mapper 003
     assert res.message.startswith("003 CNROM | 32K PRG ROM | PRG RAM MISSING | 32K CHR RAM OK | "
                                   "DETAILED TEST RESULT: 0000"), res.message
+
+
+def test_mmc3_alt_runs_as_mmc3a():
+    if ROOT is None:
+        pytest.skip(runner.corpus_missing_reason())
+    path = "mmc3_test_2/rom_singles/6-MMC3_alt.nes"
+    entry = next(e for e in runner.load_manifest(ROOT) if e["path"] == path)
+    assert entry["header_patch"] == {7: 0x08, 8: 0x40, 9: 0x00, 10: 0x07}
+    assert runner.run_entry(entry, ROOT).passed
+    unpatched = dict(entry)
+    del unpatched["header_patch"]  # as iNES 1.0 it runs as the newer MMC3 and fails #2
+    res = runner.run_entry(unpatched, ROOT)
+    assert not res.passed and "IRQ shouldn't be set when reloading to 0" in res.message, res.message
