@@ -1,4 +1,5 @@
-"""The benchmark workloads, for nesenv and its peers (nes-py, cynes), one emulator per process.
+"""The benchmark workloads, for nesenv and its peers (nes-py 8.2.1 and 9.0.1, cynes, stable-retro),
+one emulator per process.
 
 Run by peers.py in each emulator's own virtual environment (it needs only the standard library,
 NumPy and the emulator), and imported by core.py / states.py / memory.py for nesenv::
@@ -11,8 +12,8 @@ Tasks (the same input for every emulator, :func:`_common.fixed_pads` from power-
 
 * ``core``: frames/s of the emulator's lowest-level frame call, ``--mode``
   ``rgb`` (the RGB frame read after every frame), ``skip4`` (4 frames per call with the same
-  buttons, only the last frame read) or ``noframe`` (no frame read; nes-py and cynes always
-  produce the RGB frame, so for them this equals ``rgb``);
+  buttons, only the last frame read) or ``noframe`` (no frame read; nes-py, cynes and
+  stable-retro always produce the RGB frame, so for them this equals ``rgb``);
 * ``states``: save + load of the whole emulator state, µs, and the state's size;
 * ``memory``: resident memory added per emulator (``--count`` emulators, each run 10 frames);
 * ``env``: Gymnasium / gym env steps/s of ``SuperMarioBros-1-1-v0`` + ``JoypadSpace(SIMPLE_MOVEMENT)``
@@ -29,7 +30,7 @@ from typing import Any, Dict, List
 
 from _common import Timer, env_actions, fixed_pads, rss_bytes, time_env_steps
 
-EMULATORS = ("nesenv", "nes-py", "cynes")
+EMULATORS = ("nesenv", "nes-py", "nes-py9", "cynes", "stable-retro")
 
 # Super Mario Bros. RAM, to check that the emulators played the same game
 RAM_CHECK = {"oper_mode": 0x0770, "lives": 0x075A, "world": 0x075F, "page": 0x006D, "x": 0x0086}
@@ -81,7 +82,7 @@ class _Nesenv:
 
 
 class _NesPy:
-    """nes-py 8.2.1: NESEnv._frame_advance (one C++ Step, the PPU writes RGB every frame)."""
+    """nes-py 8.2.1 / 9.0.1: NESEnv._frame_advance (one C++ Step, the PPU writes RGB every frame)."""
 
     def __init__(self, rom: str):
         with warnings.catch_warnings():
@@ -125,6 +126,60 @@ class _NesPy:
         return version("nes-py")
 
 
+class _StableRetro:
+    """stable-retro 1.0.1: RetroEmulator.step() (FCEUmm through libretro; it renders RGB every
+    frame) then get_screen(); one emulator per process (a second RetroEmulator raises)."""
+
+    # stable-retro's NES button order (cores/nes.json): B, -, SELECT, START, UP, DOWN, LEFT,
+    # RIGHT, A; the controller byte's bits are A, B, Select, Start, Up, Down, Left, Right
+    _ORDER = (1, None, 2, 3, 4, 5, 6, 7, 0)
+
+    def __init__(self, rom: str):
+        import numpy as np
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import stable_retro as retro
+
+        self.emu = retro.RetroEmulator(rom)
+        self.data = retro.data.GameData()
+        self.emu.configure_data(self.data)
+        self.masks = [np.array([0 if b is None else (p >> b) & 1 for b in self._ORDER], np.uint8)
+                      for p in range(256)]
+
+    def run(self, pads: List[int], mode: str) -> None:
+        emu, masks = self.emu, self.masks
+        if mode in ("rgb", "noframe"):
+            for p in pads:
+                emu.set_button_mask(masks[p], 0)
+                emu.step()
+                emu.get_screen()
+        elif mode == "skip4":
+            for p in pads[::4]:
+                emu.set_button_mask(masks[p], 0)
+                emu.step()
+                emu.step()
+                emu.step()
+                emu.step()
+                emu.get_screen()
+        else:
+            raise ValueError(mode)
+
+    def peek(self, addr: int) -> int:
+        return int(self.data.memory.extract(addr, "|u1"))
+
+    def save(self):
+        return self.emu.get_state()
+
+    def load(self, state) -> None:
+        self.emu.set_state(state)
+
+    @staticmethod
+    def version() -> str:
+        from importlib.metadata import version
+
+        return version("stable-retro")
+
+
 class _Cynes:
     """cynes 0.1.2: NES.step(frames) returns the last frame as RGB; buttons bit-reversed."""
 
@@ -163,7 +218,9 @@ class _Cynes:
         return version("cynes")
 
 
-ADAPTERS = {"nesenv": _Nesenv, "nes-py": _NesPy, "cynes": _Cynes}
+# nes-py 9.0.1 keeps 8.2.1's NESEnv frame and backup calls: one adapter serves both
+ADAPTERS = {"nesenv": _Nesenv, "nes-py": _NesPy, "nes-py9": _NesPy, "cynes": _Cynes,
+            "stable-retro": _StableRetro}
 
 
 def core(emulator: str, rom: str, mode: str, frames: int) -> Dict[str, Any]:

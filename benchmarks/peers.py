@@ -1,5 +1,6 @@
-"""Peers: the same workloads on nesenv, nes-py 8.2.1 and cynes 0.1.2, each emulator in its own
-process (and, for the peers, its own virtual environment: see benchmarks/README.md).
+"""Peers: the same workloads on nesenv, nes-py 8.2.1, nes-py 9.0.1, cynes 0.1.2 and stable-retro
+1.0.1, each emulator in its own process (and, for the peers, its own virtual environment: see
+benchmarks/README.md).
 
 Each round runs every (task, emulator) once, in a rotated emulator order (A B C, B C A, ...), one
 fresh process per run; ``--repeats`` rounds. Reported: medians and min-max per emulator, the
@@ -9,8 +10,10 @@ Tasks (see _workload.py): ``core`` in modes ``rgb`` (RGB frame every frame), ``s
 ``noframe``; ``env`` (SuperMarioBros-1-1-v0 + JoypadSpace(SIMPLE_MOVEMENT); nes-py through
 gym-super-mario-bros 7.4.0); ``states`` (save + load µs); ``memory`` (RSS per emulator).
 
-    python benchmarks/peers.py --nespy-python VENV1/bin/python --cynes-python VENV2/bin/python
-    (or set NESENV_BENCH_NESPY_PYTHON / NESENV_BENCH_CYNES_PYTHON); --quick for a smoke run
+    python benchmarks/peers.py --nespy-python VENV1/bin/python --nespy9-python VENV2/bin/python \
+        --cynes-python VENV3/bin/python --retro-python VENV4/bin/python
+    (or set NESENV_BENCH_NESPY_PYTHON, ..._NESPY9_PYTHON, ..._CYNES_PYTHON, ..._RETRO_PYTHON);
+    --quick for a smoke run. A peer without an interpreter is left out.
 """
 from __future__ import annotations
 
@@ -26,8 +29,14 @@ from typing import Any, Dict, List, Optional
 from _common import BENCH_DIR, Report, fmt, ns_per_dot, smb_rom, summary, table
 
 WORKLOAD = BENCH_DIR / "_workload.py"
-PEERS = ("nes-py", "cynes")
-ENV_VARS = {"nes-py": "NESENV_BENCH_NESPY_PYTHON", "cynes": "NESENV_BENCH_CYNES_PYTHON"}
+PEERS = ("nes-py", "nes-py9", "cynes", "stable-retro")
+ENV_VARS = {"nes-py": "NESENV_BENCH_NESPY_PYTHON", "nes-py9": "NESENV_BENCH_NESPY9_PYTHON",
+            "cynes": "NESENV_BENCH_CYNES_PYTHON", "stable-retro": "NESENV_BENCH_RETRO_PYTHON"}
+OPTIONS = {"nes-py": "nespy", "nes-py9": "nespy9", "cynes": "cynes", "stable-retro": "retro"}
+MODULES = {"nes-py": "nes_py", "nes-py9": "nes_py", "cynes": "cynes", "stable-retro": "stable_retro"}
+# the env task needs gym-super-mario-bros 7.4 on gym (nes-py 8.2.1's venv); stable-retro
+# allows one emulator per process, so it has no memory figure
+NO_TASK = {"env": ("nes-py9", "cynes", "stable-retro"), "memory": ("stable-retro",)}
 
 
 def _our_pythonpath() -> str:
@@ -62,7 +71,7 @@ def _run(python: str, emulator: str, args: List[str], timeout: float) -> Dict[st
 def _available(python: Optional[str], emulator: str) -> Optional[str]:
     if not python:
         return None
-    module = {"nes-py": "nes_py", "cynes": "cynes"}[emulator]
+    module = MODULES[emulator]
     try:
         ok = subprocess.run([python, "-c", f"import {module}"], capture_output=True,
                             timeout=120).returncode == 0
@@ -72,9 +81,10 @@ def _available(python: Optional[str], emulator: str) -> Optional[str]:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description="nesenv vs nes-py and cynes, interleaved processes")
-    p.add_argument("--nespy-python", default=os.environ.get(ENV_VARS["nes-py"]))
-    p.add_argument("--cynes-python", default=os.environ.get(ENV_VARS["cynes"]))
+    p = argparse.ArgumentParser(description="nesenv vs its peers, interleaved processes")
+    for peer in PEERS:
+        p.add_argument(f"--{OPTIONS[peer]}-python", default=os.environ.get(ENV_VARS[peer]),
+                       help=f"the Python of a virtual environment with {peer}")
     p.add_argument("--rom")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--frames", type=int, default=2000)
@@ -91,14 +101,14 @@ def main(argv=None) -> int:
     if rom is None:
         return 0
     pythons = {"nesenv": sys.executable}
-    for peer, given in (("nes-py", a.nespy_python), ("cynes", a.cynes_python)):
+    for peer in PEERS:
+        given = getattr(a, f"{OPTIONS[peer]}_python")
         found = _available(given, peer)
         if found:
             pythons[peer] = found
         else:
             print(f"{peer}: not measured ({'not importable with ' + given if given else 'no interpreter given'}; "
-                  f"pass --{'nespy' if peer == 'nes-py' else 'cynes'}-python or set "
-                  f"{ENV_VARS[peer]}, see benchmarks/README.md)")
+                  f"pass --{OPTIONS[peer]}-python or set {ENV_VARS[peer]}, see benchmarks/README.md)")
     emus = list(pythons)
     report = Report("peers", argv, repeats=a.repeats, frames=a.frames, env_steps=a.env_steps,
                     emulators=emus)
@@ -110,13 +120,14 @@ def main(argv=None) -> int:
                                        "--rom", str(rom)], "fps_cpu", emus))
     if "env" in a.tasks:
         jobs.append(("env", ["--task", "env", "--frames", str(a.env_steps)], "sps_cpu",
-                     [e for e in emus if e != "cynes"]))
+                     [e for e in emus if e not in NO_TASK["env"]]))
     if "states" in a.tasks:
         jobs.append(("states", ["--task", "states", "--rom", str(rom), "--iterations",
                                 str(200 if a.quick else 2000)], "save_load_us", emus))
     if "memory" in a.tasks:
         jobs.append(("memory", ["--task", "memory", "--rom", str(rom), "--count",
-                                str(5 if a.quick else 20)], "kib", emus))
+                                str(5 if a.quick else 20)], "kib",
+                     [e for e in emus if e not in NO_TASK["memory"]]))
 
     raw: Dict[str, Dict[str, List[Dict[str, Any]]]] = {k: {e: [] for e in es} for k, _, _, es in jobs}
     versions: Dict[str, str] = {}
