@@ -230,7 +230,8 @@ def convert(data: Union[bytes, FceuxState], rom, *, mapper: Optional[int] = None
         if st.get(5, tag) is not None:
             nes.write(addr, st.u(5, tag) & 0xFF)
     nes.write(0x4015, st.u(5, "ENCH", 0) & 0x1F)
-    nes.write(0x4017, st.u(5, "IQFM", 0) & 0xC0)
+    # FCEUmm keeps $4017's bits 7-6 shifted down (sound.c, Write_IRQFM); power-on value 1
+    nes.write(0x4017, (st.u(5, "IQFM", 1) & 3) << 6)
     ppur = st.need(3, "PPUR", 4)
     nes.set_ppu_registers(
         status=ppur[2] & 0xE0, ctrl=ppur[0], mask=ppur[1], oamaddr=ppur[3],
