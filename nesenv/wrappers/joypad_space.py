@@ -76,7 +76,10 @@ class JoypadSpace(gym.ActionWrapper, gym.utils.RecordConstructorArgs):
             if a.shape != (2,) or a.dtype.kind not in "iu":
                 raise KeyError(f"invalid action {action!r}; with players=2 an action is a pair "
                                f"of ints in 0..{len(self._action_map) - 1}")
-            return np.array([self.action(int(a[0])), self.action(int(a[1]))])
+            return np.array([self._byte(a[0]), self._byte(a[1])])
+        return self._byte(action)
+
+    def _byte(self, action: Any) -> int:
         try:
             return self._action_map[int(action)]
         except (KeyError, TypeError, ValueError):
