@@ -566,10 +566,13 @@ class NESEnv(gym.Env):
         p = self.repeat_action_probability if sticky else 0.0
         for f in range(self.frameskip):
             pads = buttons
-            if p:  # one draw per controller and frame (ALE draws per player)
-                keep = self.np_random.random(self.players) < p
+            if p and self.players == 1:
+                if self.np_random.random() < p:
+                    pads = self._last_buttons
+            elif p:  # one draw per controller and frame (ALE draws per player)
+                keep = self.np_random.random(2) < p
                 pads = tuple(last if k else new for last, new, k in
-                             zip(self._last_buttons, buttons, keep)) + buttons[len(keep):]
+                             zip(self._last_buttons, buttons, keep))
             self._last_buttons = pads
             if f == self.frameskip - 1 and f and self._obs_format is not None:
                 self._pool_with = nes.capture(self._obs_format)
