@@ -938,7 +938,8 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
     ``target``, ``render_mode``, ``rom_path``, ``frame_timing``, default ``"nes-py"``) plus
     those of :class:`NESVectorEnv`
     (``num_envs``, ``max_episode_steps``, ``num_threads``, ``obs_type``, ``shape``, ``grayscale``, ``downscale``,
-    ``actions``, ``copy``, ``spin_us``, ``palette``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
+    ``actions``, ``copy``, ``spin_us``, ``palette``, the time options, ``stack``,
+    ``full_action_space``, ``players``, ``max_num_frames_per_episode``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
     ``coins, flag_get, life, score, stage, status, time, world, x_pos, y_pos``.
 
     Raises:
@@ -991,7 +992,7 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         render_mode, rom_path: see :class:`SuperMarioBrosVectorEnv`.
         options: the keyword arguments of :class:`NESVectorEnv` (``max_episode_steps``,
             ``num_threads``, ``obs_type``, ``shape``, ``grayscale``, ``downscale``, ``actions``, ``copy``, ``spin_us``,
-            ``palette``).
+            ``palette`` and the ALE options).
 
     ``reset(options={"stages": [...]})`` draws the episodes started by that call from those
     stages (autoresets draw from ``stages`` again), as the single env does.
