@@ -147,3 +147,16 @@ def test_ale_v5_ids_make_native_vector_envs():
 def test_bad_options_are_refused(echo_path, kw, err):
     with pytest.raises(err):
         NESVectorEnv(2, echo_path, **kw)
+
+
+def test_frameskip_autoresets_restart_a_game_modules_counters(echo_path):
+    """With frameskip > 1 an autoreset env's game counters start again (as NESEnv.reset does)."""
+    n, options = 3, {"frameskip": 2, "obs_type": "ram"}
+    vec = NESVectorEnv(n, echo_path, EchoGame(), max_episode_steps=20, **options)
+    ref = SyncVectorEnv([lambda: TimeLimit(NESEnv(echo_path, game=EchoGame(), **options), 20)
+                         for _ in range(n)])
+    actions = np.random.default_rng(8).integers(0, 256, size=(70, n))
+    actions[np.random.default_rng(9).random(actions.shape) < 0.9] &= 0xF4
+    ends = run_side_by_side(vec, ref, actions)
+    assert ends["terminations"] > 0 and ends["truncations"] > 0
+    vec.close()
