@@ -64,11 +64,16 @@ class Game:
         name: short name of the game, e.g. ``"Super Mario Bros."``.
         ROMS: the ROMs this game module understands.
         reward_range: ``(low, high)`` the per-step reward is clipped to by the environment.
+        minimal_actions: the game's minimal action set (ALE's term): the button combinations
+            that matter in play, each a tuple of button names (``"right"``, ``"A"``, ...;
+            ``("NOOP",)`` for none), or None when the game declares none (the env then uses
+            all 256 controller bytes).
     """
 
     name = "NES game"
     ROMS: Tuple[RomSpec, ...] = ()
     reward_range: Tuple[float, float] = (-math.inf, math.inf)
+    minimal_actions: Optional[Tuple[Tuple[str, ...], ...]] = None
 
     def start(self, console: Console) -> None:
         """Bring a freshly powered-on console to the first frame of an episode.

@@ -75,6 +75,13 @@ NOOP = 0x00
 STATUS_NAMES = {0: "small", 1: "tall"}  # anything else: "fireball"
 
 DEATH_PENALTY = -25
+
+# the minimal action set: gym-super-mario-bros' COMPLEX_MOVEMENT (nesenv.actions takes it from
+# here): no Start / Select, no up or down with other buttons, left / right with A and / or B
+MINIMAL_ACTIONS: Tuple[Tuple[str, ...], ...] = (
+    ("NOOP",), ("right",), ("right", "A"), ("right", "B"), ("right", "A", "B"), ("A",),
+    ("left",), ("left", "A"), ("left", "B"), ("left", "A", "B"), ("down",), ("up",),
+)
 MAX_X_DELTA = 5  # larger jumps of the x position are resets / teleports, rewarded 0
 # a loop that skips non-gameplay frames gives up after this many frames (it would be a bug)
 MAX_SKIP_FRAMES = 20_000
@@ -265,6 +272,7 @@ class SuperMarioBros(Game):
     name = "Super Mario Bros."
     ROMS: Tuple[RomSpec, ...] = ROMS
     reward_range = (-15.0, 15.0)
+    minimal_actions = MINIMAL_ACTIONS
     WORLDS = 8
     # worlds whose stage 2 is preceded by the pipe cut-scene area, shifting later areas by one
     INTRO_AREA_WORLDS: Sequence[int] = (1, 2, 4, 7)

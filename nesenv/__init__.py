@@ -9,6 +9,9 @@
 
     env = JoypadSpace(gym.make("SuperMarioBros-1-1-v0"), SIMPLE_MOVEMENT)
 
+``NES/SuperMarioBros-1-1-v5`` and the other ``NES/...-v5`` ids give ALE v5's defaults (frame skip
+4, sticky actions, the minimal action set, 108000-frame episodes; see :mod:`nesenv.registration`).
+
 ``nesenv.make_vec`` is ``gym.make_vec``, except that ``wrappers=[...]`` (or ``vector_kwargs``)
 without a ``vectorization_mode`` selects ``"sync"`` instead of the native vector env.
 """

@@ -5,7 +5,11 @@ Start=0x08, Up=0x10, Down=0x20, Left=0x40, Right=0x80). :class:`nesenv.wrappers.
 turns a list of button combinations such as :data:`SIMPLE_MOVEMENT` into a ``Discrete`` space.
 """
 import itertools
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from games.super_mario_bros import MINIMAL_ACTIONS as _SMB_MINIMAL
 
 # button name -> controller bit, with the names nes-py's JoypadSpace uses
 BUTTONS: Dict[str, int] = {
@@ -40,21 +44,9 @@ SIMPLE_MOVEMENT: List[List[str]] = [
     ["left"],
 ]
 
-# actions for more complex movement
-COMPLEX_MOVEMENT: List[List[str]] = [
-    ["NOOP"],
-    ["right"],
-    ["right", "A"],
-    ["right", "B"],
-    ["right", "A", "B"],
-    ["A"],
-    ["left"],
-    ["left", "A"],
-    ["left", "B"],
-    ["left", "A", "B"],
-    ["down"],
-    ["up"],
-]
+# actions for more complex movement (Super Mario Bros.' minimal action set, declared by its game
+# module)
+COMPLEX_MOVEMENT: List[List[str]] = [list(combo) for combo in _SMB_MINIMAL]
 
 # SDL2 key codes, as pygame 2 reports them in ``event.key`` (pygame.K_RIGHT, ...)
 K_RIGHT, K_LEFT, K_DOWN, K_UP = 0x4000004F, 0x40000050, 0x40000051, 0x40000052
@@ -121,3 +113,47 @@ def keys_to_action() -> Dict[Tuple[int, ...], int]:
         keys = tuple(sorted(KEYBOARD[n][0] for n in chosen))
         mapping[keys] = buttons_to_byte(chosen)
     return mapping
+
+
+#: the values of ``players``: one controller, or both (the action gives each one)
+PLAYERS = (1, 2)
+
+
+def action_set(full_action_space: Any, minimal: Optional[Sequence[Sequence[str]]]
+               ) -> Tuple[np.ndarray, List[str]]:
+    """Return the controller bytes of an env's actions and their meanings.
+
+    The full set (ALE's ``full_action_space=True``) is every controller byte, ``0..255``: the NES
+    reads eight independent button bits, so each byte is a distinct input (opposite d-pad
+    directions included, which a real pad cannot press but games read). The minimal set is the
+    game's ``minimal_actions`` (:attr:`games.Game.minimal_actions`), or the full set when the game
+    declares none.
+
+    Returns:
+        ``(table, meanings)``: ``table`` a ``uint8`` array ``(n,)`` (action ``i`` presses the
+        buttons of ``table[i]``; ``n`` = 256 or the length of the minimal set), ``meanings`` the
+        button names of each action (``"NOOP"``, ``"right A"``; a minimal set's in its order).
+
+    Raises:
+        TypeError: ``full_action_space`` is not a bool.
+        KeyError: an unknown button name in ``minimal``.
+    """
+    if not isinstance(full_action_space, (bool, np.bool_)):
+        raise TypeError(f"full_action_space must be a bool, got {full_action_space!r}")
+    if full_action_space or not minimal:
+        table = np.arange(256, dtype=np.uint8)
+        return table, [" ".join(byte_to_buttons(b)) for b in range(256)]
+    table = np.array([buttons_to_byte(combo) for combo in minimal], dtype=np.uint8)
+    return table, [" ".join(combo) for combo in minimal]
+
+
+def check_players(players: Any) -> int:
+    """``players`` as an int, 1 or 2.
+
+    Raises:
+        ValueError: anything else (bools and floats too).
+    """
+    if isinstance(players, bool) or not isinstance(players, (int, np.integer)) or players not in PLAYERS:
+        raise ValueError(f"players must be 1 or 2, got {players!r}")
+    return int(players)
+

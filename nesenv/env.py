@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import struct
-from typing import Any, Collection, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Collection, Dict, List, Mapping, Optional, Tuple, Union
 
 import gymnasium as gym
 import numpy as np
@@ -124,6 +124,17 @@ class FrameStack:
         return self.ring[self._rows, (self.head[:, None] + self._offsets) % self.k]
 
 
+def check_max_frames(max_num_frames_per_episode: Any) -> Optional[int]:
+    """``max_num_frames_per_episode`` as an int >= 1, or None (no limit).
+
+    Raises:
+        ValueError: anything else.
+    """
+    if max_num_frames_per_episode is None:
+        return None
+    return _check_int(max_num_frames_per_episode, "max_num_frames_per_episode", 1)
+
+
 def check_time_options(frameskip: Any, repeat_action_probability: Any, noop_max: Any):
     """Validate ``(frameskip, repeat_action_probability, noop_max)`` and return them as
     ``(int, float, int)``.
@@ -205,8 +216,10 @@ class NESEnv(gym.Env):
     """A Gymnasium env playing one NES ROM.
 
     Observation: by default ``Box(0, 255, (240, 256, 3), uint8)``, the last completed frame as
-    RGB, an array the caller owns (``obs_type`` and ``shape`` choose others). Action: ``Discrete(256)``, the controller byte (A=0x01, B=0x02, Select=0x04,
-    Start=0x08, Up=0x10, Down=0x20, Left=0x40, Right=0x80); one step runs one frame.
+    RGB, an array the caller owns (``obs_type`` and ``shape`` choose others). Action: by default
+    ``Discrete(256)``, the controller byte (A=0x01, B=0x02, Select=0x04, Start=0x08, Up=0x10,
+    Down=0x20, Left=0x40, Right=0x80); ``full_action_space=False`` gives the game's minimal set
+    instead, ``players=2`` one action per controller. One step runs one frame (``frameskip``).
 
     Args:
         rom_path: path to an iNES ``.nes`` file.
@@ -243,6 +256,18 @@ class NESEnv(gym.Env):
         stack: observations are the last ``stack`` frames' observations, ``(stack,) + shape``,
             oldest first, the first of an episode repeated to fill (Gymnasium's
             ``FrameStackObservation`` layout); 1 = none.
+        full_action_space: True (default): the actions are the 256 controller bytes; False:
+            the game's minimal action set (``game.minimal_actions``, e.g. Super Mario Bros.'
+            12 = gym-super-mario-bros' ``COMPLEX_MOVEMENT``; all 256 bytes for a game that
+            declares none), ``Discrete(n)`` with action ``i`` its ``i``-th button combination
+            (see :func:`nesenv.actions.action_set`, :meth:`get_action_meanings`).
+        players: 1 (default) or 2. With 2 the action is a pair, ``MultiDiscrete([n, n])``:
+            controller 1's action then controller 2's, each from the same action set (the
+            second controller is the one a two-player game gives player 2, or scripted input
+            read at $4017). Sticky actions draw for each controller; no-ops press neither.
+        max_num_frames_per_episode: truncate the episode (``truncated=True``) once it has run
+            this many frames (ALE's option: frames, not steps, so ``frameskip`` does not change
+            it; no-op start frames count, frames a game module skips do not); None = no limit.
 
     Raises:
         RuntimeError: ``render_mode="human"`` without a display (the message names the fixes:
@@ -251,8 +276,10 @@ class NESEnv(gym.Env):
         FileNotFoundError: ``rom_path`` does not exist.
         nes_core.RomError: the file is not a ROM the core can run.
         ValueError: unknown ``render_mode``, ``frame_timing`` or ``obs_type``, a bad ``shape``,
-            ``frameskip``, ``repeat_action_probability`` or ``noop_max``;
-            a bad ``palette`` (TypeError when it is of a type that cannot be a palette).
+            ``frameskip``, ``repeat_action_probability``, ``noop_max``, ``players`` or
+            ``max_num_frames_per_episode``; a bad ``palette`` (TypeError when it is of a type
+            that cannot be a palette).
+        TypeError: ``full_action_space`` is not a bool.
 
     Attributes:
         nes: the ``nes_core.NES`` emulator. Setting ``nes.audio_enabled = True`` makes
@@ -285,8 +312,13 @@ class NESEnv(gym.Env):
         repeat_action_probability: float = 0.0,
         noop_max: int = 0,
         stack: int = 1,
+        full_action_space: bool = True,
+        players: int = 1,
+        max_num_frames_per_episode: Optional[int] = None,
     ):
         grid = frame_grid(frame_timing)
+        self.players = _actions.check_players(players)
+        self.max_num_frames_per_episode = check_max_frames(max_num_frames_per_episode)
         self._obs_format, frame_space = observation_format(obs_type, shape)
         self.observation_space = stacked_space(frame_space, stack)
         self._stack = FrameStack(int(stack), 1, frame_space.shape) if stack > 1 else None
@@ -314,12 +346,18 @@ class NESEnv(gym.Env):
         low, high = self.game.reward_range
         self._frame_reward_range = (low, high)
         self.reward_range = (low * self.frameskip, high * self.frameskip)
-        self.action_space = gym.spaces.Discrete(256)
+        self.full_action_space = full_action_space
+        self._action_table, self._action_meanings = _actions.action_set(
+            full_action_space, self.game.minimal_actions)
+        n = len(self._action_table)
+        self.action_space = (gym.spaces.Discrete(n) if self.players == 1
+                             else gym.spaces.MultiDiscrete([n, n]))
         self._viewer = None
         self._sink = None
         self._audio = _NO_AUDIO
         self._has_reset = False
-        self._last_buttons = 0  # the action of the last frame run (sticky actions repeat it)
+        self._last_buttons = (0, 0)  # each pad's last frame's buttons (sticky actions repeat them)
+        self._episode_frames = 0  # frames run in this episode (max_num_frames_per_episode)
         self._pool_with = None  # the frame before a step's last, for pooling
         self._start_state = self._start_for(self.game)
         # sound only where someone hears it; recorders turn it on themselves
@@ -425,7 +463,8 @@ class NESEnv(gym.Env):
         ram = self.nes.ram
         if not given_counters:
             self.game.reset(ram)
-        self._last_buttons = 0
+        self._last_buttons = (0, 0)
+        self._episode_frames = 0
         if self.noop_max and state is None:
             self._noop_start()
         obs = self._observe()  # the start picture in this env's palette
@@ -439,34 +478,59 @@ class NESEnv(gym.Env):
 
     # --- step -----------------------------------------------------------------------------------
     def step(self, action) -> Tuple[np.ndarray, float, bool, bool, Dict[str, Any]]:
-        """Run ``frameskip`` frames (default one) with the controller byte ``action`` held.
+        """Run ``frameskip`` frames (default one) with ``action``'s buttons held.
+
+        Args:
+            action: an int in ``0..n-1`` (``n`` = ``action_space.n``: with the full action set
+                the controller byte itself); with ``players=2`` a pair of such ints (array-like
+                ``(2,)``), controller 1's then controller 2's.
 
         Returns:
             ``(observation, reward, terminated, truncated, info)``: the observation as
             ``observation_space`` says (owned by the caller), reward: each frame's reward
-            clipped to the game's range, summed over the step's frames; truncated always False
-            (time limits are wrappers).
+            clipped to the game's range, summed over the step's frames; truncated: the episode
+            reached ``max_num_frames_per_episode`` frames (always False without it; other time
+            limits are wrappers).
 
         Raises:
             gymnasium.error.ResetNeeded: no ``reset`` (or :meth:`load_state`) yet.
-            ValueError: ``action`` is not an int in ``0..255``.
+            ValueError: ``action`` is not an action of ``action_space``.
         """
         if not self._has_reset:
             raise gym.error.ResetNeeded("Cannot call env.step() before calling env.reset()")
-        try:
-            buttons = int(action)
-        except (TypeError, ValueError):
-            raise ValueError(f"action must be an int in 0..255, got {action!r}") from None
-        if not 0 <= buttons <= 255 or buttons != action:
-            raise ValueError(f"action must be an int in 0..255, got {action!r}")
-        reward, terminated, info = self._run_frames(buttons)
+        pads = self._pads(action)
+        reward, terminated, info = self._run_frames(pads)
         obs = self._observe()
         if self._stack is not None:
             self._stack.push([0], obs[None])
             obs = self._stack.read()[0]
         if self.render_mode == "human":
             self._show(self.nes.screen, self._audio)
-        return obs, reward, bool(terminated), False, info
+        limit = self.max_num_frames_per_episode
+        truncated = limit is not None and not terminated and self._episode_frames >= limit
+        return obs, reward, bool(terminated), truncated, info
+
+    def _pads(self, action) -> Tuple[int, int]:
+        """The controller bytes ``(pad 1, pad 2)`` of a step's ``action``.
+
+        Raises:
+            ValueError: not an action of ``action_space``.
+        """
+        table, n = self._action_table, len(self._action_table)
+        if self.players == 1:
+            try:
+                index = int(action)
+            except (TypeError, ValueError):
+                index = -1
+            if not 0 <= index < n or index != action:
+                raise ValueError(f"action must be an int in 0..{n - 1}, got {action!r}")
+            return int(table[index]), 0
+        a = np.asarray(action)
+        if a.shape != (2,) or a.dtype.kind not in "iu" or a.min() < 0 or a.max() >= n:
+            raise ValueError(
+                f"action must be a pair of ints in 0..{n - 1} (controller 1, controller 2) with "
+                f"players=2, got {action!r}")
+        return int(table[a[0]]), int(table[a[1]])
 
     def _check_given_state(self, state: Any) -> None:
         """Load ``reset(options={"state": ...})``'s blob once and put everything back: a blob
@@ -490,23 +554,30 @@ class NESEnv(gym.Env):
             self.game.set_state(counters)
             self._has_reset = has_reset
 
-    def _run_frames(self, buttons: int, sticky: bool = True) -> Tuple[float, bool, Dict[str, Any]]:
-        """Run the step's frames (frameskip, sticky actions); keep the frame before the last for
-        pooling. Returns the summed clipped reward, termination and the last info."""
+    def _run_frames(self, buttons: Tuple[int, int], sticky: bool = True
+                    ) -> Tuple[float, bool, Dict[str, Any]]:
+        """Run the step's frames (frameskip, sticky actions) with the pads ``buttons`` held;
+        keep the frame before the last for pooling. Returns the summed clipped reward,
+        termination and the last info."""
         nes, game = self.nes, self.game
         low, high = self._frame_reward_range
         total, terminated, blocks = 0.0, False, []
         self._pool_with = None
         p = self.repeat_action_probability if sticky else 0.0
         for f in range(self.frameskip):
-            if p and self.np_random.random() < p:
-                pads = self._last_buttons
-            else:
-                pads = buttons
+            pads = buttons
+            if p and self.players == 1:
+                if self.np_random.random() < p:
+                    pads = self._last_buttons
+            elif p:  # one draw per controller and frame (ALE draws per player)
+                keep = self.np_random.random(2) < p
+                pads = tuple(last if k else new for last, new, k in
+                             zip(self._last_buttons, buttons, keep))
             self._last_buttons = pads
             if f == self.frameskip - 1 and f and self._obs_format is not None:
                 self._pool_with = nes.capture(self._obs_format)
-            nes.step(1, pads)
+            nes.step(1, pads[0], pads[1])
+            self._episode_frames += 1
             ram = nes.ram
             reward, terminated = game.step(ram)
             if terminated or f == self.frameskip - 1:  # the step's last frame gives the info,
@@ -531,13 +602,14 @@ class NESEnv(gym.Env):
         for _ in range(100):
             noops = int(self.np_random.integers(1, self.noop_max + 1))
             for _ in range(noops):
-                _, terminated, _ = self._run_frames(0, sticky=False)
+                _, terminated, _ = self._run_frames((0, 0), sticky=False)
                 if terminated:
                     break
             else:
                 return
             self.nes.load_state(self._start_state)
             self.game.reset(self.nes.ram)
+            self._episode_frames = 0
         raise RuntimeError(f"every no-op start of up to {self.noop_max} steps ended the episode")
 
     def _observe(self) -> np.ndarray:
@@ -594,17 +666,28 @@ class NESEnv(gym.Env):
             self._viewer = None
 
     # --- keyboard / action meanings -------------------------------------------------------------
-    def get_keys_to_action(self) -> Dict[Tuple[int, ...], int]:
-        """Return ``{sorted pygame key tuple: controller byte}`` for the 255 non-empty combinations.
+    def get_keys_to_action(self) -> Dict[Tuple[int, ...], Any]:
+        """Return ``{sorted pygame key tuple: action}`` for the keyboard (controller 1).
 
-        Arrows = d-pad, X = A, Z = B, Enter = Start, Space = Select. No keys is ``play()``'s
-        ``noop`` (0), as ``gymnasium.utils.play.play`` refuses an empty key tuple.
+        Arrows = d-pad, X = A, Z = B, Enter = Start, Space = Select. With the full action set
+        the 255 non-empty combinations; with the minimal set the combinations of its actions
+        (the first action of a byte). No keys is ``play()``'s ``noop`` (0),
+        as ``gymnasium.utils.play.play`` refuses an empty key tuple. With ``players=2`` the
+        values are pairs, controller 2 doing action 0.
         """
-        return _actions.keys_to_action()
+        index = {}
+        for i, byte in enumerate(self._action_table):
+            index.setdefault(int(byte), i)
+        mapping = {keys: index[byte] for keys, byte in _actions.keys_to_action().items()
+                   if byte in index}
+        if self.players == 2:
+            return {keys: (a, 0) for keys, a in mapping.items()}
+        return mapping
 
-    def get_action_meanings(self):
-        """Return the button names of each of the 256 actions (``"NOOP"``, ``"A"``, ...)."""
-        return [" ".join(_actions.byte_to_buttons(b)) for b in range(256)]
+    def get_action_meanings(self) -> List[str]:
+        """Return the button names of each action of one controller (``"NOOP"``, ``"A"``,
+        ``"right A"``, ...): 256 with the full action set, else the minimal set's."""
+        return list(self._action_meanings)
 
     # --- pickling -------------------------------------------------------------------------------
     def __getstate__(self) -> Dict[str, Any]:

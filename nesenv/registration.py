@@ -13,7 +13,17 @@ Ids (the version number selects the ROM mode: v0 vanilla, v1 downsample, v2 pixe
 
 and the generic env for any supported cartridge, ``nesenv/NES-v0``
 (``gym.make("nesenv/NES-v0", rom_path="game.nes")``; reward 0, never terminates).
+
+ALE v5's evaluation defaults (:data:`ALE_V5_KWARGS`: 4 frames a step, sticky actions with
+probability 0.25, the game's minimal action set, episodes truncated at 108000 frames) have ids of
+their own in the ``NES`` namespace, version 5 (:func:`ale_env_ids`), on the vanilla ROMs:
+``NES/SuperMarioBros-v5``, ``NES/SuperMarioBros-<world>-<stage>-v5``,
+``NES/SuperMarioBrosRandomStages-v5``, ``NES/SuperMarioBros2-v5`` and
+``NES/SuperMarioBros2-<world>-<stage>-v5``. The namespace keeps them apart from the ids above,
+whose version numbers are ROM variants; every other option can be given as usual (e.g.
+``rom_mode="downsample"``, ``obs_type="grayscale", shape=(84, 84)``).
 """
+import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 import gymnasium as gym
@@ -33,6 +43,16 @@ VECTOR_ENTRY_POINTS = {
     SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv",
     RANDOM_STAGES_ENTRY_POINT: "nesenv.vector:SuperMarioBrosRandomStagesVectorEnv",
 }
+
+#: ALE v5's defaults (ale_py's ``ALE/...-v5`` ids), as keyword arguments of the nesenv envs:
+#: ``gym.make("nesenv/NES-v0", rom_path=..., **ALE_V5_KWARGS)`` gives them to any ROM
+ALE_V5_KWARGS: Dict[str, Any] = {
+    "frameskip": 4,
+    "repeat_action_probability": 0.25,
+    "full_action_space": False,
+    "max_num_frames_per_episode": 108_000,
+}
+ALE_NAMESPACE = "NES"
 
 # the generic env: any cartridge the core supports, given by rom_path
 GENERIC_ID = "nesenv/NES-v0"
@@ -84,10 +104,28 @@ def env_ids() -> Dict[str, Dict[str, Any]]:
     return ids
 
 
+def ale_env_ids() -> Dict[str, Dict[str, Any]]:
+    """Return the ids with ALE v5's defaults, ``{env id: {"entry_point": ..., "kwargs": {...}}}``:
+    the vanilla-ROM games of :func:`env_ids` in the ``NES`` namespace, version 5, with
+    :data:`ALE_V5_KWARGS`."""
+    ids: Dict[str, Dict[str, Any]] = {}
+    for env_id, spec in env_ids().items():
+        name, version = env_id.rsplit("-v", 1)
+        kwargs = dict(spec["kwargs"])
+        # one id per game: the vanilla ROM, and gym-super-mario-bros 7.4's spelling of stages
+        if version != "0" or re.fullmatch(r"SuperMarioBros\d-\d", name):
+            continue
+        del kwargs["rom_mode"]
+        ids[f"{ALE_NAMESPACE}/{name}-v5"] = {"entry_point": spec["entry_point"],
+                                             "kwargs": {**kwargs, **ALE_V5_KWARGS}}
+    return ids
+
+
 def register_envs() -> List[str]:
     """Register every id of :func:`env_ids` that is not registered yet; return all ids.
 
-    Also registers :data:`GENERIC_ID` (not in the returned list: it needs a ``rom_path``).
+    Also registers :data:`GENERIC_ID` and the ids of :func:`ale_env_ids` (not in the returned
+    list).
     """
     if GENERIC_ID not in gym.registry:
         gym.register(
@@ -110,6 +148,15 @@ def register_envs() -> List[str]:
             nondeterministic=False,
         )
     _drop_versions(ids)
+    for env_id, spec in ale_env_ids().items():
+        if env_id not in gym.registry:
+            gym.register(
+                id=env_id,
+                entry_point=spec["entry_point"],
+                vector_entry_point=VECTOR_ENTRY_POINTS.get(spec["entry_point"]),
+                kwargs=spec["kwargs"],
+                nondeterministic=False,  # sticky actions follow reset(seed=...)
+            )
     return list(ids)
 
 

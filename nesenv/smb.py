@@ -74,7 +74,9 @@ class SuperMarioBrosEnv(NESEnv):
             ``palette`` (default ``"nes-py"``, upstream's colours), ``obs_type`` and ``shape``
             (the observation), ``frameskip``, ``repeat_action_probability`` and ``noop_max``
             (ALE's evaluation options; the defaults keep gym-super-mario-bros' one frame a step),
-            ``stack`` (frame stacking).
+            ``stack`` (frame stacking), ``full_action_space`` (False: the 12 actions of
+            ``COMPLEX_MOVEMENT``), ``players`` (2: one action per controller) and
+            ``max_num_frames_per_episode``.
 
     Raises:
         nesenv.roms.RomNotFoundError: the ROM is not imported (the message has the fix).

@@ -40,9 +40,9 @@ from gymnasium.vector.utils import batch_space
 from games import Game, SuperMarioBros
 from games import super_mario_bros as smb
 
-from .actions import buttons_to_byte
-from .env import (FrameStack, check_reset_options, check_time_options, frame_grid,
-                  observation_format, stacked_space)
+from .actions import action_set, buttons_to_byte, byte_to_buttons, check_players
+from .env import (FrameStack, check_max_frames, check_reset_options, check_time_options,
+                  frame_grid, observation_format, stacked_space)
 from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, draw_stage, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -106,6 +106,10 @@ class _BatchGame:
         """Start the episodes of the envs in ``mask``; return their infos."""
         return {}
 
+    def info(self, ram: np.ndarray, mask: np.ndarray) -> Dict[str, Any]:
+        """The infos of the envs in ``mask`` (their counters unchanged)."""
+        return {}
+
     def step(self, ram: np.ndarray, stepping: np.ndarray, frozen: Optional[np.ndarray] = None
              ) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any], np.ndarray]:
         """Account for one frame of the envs in ``stepping``; the others were just reset, except
@@ -135,6 +139,9 @@ class _LoopBatchGame(_BatchGame):
         for i in idx:
             self.games[i].reset(self.consoles[i].ram)
         return self._infos(idx)
+
+    def info(self, ram, mask):
+        return self._infos(np.flatnonzero(mask))
 
     def step(self, ram, stepping, frozen=None):
         reward, terminated = np.zeros(self.n), np.zeros(self.n, dtype=bool)
@@ -259,6 +266,9 @@ class _SMBBatchGame(_BatchGame):
             infos["_" + key] = mask.copy()
         return infos
 
+    def info(self, ram, mask):
+        return self._infos(self._read(ram), mask)
+
     def reset(self, ram, mask):
         r = self._read(ram)
         self.time_last[mask] = r["time"][mask]
@@ -307,7 +317,8 @@ class NESVectorEnv(VectorEnv):
     Observations: ``Box(0, 255, (N, H, W, 3), uint8)`` (``H, W = 240, 256`` unless ``shape``
     says otherwise); ``(N, H, W)`` with ``obs_type="grayscale"``; ``(N, 2048)`` with
     ``obs_type="ram"``. Actions: ``MultiDiscrete`` of the controller
-    byte per env (``Discrete(256)`` each), or of indices into ``actions``. Rewards ``float64``
+    byte per env (``Discrete(256)`` each), or of indices into ``actions`` or the game's minimal
+    set (``full_action_space=False``); with ``players=2`` a pair per env, ``(N, 2)``. Rewards ``float64``
     ``(N,)``, clipped to the game's ``reward_range``; terminations / truncations ``bool (N,)``;
     infos: the game's info keys as arrays with ``_key`` masks, as :class:`SyncVectorEnv` builds.
     Autoreset: ``AutoresetMode.NEXT_STEP``.
@@ -330,7 +341,16 @@ class NESVectorEnv(VectorEnv):
         frameskip, repeat_action_probability: as for :class:`nesenv.env.NESEnv` (summed
             clipped rewards, early end, pooling of the last two frames, sticky actions), run by
             the pool; the sticky draws come from this env's ``np_random`` (deterministic per
-            seed, not the draws of N single envs). ``noop_max`` is not supported here yet.
+            seed, not the draws of N single envs).
+        noop_max: random no-op starts as for :class:`nesenv.env.NESEnv`, on every reset and
+            autoreset of each env (not after a given ``states`` entry). Env ``i`` draws its
+            counts from a generator of its own that ``reset(seed=S)`` seeds with ``S + i`` (a
+            list: its entries), as :class:`gymnasium.vector.SyncVectorEnv` seeds single envs:
+            without sticky actions the no-ops are those of N single envs.
+        full_action_space, players, max_num_frames_per_episode: as for
+            :class:`nesenv.env.NESEnv`: all 256 bytes or the game's minimal set (not together
+            with ``actions``); one action per controller, ``MultiDiscrete`` ``(N, 2)``; the
+            frame limit of an episode (``truncated``; no-op frames count).
         stack: observations stack the last ``stack`` observations of each env, as the single
             env does (a ring per env; an autoreset env's stack restarts with its reset
             observation).
@@ -352,8 +372,9 @@ class NESVectorEnv(VectorEnv):
         nes_core.RomError: not a ROM the core runs.
         ValueError: bad ``num_envs``, ``num_threads``, ``obs_type``, ``shape``, ``downscale``
             (or a shorthand given with the option it stands for), ``render_mode``,
-            ``actions``, ``frame_timing`` or ``palette`` (TypeError for a palette of the wrong
-            type).
+            ``actions`` (or ``actions`` with ``full_action_space=False``), ``frame_timing``,
+            ``players``, a time option or ``palette`` (TypeError for a palette of the wrong
+            type, or a ``full_action_space`` that is not a bool).
 
     Attributes:
         consoles: the ``nes_core.NES`` objects, one per env.
@@ -391,14 +412,21 @@ class NESVectorEnv(VectorEnv):
         repeat_action_probability: float = 0.0,
         noop_max: int = 0,
         stack: int = 1,
+        full_action_space: bool = True,
+        players: int = 1,
+        max_num_frames_per_episode: Optional[int] = None,
     ):
         from nes_core import NES, NESPool, ObsFormat
 
-        self.frameskip, self.repeat_action_probability, noop_max = check_time_options(
+        self.frameskip, self.repeat_action_probability, self.noop_max = check_time_options(
             frameskip, repeat_action_probability, noop_max)
-        if noop_max:
-            raise ValueError("noop_max is not supported by the native vector env yet; use "
-                             "vectorization_mode='sync' (single envs take it)")
+        self.players = check_players(players)
+        self.max_num_frames_per_episode = check_max_frames(max_num_frames_per_episode)
+        if not isinstance(full_action_space, (bool, np.bool_)):
+            raise TypeError(f"full_action_space must be a bool, got {full_action_space!r}")
+        if actions is not None and not full_action_space:
+            raise ValueError("give actions or full_action_space=False (the game's minimal set), "
+                             "not both")
 
         grid = frame_grid(frame_timing)
         if obs_type is None:
@@ -457,21 +485,33 @@ class NESVectorEnv(VectorEnv):
                             obs_format=obs_format if obs_format is not None else ObsFormat())
         self._batch = _batch_game(self.games, self.consoles)
 
+        self.full_action_space = bool(full_action_space)
         if actions is None:
-            self._action_lut = np.arange(256, dtype=np.uint8)
+            self._action_lut, self._action_meanings = action_set(
+                full_action_space, base_game.minimal_actions)
         else:
             if len(actions) == 0:
                 raise ValueError("actions must list at least one button combination")
             self._action_lut = np.array([buttons_to_byte(b) for b in actions], dtype=np.uint8)
+            self._action_meanings = [" ".join(byte_to_buttons(int(b))) for b in self._action_lut]
         self._observation_space: Optional[gym.Space] = None  # built on first use (see below)
-        self.single_action_space = gym.spaces.Discrete(len(self._action_lut))
+        a = len(self._action_lut)
+        self.single_action_space = (gym.spaces.Discrete(a) if self.players == 1
+                                    else gym.spaces.MultiDiscrete([a, a]))
         self.action_space = batch_space(self.single_action_space, self.num_envs)
 
         n = self.num_envs
         self._obs = np.zeros((n,) + frame_space.shape, dtype=np.uint8)  # the pool's output
         self._stack = FrameStack(int(stack), n, frame_space.shape) if stack > 1 else None
         self._ram = np.zeros((n, RAM_SIZE), dtype=np.uint8)
-        self._last_pads = np.zeros(n, dtype=np.uint8)  # each console's last frame's buttons
+        # each console's last frame's buttons, per controller (sticky actions repeat them)
+        self._last_pads = np.zeros((2, n), dtype=np.uint8)
+        self._frames = np.zeros(n, dtype=np.int64)  # frames run in each env's episode
+        # each env's no-op generator, and the frame before a no-op start's last (pooling)
+        self._noop_rngs = [np.random.default_rng() for _ in range(n)]
+        self._noop_capture = (np.zeros((n,) + self.pool.capture_shape, dtype=np.uint8)
+                              if self.noop_max and self.frameskip > 1 and not self._ram_obs
+                              else None)
         # the frame before a step's last, for pooling (frameskip > 1 with picture observations)
         self._capture = (np.zeros((n,) + self.pool.capture_shape, dtype=np.uint8)
                          if self.frameskip > 1 and not self._ram_obs else None)
@@ -541,8 +581,11 @@ class NESVectorEnv(VectorEnv):
         """Reset all envs, or those of ``options["reset_mask"]``.
 
         Args:
-            seed: an int seeds :attr:`np_random` (the consoles are deterministic); a list of
-                per-env seeds is accepted for SyncVectorEnv compatibility (its first entry seeds).
+            seed: an int seeds :attr:`np_random` (the consoles are deterministic) and env
+                ``i``'s no-op generator with ``seed + i``; a list of per-env seeds is accepted
+                for SyncVectorEnv compatibility (its first entry seeds :attr:`np_random`, entry
+                ``i`` env ``i``'s no-ops; None entries keep theirs). Only reset envs' no-op
+                generators are seeded.
             options: ``{"reset_mask": bool array (N,)}`` resets only those envs;
                 ``{"states": [blob or None] * N}`` starts env ``i`` from console state
                 ``blob`` (``nes_core.NES.save_state``, e.g. ``env.consoles[i].save_state()``)
@@ -563,7 +606,12 @@ class NESVectorEnv(VectorEnv):
         if isinstance(seed, (list, tuple)):
             if len(seed) != self.num_envs:
                 raise ValueError(f"expected {self.num_envs} seeds, got {len(seed)}")
+            env_seeds = list(seed)
             seed = seed[0]
+        elif seed is not None:
+            env_seeds = [int(seed) + i for i in range(self.num_envs)]
+        else:
+            env_seeds = [None] * self.num_envs
         super().reset(seed=seed)
         mask = np.ones(self.num_envs, dtype=bool)
         if options is not None and "reset_mask" in options:
@@ -574,6 +622,9 @@ class NESVectorEnv(VectorEnv):
                     "with at least one True"
                 )
         states = self._check_states(options, mask)
+        for i in np.flatnonzero(mask):
+            if env_seeds[i] is not None:
+                self._noop_rngs[i] = gym.utils.seeding.np_random(int(env_seeds[i]))[0]
         self._restart(np.flatnonzero(mask))
         for i, state in states:
             self.consoles[i].load_state(state)
@@ -581,6 +632,15 @@ class NESVectorEnv(VectorEnv):
         # every env draws its frame: the others' current frame is their last observation
         self.pool.run(None, 0, self._picture(obs), self._ram)
         infos = self._batch.reset(self._ram, mask)
+        self._last_pads[:, mask] = 0
+        self._frames[mask] = 0
+        if self.noop_max:
+            noops = mask.copy()
+            noops[[i for i, _ in states]] = False
+            if noops.any():
+                self._noop_starts(noops)
+                self._draw_noop_starts(obs, noops)
+                infos = self._batch.info(self._ram, mask)
         obs = self._ram_observation(obs)
         if self._stack is not None:
             self._stack.fill(mask, obs[mask])
@@ -593,24 +653,31 @@ class NESVectorEnv(VectorEnv):
         return obs, infos
 
     # --- step -----------------------------------------------------------------------------------
-    def _buttons(self, actions) -> np.ndarray:
+    def _buttons(self, actions) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """The controller bytes of ``actions``: ``(pad 1 (N,), pad 2 (N,) or None)``."""
         a = np.asarray(actions)
-        if a.shape != (self.num_envs,) or (a.size and a.dtype.kind not in "iu"):
+        shape = (self.num_envs,) if self.players == 1 else (self.num_envs, 2)
+        if a.shape != shape or (a.size and a.dtype.kind not in "iu"):
+            what = "ints" if self.players == 1 else "pairs of ints (controller 1, controller 2)"
             raise ValueError(
-                f"actions must be {self.num_envs} ints in 0..{len(self._action_lut) - 1}, "
-                f"got {actions!r}"
+                f"actions must be {self.num_envs} {what} in 0..{len(self._action_lut) - 1} "
+                f"(shape {shape}), got {actions!r}"
             )
         if a.min() < 0 or a.max() >= len(self._action_lut):
             raise ValueError(
                 f"actions must be in 0..{len(self._action_lut) - 1}, got {actions!r}"
             )
-        return self._action_lut[a]
+        if self.players == 1:
+            return self._action_lut[a], None
+        pads = self._action_lut[a]
+        return np.ascontiguousarray(pads[:, 0]), np.ascontiguousarray(pads[:, 1])
 
     def step(self, actions) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Dict[str, Any]]:
         """Step every env one frame (envs whose episode ended on the last step are reset).
 
         Args:
-            actions: int array-like ``(N,)``: controller bytes, or indices into ``actions``.
+            actions: int array-like ``(N,)``: controller bytes, or indices into ``actions`` /
+                the minimal set; ``(N, 2)`` with ``players=2`` (controller 1, controller 2).
 
         Returns:
             ``(observations, rewards, terminations, truncations, infos)`` with shapes
@@ -622,19 +689,28 @@ class NESVectorEnv(VectorEnv):
         """
         if not self._reset_done:
             raise RuntimeError("call reset() before step()")
-        buttons = self._buttons(actions)
+        buttons, buttons2 = self._buttons(actions)
         resetting = self._autoreset.copy()
         any_reset = bool(resetting.any())
+        noop_started = None  # the resetting envs that ran no-op starts (their counters run on)
         if any_reset:
-            self._restart(np.flatnonzero(resetting))
+            reset_idx = np.flatnonzero(resetting)
+            self._restart(reset_idx)
+            self._frames[resetting] = 0
+            if self.noop_max:
+                self.pool.run(None, 0, None, self._ram, reset_idx)
+                self._batch.reset(self._ram, resetting)
+                self._noop_starts(resetting)
+                noop_started = resetting
             stepping = ~resetting
             frames = stepping.astype(np.intc)
         else:  # the usual step: every env runs a frame
             stepping, frames = self._all_true, self._ones
         obs = self._obs_buffer()
         if self.frameskip == 1 and not self.repeat_action_probability:
-            self.pool.run(buttons, frames, self._picture(obs), self._ram)
-            rewards, terminated, infos, after = self._batch.step(self._ram, stepping)
+            self.pool.run(buttons, frames, self._picture(obs), self._ram, buttons2=buttons2)
+            self._frames += stepping
+            rewards, terminated, infos, after = self._batch.step(self._ram, stepping, noop_started)
             redraw = self._after_steps(after, terminated)
             if redraw:
                 self.pool.run(None, 0, self._picture(obs), self._ram if self._ram_obs else None,
@@ -642,7 +718,10 @@ class NESVectorEnv(VectorEnv):
             low, high = self._frame_reward_range
             np.clip(rewards, low, high, out=self._rewards)
         else:
-            terminated, infos = self._skip_frames(buttons, stepping, resetting, obs)
+            terminated, infos = self._skip_frames(buttons, buttons2, stepping, resetting, obs,
+                                                  noop_started)
+        if noop_started is not None:
+            self._draw_noop_starts(obs, noop_started)
         obs = self._ram_observation(obs)
         if self._stack is not None:
             if any_reset:
@@ -659,6 +738,9 @@ class NESVectorEnv(VectorEnv):
             self._truncations[:] = stepping & (self._steps >= self.max_episode_steps)
         else:
             self._truncations[:] = False
+        if self.max_num_frames_per_episode is not None:
+            self._truncations |= stepping & ~terminated & (
+                self._frames >= self.max_num_frames_per_episode)
         self._autoreset[:] = self._terminations | self._truncations
         return (
             obs,
@@ -680,32 +762,42 @@ class NESVectorEnv(VectorEnv):
                 redraw.append(int(i))
         return redraw
 
-    def _skip_frames(self, buttons: np.ndarray, stepping: np.ndarray, resetting: np.ndarray,
-                     obs: np.ndarray) -> Tuple[np.ndarray, Dict[str, Any]]:
+    def _skip_frames(self, buttons: np.ndarray, buttons2: Optional[np.ndarray],
+                     stepping: np.ndarray, resetting: np.ndarray, obs: np.ndarray,
+                     noop_started: Optional[np.ndarray] = None) -> Tuple[np.ndarray, Dict[str, Any]]:
         """A step of ``frameskip`` frames with sticky actions, as the single env runs it: each
         frame's clipped reward summed into ``self._rewards``, an env whose episode ends stops
         (frozen for the step's other frames), the observation pooled with the frame before the
-        last. Returns ``(terminated, infos)``."""
+        last. Envs in ``resetting`` run no frame; their counters start on the first frame,
+        except those of ``noop_started`` (started already). Returns ``(terminated, infos)``."""
         k, p, n = self.frameskip, self.repeat_action_probability, self.num_envs
         low, high = self._frame_reward_range
         pictures = not self._ram_obs
         self._rewards[:] = 0.0
-        self._last_pads[resetting] = 0
+        self._last_pads[:, resetting] = 0
         alive = stepping.copy()
         terminated = np.zeros(n, dtype=bool)
-        frozen = ~alive
+        frozen = ~(alive | resetting)
+        if noop_started is not None:
+            frozen |= noop_started
         infos: Dict[str, Any] = {}
         for f in range(k):
-            pads = buttons
-            if p:
-                sticky = self.np_random.random(n) < p
-                pads = np.where(sticky, self._last_pads, buttons).astype(np.uint8)
-            self._last_pads[alive] = pads[alive]
+            pads, pads2 = buttons, buttons2
+            if p:  # one draw per controller and env (players=1: the draws of random(n))
+                sticky = self.np_random.random((self.players, n)) < p
+                pads = np.where(sticky[0], self._last_pads[0], buttons).astype(np.uint8)
+                if buttons2 is not None:
+                    pads2 = np.where(sticky[1], self._last_pads[1], buttons2).astype(np.uint8)
+            self._last_pads[0, alive] = pads[alive]
+            if pads2 is not None:
+                self._last_pads[1, alive] = pads2[alive]
             last, before_last = f == k - 1, pictures and f == k - 2
             self.pool.run(pads, alive.astype(np.intc), obs if (last and pictures) else None,
-                          self._ram, capture=self._capture if before_last else None,
+                          self._ram, buttons2=pads2, capture=self._capture if before_last else None,
                           pool_with=self._capture if (last and pictures and k > 1) else None)
+            self._frames += alive
             rewards, ended, infos, after = self._batch.step(self._ram, alive, frozen)
+            frozen |= resetting  # their counters started on this first frame
             self._rewards[alive] += np.clip(rewards[alive], low, high)
             terminated |= ended
             redraw = self._after_steps(after, ended)
@@ -718,6 +810,70 @@ class NESVectorEnv(VectorEnv):
             alive &= ~ended
             frozen |= ended
         return terminated, infos
+
+    def _noop_starts(self, envs: np.ndarray) -> None:
+        """Random no-op starts of the envs in ``envs`` (a bool mask of envs just restarted,
+        their counters started and their rows of ``self._ram`` current), as
+        :class:`nesenv.env.NESEnv` runs them: each draws 1..noop_max from its own generator and
+        runs that many steps of ``frameskip`` frames with no buttons; an episode that ends
+        meanwhile starts again and draws again. All envs run together on the pool; each one's
+        frame before its last is kept in ``self._noop_capture`` (pooling).
+
+        Raises:
+            RuntimeError: an env's episode ended in 100 no-op starts in a row.
+        """
+        n = self.num_envs
+        todo = np.zeros(n, dtype=np.int64)
+        for i in np.flatnonzero(envs):
+            todo[i] = self._noop_rngs[i].integers(1, self.noop_max + 1)
+        failures = np.zeros(n, dtype=np.int64)
+        while todo.any():
+            running = todo > 0
+            ended = self._noop_step(running)
+            todo[running] -= 1
+            if not ended.any():
+                continue
+            idx = np.flatnonzero(ended)
+            failures[idx] += 1
+            if failures.max() >= 100:
+                raise RuntimeError(
+                    f"every no-op start of up to {self.noop_max} steps ended the episode")
+            for i in idx:
+                console = self.consoles[i]
+                console.load_state(self._start_for(self.games[i], console))
+                todo[i] = self._noop_rngs[i].integers(1, self.noop_max + 1)
+            self._frames[idx] = 0
+            self.pool.run(None, 0, None, self._ram, idx)
+            self._batch.reset(self._ram, ended)
+
+    def _noop_step(self, running: np.ndarray) -> np.ndarray:
+        """One no-op step (``frameskip`` frames, no buttons, no sticky draws) of the envs in
+        ``running``; the others stay as they are. Returns the mask of episodes that ended."""
+        k, pictures = self.frameskip, not self._ram_obs
+        alive = running.copy()
+        frozen = ~alive
+        ended_any = np.zeros(self.num_envs, dtype=bool)
+        for f in range(k):
+            idx = np.flatnonzero(alive)
+            if not idx.size:
+                break
+            capture = self._noop_capture if (pictures and f == k - 2) else None
+            self.pool.run(None, 1, None, self._ram, idx, capture=capture)
+            self._frames += alive
+            _, ended, _, after = self._batch.step(self._ram, alive, frozen)
+            redraw = self._after_steps(after, ended)
+            if redraw and capture is not None:
+                self.pool.run(None, 0, None, None, redraw, capture=capture)
+            ended_any |= ended
+            alive &= ~ended
+            frozen |= ended
+        return ended_any
+
+    def _draw_noop_starts(self, obs: np.ndarray, envs: np.ndarray) -> None:
+        """Draw the observations (and RAM) of envs that just ran no-op starts: the last frame,
+        pooled with the one before it when ``frameskip > 1``, as the single env's reset."""
+        self.pool.run(None, 0, self._picture(obs), self._ram, np.flatnonzero(envs),
+                      pool_with=self._noop_capture)
 
     def _obs_buffer(self) -> np.ndarray:
         """Where this call's observations go: a new array (copy=True) or the env's own (also
@@ -771,10 +927,8 @@ class NESVectorEnv(VectorEnv):
         return self._ram.copy()
 
     def get_action_meanings(self) -> List[str]:
-        """Return the button names of each action of one env."""
-        from .actions import byte_to_buttons
-
-        return [" ".join(byte_to_buttons(int(b))) for b in self._action_lut]
+        """Return the button names of each action of one env (of one controller)."""
+        return list(self._action_meanings)
 
 
 class SuperMarioBrosVectorEnv(NESVectorEnv):
@@ -784,7 +938,8 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
     ``target``, ``render_mode``, ``rom_path``, ``frame_timing``, default ``"nes-py"``) plus
     those of :class:`NESVectorEnv`
     (``num_envs``, ``max_episode_steps``, ``num_threads``, ``obs_type``, ``shape``, ``grayscale``, ``downscale``,
-    ``actions``, ``copy``, ``spin_us``, ``palette``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
+    ``actions``, ``copy``, ``spin_us``, ``palette``, the time options, ``stack``,
+    ``full_action_space``, ``players``, ``max_num_frames_per_episode``). Reward ``dx + clock + death`` clipped to ``[-15, 15]``; infos
     ``coins, flag_get, life, score, stage, status, time, world, x_pos, y_pos``.
 
     Raises:
@@ -837,7 +992,7 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         render_mode, rom_path: see :class:`SuperMarioBrosVectorEnv`.
         options: the keyword arguments of :class:`NESVectorEnv` (``max_episode_steps``,
             ``num_threads``, ``obs_type``, ``shape``, ``grayscale``, ``downscale``, ``actions``, ``copy``, ``spin_us``,
-            ``palette``).
+            ``palette`` and the ALE options).
 
     ``reset(options={"stages": [...]})`` draws the episodes started by that call from those
     stages (autoresets draw from ``stages`` again), as the single env does.

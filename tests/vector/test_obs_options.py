@@ -122,9 +122,6 @@ def test_vector_env_sticky_actions_follow_the_seed():
 
     assert run(5) == run(5)
     assert run(5) != run(6)
-    with pytest.raises(ValueError, match="noop_max"):
-        gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
-                     noop_max=30)
 
 
 @pytest.mark.parametrize("options", [
