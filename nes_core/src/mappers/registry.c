@@ -5,13 +5,13 @@
 
 #include "../mapper.h"
 
-extern const mapper_ops_t mapper_nrom, mapper_mmc1, mapper_uxrom, mapper_cnrom, mapper_mmc3, mapper_axrom,
+extern const mapper_ops_t mapper_nrom, mapper_mmc5, mapper_mmc1, mapper_uxrom, mapper_cnrom, mapper_mmc3, mapper_axrom,
     mapper_mmc2, mapper_mmc4, mapper_color_dreams, mapper_action53, mapper_bnrom_nina, mapper_gxrom,
     mapper_fme7, mapper_camerica, mapper_irem_78, mapper_txsrom, mapper_unrom180, mapper_namco108,
     mapper_vrc4_21, mapper_vrc2_22, mapper_vrc24_23, mapper_vrc24_25, mapper_vrc6_24, mapper_vrc6_26;
 
 static const mapper_ops_t *const MAPPERS[] = {
-    &mapper_nrom, &mapper_mmc1, &mapper_uxrom, &mapper_cnrom, &mapper_mmc3, &mapper_axrom,
+    &mapper_nrom, &mapper_mmc1, &mapper_uxrom, &mapper_cnrom, &mapper_mmc3, &mapper_mmc5, &mapper_axrom,
     &mapper_mmc2, &mapper_mmc4, &mapper_color_dreams,
     &mapper_vrc4_21, &mapper_vrc2_22, &mapper_vrc24_23, &mapper_vrc24_25, &mapper_vrc6_24, &mapper_vrc6_26,
     &mapper_action53, &mapper_bnrom_nina, &mapper_gxrom,
