@@ -158,7 +158,7 @@ def test_vrc6_audio_reaches_the_mixer():
         nes.poke(IRQ_HANDLER, 0x40)
         nes.poke(0x0310, 0x40)
         nes.step(2)
-    # pulse 1: duty 7/16... volume 15, period $0FF (about 440 Hz); saw rate $20
+    # pulse 1: duty 8/16, volume 15, period $0FF (16 steps of 256 cycles: 437 Hz); saw rate $20
     writes(loud, [(0x9000, 0x7F), (0x9001, 0xFF), (0x9002, 0x80),
                   (0xB000, 0x20), (0xB001, 0x80), (0xB002, 0x81)])
     q, s = _audio_level(quiet), _audio_level(loud)
@@ -178,7 +178,8 @@ def test_vrc6_audio_reaches_the_mixer():
 def test_vrc_states_round_trip_mid_irq():
     for mapper in (21, 23, 25, 24, 26):
         nes = boot(cart(mapper, 128, 128))
-        writes(nes, [(0xF000, 0x10), (0xF001 if mapper != 24 else 0xF001, 0x03), (0xF002, 0x02)])
+        # VRC4: latch $30, scanline mode, enabled; VRC6: latch $10, control 3, acknowledge
+        writes(nes, [(0xF000, 0x10), (0xF001, 0x03), (0xF002, 0x02)])
         nes.step(3)
         blob = nes.save_state()
         nes.step(5)
