@@ -153,7 +153,7 @@ static void mix_tables(apu_t *a) {
 static float mix(const apu_t *a) {
     unsigned p = (unsigned)apu_pulse_output(&a->pulse[0]) + apu_pulse_output(&a->pulse[1]);
     unsigned t = 3u * apu_triangle_output(&a->tri) + 2u * apu_noise_output(&a->noise) + a->dmc.level;
-    return a->pulse_mix[p] + a->tnd_mix[t];
+    return a->pulse_mix[p] + a->tnd_mix[t] + a->ext_level;
 }
 
 /* A channel output may have changed: close the span of the old level. */
@@ -252,6 +252,15 @@ void apu_set_output(nes_t *n, int enabled, int rate) {
     a->lp14k_a = rc_coef(14000.0, rate, 1);
     if (changed) au_restart(a);
     if (a->wait) a->wait = a->wait_len = 1;
+}
+
+void apu_set_expansion(nes_t *n, float level) {
+    apu_t *a = &n->apu;
+    if (level == a->ext_level) return;
+    if (!a->audio_enabled) { a->ext_level = level; return; }
+    apu_sync(a); /* the cycles skipped so far count at the old level */
+    a->ext_level = level;
+    au_update(a);
 }
 
 void apu_begin_frame(nes_t *n) { n->apu.sample_count = 0; }

@@ -115,6 +115,10 @@ typedef struct apu {
     float au_scale;      /* 1 / samples' length in CPU cycles */
     float hp90_a, hp440_a, lp14k_a;
     float pulse_mix[31], tnd_mix[203];  /* mixer lookup tables, filled at power-on */
+    /* Expansion audio of the cartridge (VRC6, MMC5), added to the mix: set by the board
+     * through apu_set_expansion; the board recomputes it from its registers when a state
+     * loads, so it is not saved here. */
+    float ext_level;
     float *samples;      /* per-call output buffer (owned by the console) */
     uint32_t sample_count, sample_cap;
 } apu_t;
@@ -134,4 +138,7 @@ void apu_state(struct state *st, struct nes *nes);
 void apu_set_output(struct nes *nes, int enabled, int sample_rate);
 void apu_begin_frame(struct nes *nes);
 void apu_free(struct nes *nes);
+/* The board's expansion audio output changed to `level` (mixer units: an APU pulse at full
+ * volume is pulse_mix[15]); the span of the old level is closed at the current cycle. */
+void apu_set_expansion(struct nes *nes, float level);
 #endif

@@ -39,6 +39,16 @@ typedef struct mapper_ops {
      * 0 if it will not (IRQ disabled or already pending); *a12 = A12 as last reported. The PPU
      * catches up with the CPU by the dot of that rise at the latest. */
     int (*a12_irq_rises)(struct nes *nes, int *a12);
+    /* Optional (MMC5): the board answers every fetch the rendering PPU makes, nametable,
+     * attribute and pattern, from its own memories: the fetch's kind and tile follow from
+     * ppu.dot (nametable at dots with (dot - 1) % 8 == 0 and 337/339, attribute at
+     * (dot - 1) % 8 == 2, sprite patterns at 257-320, background patterns otherwise). A board
+     * with it is rendered dot by dot (no bulk spans). CPU-side PPU accesses ($2007) still go
+     * through the page tables. */
+    uint8_t (*ppu_fetch)(struct nes *nes, uint16_t addr);
+    /* Optional, with ppu_fetch: the scanline (1-239) at whose start (dot 339 of the line
+     * before) the board may pull /IRQ low, or -1; the PPU catches up with the CPU by then. */
+    int (*irq_scanline)(struct nes *nes);
 } mapper_ops_t;
 
 const mapper_ops_t *mapper_find(int number);

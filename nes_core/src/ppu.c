@@ -91,6 +91,7 @@ static inline uint8_t chr_read(nes_t *n, uint16_t a) {
 
 /* A pattern-table fetch, visible to boards that watch the PPU address bus (MMC3's A12). */
 static inline uint8_t pt_fetch(nes_t *n, uint16_t a) {
+    if (n->cart.ops->ppu_fetch) return n->cart.ops->ppu_fetch(n, a);
     uint8_t v = chr_read(n, a);
     if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, a);
     return v;
@@ -98,6 +99,12 @@ static inline uint8_t pt_fetch(nes_t *n, uint16_t a) {
 
 static inline uint8_t nt_read(nes_t *n, uint16_t a) {
     return n->vram[n->cart.nt_map[(a >> 10) & 3] + (a & 0x3FF)];
+}
+
+/* A nametable or attribute fetch of the rendering PPU (the board may answer it: MMC5). */
+static inline uint8_t nt_fetch(nes_t *n, uint16_t a) {
+    if (n->cart.ops->ppu_fetch) return n->cart.ops->ppu_fetch(n, a);
+    return nt_read(n, a);
 }
 
 static inline uint8_t pal_index(uint16_t a) {
@@ -190,10 +197,10 @@ static inline void bg_step(nes_t *n, ppu_t *p, int d) {
     switch ((d - 1) & 7) {
     case 0:
         bg_reload(p);
-        p->nt_byte = nt_read(n, nt_addr(p->v));
+        p->nt_byte = nt_fetch(n, nt_addr(p->v));
         break;
     case 2:
-        p->at_byte = at_bits(nt_read(n, at_addr(p->v)), p->v);
+        p->at_byte = at_bits(nt_fetch(n, at_addr(p->v)), p->v);
         break;
     case 4:
         p->pt_lo = pt_fetch(n, bg_pt_addr(p->ctrl, p->nt_byte, p->v));
@@ -324,7 +331,7 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
     } else if (d <= 337) {
         bg_step(n, p, d);
     } else if (d == 339) {
-        p->nt_byte = nt_read(n, nt_addr(p->v));
+        p->nt_byte = nt_fetch(n, nt_addr(p->v));
         /* odd frames skip the last dot of the pre-render line while rendering: 339 -> (0, 0) */
         if (!visible && p->odd_frame) p->dot = 340;
     }
@@ -466,6 +473,15 @@ void ppu_schedule(nes_t *n) {
     if (n->cart.ops->a12_irq_rises) {
         uint64_t e = a12_irq_event(n);
         if (e < n->ppu_event) n->ppu_event = e;
+    }
+    if (n->cart.ops->irq_scanline) { /* dot 339 of the line before the board's IRQ line */
+        int line = n->cart.ops->irq_scanline(n);
+        if (line >= 1 && line < 240) {
+            int k = (line - 1) * 341 + 339 - cur;
+            if (k <= 0) k += DOTS_PER_FRAME - 1;
+            uint64_t e = p->clock + 4 * (uint64_t)k;
+            if (e < n->ppu_event) n->ppu_event = e;
+        }
     }
 }
 
@@ -617,7 +633,7 @@ static inline void hblank_span(nes_t *n, ppu_t *p, int visible, int hooked) {
 /* `hooked`: the board watches the PPU address bus (a constant: one copy of the loop each) */
 static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t target, int hooked) {
     ppu_t *p = &n->ppu;
-    const int bulk = !n->ppu_lockstep;
+    const int bulk = !n->ppu_lockstep && !n->cart.ops->ppu_fetch; /* a fetching board: dot by dot */
     do {
         if (bulk && p->rendering == ((p->mask & 0x18) != 0)) {
             int sl = p->scanline, d = p->dot + 1;

@@ -107,7 +107,7 @@ def test_info_header_fields_and_layout(tmp_path, capsys):
     [
         (b"NES\x1a\x01\x01\x00\x00\x00\x00", "truncated iNES header: 10 of 16 bytes"),
         (b"PK\x03\x04 not a ROM at all", "not an iNES ROM"),
-        (ines(b"\xea" * 16384, bytes(8192), mapper=5), "mapper 5"),  # RomError: unsupported
+        (ines(b"\xea" * 16384, bytes(8192), mapper=19), "mapper 19"),  # RomError: unsupported
         (b"NES\x1a\x02\x01" + bytes(10) + bytes(100),
          "truncated iNES file: header declares 40976 bytes"),
     ],
@@ -145,9 +145,9 @@ def test_play_usage_errors(battery_rom, capsys):
 
 def test_play_bad_rom(tmp_path, capsys):
     rom = tmp_path / "bad.nes"
-    rom.write_bytes(ines(b"\xea" * 16384, bytes(8192), mapper=5))
+    rom.write_bytes(ines(b"\xea" * 16384, bytes(8192), mapper=19))
     assert cli.main(["play", str(rom), "--steps", "1"]) == 1
-    assert "mapper 5" in capsys.readouterr().err
+    assert "mapper 19" in capsys.readouterr().err
 
 
 def test_play_keys_and_battery_save_round_trip(battery_rom, save_dir, capsys):

@@ -144,6 +144,9 @@ def roms() -> Tuple[bytes, ...]:
         cart(9, 128, 128),       # MMC2
         cart(69, 128, 128),      # FME-7
         cart(1, 256, 0, nes2=True, prg_ram_shift=7, battery=True),  # SUROM-style MMC1, 8 KiB
+        cart(5, 128, 128, nes2=True, prg_ram_shift=10),             # MMC5, 64 KiB PRG RAM
+        cart(21, 128, 128),      # VRC4
+        cart(24, 128, 128),      # VRC6
     )
 
 

@@ -1,5 +1,5 @@
 """The PPU runs behind the CPU and catches up lazily; boards that watch the PPU address bus
-(MMC3's A12 IRQ counter, MMC2/MMC4's tile latches) must see the same fetches at the same
+(MMC3's A12 IRQ counter, MMC2/MMC4's tile latches, MMC5's fetches) must see the same fetches at the same
 clocks, and the CPU must see the MMC3 IRQ at the same cycle, as when the PPU runs in lockstep
 with the CPU (NES._set_lockstep). Compared frame by frame: picture, CPU RAM, registers and
 cycle count; the whole save state (board registers, A12 filter state included) at the end.
@@ -234,7 +234,10 @@ CORPUS = [(f"mmc3_test_2/rom_singles/{name}.nes", frames) for name, frames in (
     ("1-clocking", 60), ("2-details", 60), ("3-A12_clocking", 60), ("4-scanline_timing", 330),
     ("5-MMC3", 60), ("6-MMC3_alt", 60))] + [(f"holy-mapperel/{name}.nes", 120) for name in (
         "M4_P128K_CR8K", "M4_P128K_CR32K", "M4_P256K_CR32K", "M4_P1M_CR32K", "M118_P128K_C64K",
-        "M9_P128K_C64K", "M10_P128K_C64K_S8K")]
+        "M9_P128K_C64K", "M10_P128K_C64K_S8K")] + [
+    # MMC5 (its scanline IRQ, split and fill from the PPU's fetches) and VRC2
+    ("mappers-extra/mmc5test/mmc5test.nes", 120), ("mappers-extra/mmc5test_v2/mmc5test.nes", 60),
+    ("mappers-extra/exram/mmc5exram.nes", 90), ("mappers-extra/m22chrbankingtest/0-127.nes", 40)]
 
 
 @pytest.mark.skipif(corpus_dir() is None, reason=corpus_missing_reason())

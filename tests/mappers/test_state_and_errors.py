@@ -57,7 +57,8 @@ def test_mmc3_banks_and_irq_counter_survive_a_state_round_trip():
     _same_state(nes, other)
 
 
-@pytest.mark.parametrize("mapper", [1, 2, 3, 4, 7, 9, 10, 11, 28, 34, 66, 69, 71, 78, 118, 180, 206])
+@pytest.mark.parametrize("mapper", [1, 2, 3, 4, 5, 7, 9, 10, 11, 21, 22, 23, 24, 25, 26, 28, 34, 66, 69, 71, 78, 118, 180,
+                                    206])
 def test_every_board_round_trips_and_keeps_running(mapper):
     rom = cart(mapper, 128, 0 if mapper in (2, 7, 28, 71, 180) else 64)
     nes = boot(rom, frames=3)
@@ -88,7 +89,7 @@ def test_nes2_ram_sizes_are_exact():
     assert len(nes.sram) == 0x4000
 
 
-@pytest.mark.parametrize("mapper,name", [(5, "MMC5"), (19, "Namco 163"), (24, "VRC6"), (250, "unknown")])
+@pytest.mark.parametrize("mapper,name", [(64, "RAMBO-1"), (19, "Namco 163"), (85, "VRC7"), (250, "unknown")])
 def test_unsupported_board_names_number_board_and_supported_list(mapper, name):
     with pytest.raises(RomError) as e:
         NES(cart(mapper, 128, 128))

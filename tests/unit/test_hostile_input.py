@@ -16,7 +16,7 @@ from tests.mappers._roms import boot, cart
 from tests.states import edit, restamp, sections
 from tests.unit._helpers import run_code
 
-MAPPERS = [0, 1, 2, 3, 4, 7, 9, 10, 11, 28, 34, 66, 69, 71, 78, 118, 180, 206]
+MAPPERS = [0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 21, 22, 23, 24, 25, 26, 28, 34, 66, 69, 71, 78, 118, 180, 206]
 
 # The program of the report that overflowed NROM's CHR buffer: 512 bytes written through
 # $2007 from $0000, then rendering on (the header asks for 128 bytes of CHR RAM).
