@@ -696,7 +696,7 @@ cdef class NES:
     def vram(self):
         """np.ndarray (4096,) uint8: a writable view of nametable RAM by physical page: the
         console's 2 KiB CIRAM (pages 0 and 1, selected by CIRAM A10 through the board's
-        mirroring), then 2 KiB used only by four-screen boards
+        mirroring), then 2 KiB used by four-screen boards and as MMC5's ExRAM
         (https://www.nesdev.org/wiki/Mirroring)."""
         cdef size_t size = 0
         self._check()

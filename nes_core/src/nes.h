@@ -168,7 +168,7 @@ void nes_get_ppu_regs(nes_t *nes, nes_ppu_regs_t *r);
 void nes_set_ppu_regs(nes_t *nes, const nes_ppu_regs_t *r);
 uint8_t *nes_oam(nes_t *nes); /* the 256 bytes of OAM (https://www.nesdev.org/wiki/PPU_OAM) */
 /* Nametable RAM by physical page: the console's 2 KiB CIRAM (pages 0 and 1, CIRAM A10 = 0/1),
- * then 2 KiB for four-screen boards; *size is set to 4096. */
+ * then 2 KiB for four-screen boards (MMC5 keeps its ExRAM there); *size is set to 4096. */
 uint8_t *nes_vram(nes_t *nes, size_t *size);
 
 /* Save states: nes_state_size gives the exact size of the blob nes_state_save writes.
