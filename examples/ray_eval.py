@@ -19,8 +19,8 @@ import os
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import smb_common as common  # noqa: E402
 
 
 def make_worker_class():
@@ -79,10 +79,7 @@ def main(argv=None) -> dict:
     if args.pop_size is not None:
         config.pop_size = args.pop_size
     config.seed = args.seed
-    if not ray.is_initialized():
-        ray.init(address=args.address, num_cpus=args.num_cpus if args.address is None else None,
-                 include_dashboard=False, log_to_driver=False,
-                 runtime_env={"working_dir": HERE, "excludes": ["runs/", "results/"]})
+    common.init_ray(args.address, args.num_cpus)
     EvalWorker = make_worker_class()
     workers = [EvalWorker.remote(args.consoles_per_worker, args.max_steps, args.patience, args.seed)
                for _ in range(args.workers)]

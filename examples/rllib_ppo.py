@@ -156,15 +156,12 @@ def measure_sampling(algo, steps_per_runner: int, num_runners: int) -> dict:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
-    import ray
     from ray.tune.registry import register_env
 
     if args.quick:
         args.num_env_runners, args.num_envs_per_env_runner, args.iterations = 1, 2, 1
         args.train_batch, args.minibatch, args.num_epochs = 128, 64, 1
-    if not ray.is_initialized():
-        ray.init(address=args.address, num_cpus=args.num_cpus if args.address is None else None,
-                 include_dashboard=False, log_to_driver=False)
+    common.init_ray(args.address, args.num_cpus)
     register_env(ENV_NAME, make_env)
     algo = build_config(args).build_algo()
     try:

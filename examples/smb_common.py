@@ -226,3 +226,17 @@ def record_video(policy: Callable[[np.ndarray], int], path: str, max_steps: int 
         rec.close()
         env.close()
     return dict(ret=total, steps=steps, max_x_pos=int(max_x), flag_get=bool(info["flag_get"]))
+
+
+def init_ray(address: Optional[str] = None, num_cpus: Optional[int] = None) -> None:
+    """Start a local Ray (``num_cpus`` CPUs, default all) or connect to the cluster at
+    ``address`` (``"auto"`` after ``ray start``), unless Ray is already initialized. This folder
+    goes to every worker as Ray's ``working_dir``, so workers on any node import these modules."""
+    import ray
+
+    if ray.is_initialized():
+        return
+    here = os.path.dirname(os.path.abspath(__file__))
+    ray.init(address=address, num_cpus=num_cpus if address is None else None,
+             include_dashboard=False, log_to_driver=False,
+             runtime_env={"working_dir": here, "excludes": ["runs/", "results/", "__pycache__/"]})
