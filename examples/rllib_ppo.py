@@ -173,15 +173,16 @@ def main(argv=None) -> dict:
 
         history = []
         for _ in tqdm(range(args.iterations), unit="iter"):
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             res = algo.train()
+            cpu = time.process_time() - cpu  # the driver's: the learner's update (num_learners=0)
             runners = res.get("env_runners", {})
             history.append(dict(
                 iteration=res["training_iteration"],
                 env_steps=int(res.get("num_env_steps_sampled_lifetime",
                                       runners.get("num_env_steps_sampled_lifetime", 0))),
                 episode_return_mean=runners.get("episode_return_mean"),
-                wall_s=round(time.perf_counter() - t, 2)))
+                wall_s=round(time.perf_counter() - t, 2), driver_cpu_s=round(cpu, 2)))
             print(history[-1])
         return dict(history=history)
     finally:
