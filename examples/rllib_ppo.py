@@ -87,6 +87,8 @@ def parse_args(argv=None):
                    help="consoles in each runner's vector env")
     p.add_argument("--threads-per-runner", type=int, default=1,
                    help="C pool threads of each runner's vector env")
+    p.add_argument("--learner-threads", type=int, default=1,
+                   help="torch CPU threads of the learner in the driver (Ray gives each runner 1)")
     p.add_argument("--iterations", type=int, default=10)
     p.add_argument("--train-batch", type=int, default=2048)
     p.add_argument("--minibatch", type=int, default=256)
@@ -161,6 +163,7 @@ def main(argv=None) -> dict:
     if args.quick:
         args.num_env_runners, args.num_envs_per_env_runner, args.iterations = 1, 2, 1
         args.train_batch, args.minibatch, args.num_epochs = 128, 64, 1
+    common.set_torch_threads(args.learner_threads)
     common.init_ray(args.address, args.num_cpus)
     register_env(ENV_NAME, make_env)
     algo = build_config(args).build_algo()
