@@ -467,8 +467,21 @@ def _run_replay(args: argparse.Namespace) -> int:
         except (ImportError, ValueError, OSError) as exc:
             print(f"nesenv replay: {exc}", file=sys.stderr)
             return 1
-    on_frame = None if recorder is None else (lambda i: recorder.add(nes.screen, nes.audio))
-    frames = fm2.replay(mv, nes, until_frame=args.until_frame, on_frame=on_frame)
+    from tqdm import tqdm
+
+    total = len(mv) if args.until_frame is None else min(len(mv), args.until_frame)
+    # a progress bar on a terminal only (disable=None: off when stderr is not a TTY)
+    bar = tqdm(total=total, disable=None, unit="frame", mininterval=0.5, file=sys.stderr)
+
+    def on_frame(i: int) -> None:
+        if recorder is not None:
+            recorder.add(nes.screen, nes.audio)
+        bar.update(1)
+
+    try:
+        frames = fm2.replay(mv, nes, until_frame=args.until_frame, on_frame=on_frame)
+    finally:
+        bar.close()
     status = _close_recorder("nesenv replay", recorder)
     print(f"replayed {frames} of {len(mv)} frames; RAM SHA-1 {hashlib.sha1(nes.ram.tobytes()).hexdigest()}")
     return status

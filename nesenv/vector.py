@@ -899,7 +899,10 @@ class NESVectorEnv(VectorEnv):
 
     def close_extras(self, **kwargs: Any) -> None:
         """Stop the pool's threads."""
-        self.pool.close()
+        # a constructor that raised leaves no pool; Gymnasium 1.2's VectorEnv.__del__ still closes
+        pool = getattr(self, "pool", None)
+        if pool is not None:
+            pool.close()
 
     @property
     def observation_space(self) -> gym.Space:

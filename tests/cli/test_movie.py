@@ -110,6 +110,42 @@ def test_nesenv_replay_command(tmp_path, capsys):
     assert cli.main(["replay", str(movie), "--rom", str(other), "--no-check-rom"]) == 0
 
 
+def test_nesenv_replay_shows_a_progress_bar_on_a_terminal(tmp_path):
+    """On a terminal (stderr a TTY) the replay shows a tqdm bar over the frames; in CI logs
+    (stderr a file) it prints none (the other replay tests)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    rom, movie = tmp_path / "counter.nes", tmp_path / "run.fm2"
+    rom.write_bytes(ROM)
+    movie.write_text(_text())
+    leader, follower = pty.openpty()
+    # a terminal of 24 x 80 (a new pty is 0 x 0, where tqdm draws a bar of width 0)
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from nesenv import cli; sys.exit(cli.main(sys.argv[1:]))",
+         "replay", str(movie), "--rom", str(rom)],
+        stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the follower side is closed: all read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0 and b"replayed 7 of 7 frames" in done.stdout
+    assert b"7/7" in shown and b"frame" in shown
+
+
 def test_play_records_a_movie_that_replays_to_the_same_state(tmp_path, capsys, monkeypatch):
     pygame = pytest.importorskip("pygame")
     from nesenv import saves
