@@ -109,31 +109,41 @@ class FrameStack:
     """The last ``k`` observations of ``n`` envs, as Gymnasium's ``FrameStackObservation``
     gives them: stack axis first, oldest first, padded with the episode's first observation.
 
-    Kept in a ring (``(n, k) + shape``): a step writes each env's new observation into its
-    oldest slot, and :meth:`read` gathers the rows in order, the one copy a step.
+    A ring ``(k, n) + shape`` with one head for all envs: every env gets exactly one new
+    observation a step (it steps or starts an episode), so a step's observations go into one
+    contiguous ``(n,) + shape`` slot (:meth:`advance`), written there by the observation code
+    itself (the pool's threads, ``NES.observe(out=...)``); :meth:`read` gathers the k slots,
+    oldest first, into the output: the one copy a step.
     """
 
     def __init__(self, k: int, n: int, shape: Tuple[int, ...]):
         self.k = k
-        self.ring = np.zeros((n, k) + tuple(shape), dtype=np.uint8)
-        self.head = np.zeros(n, dtype=np.intp)  # each env's oldest slot
-        self._rows = np.arange(n)[:, None]
-        self._offsets = np.arange(k)[None, :]
+        self.ring = np.zeros((k, n) + tuple(shape), dtype=np.uint8)
+        self.head = 0  # the slot of the newest observations
 
-    def fill(self, envs, obs: np.ndarray) -> None:
-        """Start the stacks of ``envs`` (indices or a bool mask) with ``obs`` (their rows)."""
-        self.ring[envs] = obs[:, None]
-        self.head[envs] = 0
+    @property
+    def newest(self) -> np.ndarray:
+        """The newest observations, ``(n,) + shape`` (a view into the ring)."""
+        return self.ring[self.head]
 
-    def push(self, envs, obs: np.ndarray) -> None:
-        """Add an observation to the stacks of ``envs`` (indices or a bool mask)."""
-        idx = np.arange(len(self.head))[envs] if np.asarray(envs).dtype == bool else np.asarray(envs)
-        self.ring[idx, self.head[idx]] = obs
-        self.head[idx] = (self.head[idx] + 1) % self.k
+    def advance(self) -> np.ndarray:
+        """Move to the next slot (dropping the oldest observations) and return it, ``(n,) +
+        shape``, for the step's observations to be written into."""
+        self.head = (self.head + 1) % self.k
+        return self.ring[self.head]
+
+    def fill(self, envs, obs: Optional[np.ndarray] = None) -> None:
+        """Start the stacks of ``envs`` (indices or a bool mask): every slot gets ``obs`` (their
+        rows), or their newest observation when ``obs`` is None."""
+        self.ring[:, envs] = self.ring[self.head, envs] if obs is None else obs
 
     def read(self) -> np.ndarray:
         """All stacks, ``(n, k) + shape``, oldest first: a new array."""
-        return self.ring[self._rows, (self.head[:, None] + self._offsets) % self.k]
+        k, ring = self.k, self.ring
+        out = np.empty((ring.shape[1], k) + ring.shape[2:], dtype=np.uint8)
+        for j in range(k):
+            out[:, j] = ring[(self.head + 1 + j) % k]
+        return out
 
 
 def check_max_frames(max_num_frames_per_episode: Any) -> Optional[int]:
@@ -483,10 +493,12 @@ class NESEnv(gym.Env):
         self._episode_frames = 0
         if self.noop_max and state is None:
             self._noop_start()
-        obs = self._observe()  # the start picture in this env's palette
         if self._stack is not None:
-            self._stack.fill([0], obs[None])
+            self._observe(self._stack.newest[0])  # the start picture in this env's palette
+            self._stack.fill([0])
             obs = self._stack.read()[0]
+        else:
+            obs = self._observe()
         if self.render_mode == "human":
             self._show(self.nes.screen)
         self._has_reset = True
@@ -516,10 +528,11 @@ class NESEnv(gym.Env):
             raise gym.error.ResetNeeded("Cannot call env.step() before calling env.reset()")
         pads = self._pads(action)
         reward, terminated, info = self._run_frames(pads)
-        obs = self._observe()
         if self._stack is not None:
-            self._stack.push([0], obs[None])
+            self._observe(self._stack.advance()[0])
             obs = self._stack.read()[0]
+        else:
+            obs = self._observe()
         if self.render_mode == "human":
             self._show(self.nes.screen, self._audio)
         limit = self.max_num_frames_per_episode
@@ -628,12 +641,16 @@ class NESEnv(gym.Env):
             self._episode_frames = 0
         raise RuntimeError(f"every no-op start of up to {self.noop_max} steps ended the episode")
 
-    def _observe(self) -> np.ndarray:
-        """The observation of the current frame, a new array the caller owns."""
+    def _observe(self, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """The observation of the current frame: a new array the caller owns, or written into
+        ``out`` (a frame stack's slot)."""
         if self._obs_format is None:
-            return self.nes.ram.copy()
+            if out is None:
+                return self.nes.ram.copy()
+            out[...] = self.nes.ram
+            return out
         pool_with, self._pool_with = self._pool_with, None
-        return self.nes.observe(self._obs_format, pool_with=pool_with)
+        return self.nes.observe(self._obs_format, out=out, pool_with=pool_with)
 
     # --- rendering ------------------------------------------------------------------------------
     def render(self) -> Optional[np.ndarray]:

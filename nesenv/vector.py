@@ -643,7 +643,7 @@ class NESVectorEnv(VectorEnv):
                 self._draw_noop_starts(obs, noops)
                 infos = self._batch.info(self._ram, mask)
         obs = self._ram_observation(obs)
-        if self._stack is not None:
+        if self._stack is not None:  # the other envs' stacks are left as they are
             self._stack.fill(mask, obs[mask])
             obs = self._stack.read()
         self._terminations[mask] = False
@@ -707,7 +707,8 @@ class NESVectorEnv(VectorEnv):
             frames = stepping.astype(np.intc)
         else:  # the usual step: every env runs a frame
             stepping, frames = self._all_true, self._ones
-        obs = self._obs_buffer()
+        # the step's observations go straight into the frame stack's next slot
+        obs = self._stack.advance() if self._stack is not None else self._obs_buffer()
         if self.frameskip == 1 and not self.repeat_action_probability:
             self.pool.run(buttons, frames, self._picture(obs), self._ram, buttons2=buttons2)
             self._frames += stepping
@@ -726,8 +727,7 @@ class NESVectorEnv(VectorEnv):
         obs = self._ram_observation(obs)
         if self._stack is not None:
             if any_reset:
-                self._stack.fill(resetting, obs[resetting])
-            self._stack.push(stepping, obs[stepping])
+                self._stack.fill(resetting)
             obs = self._stack.read()
         self._terminations[:] = terminated
         if any_reset:
@@ -878,7 +878,7 @@ class NESVectorEnv(VectorEnv):
 
     def _obs_buffer(self) -> np.ndarray:
         """Where this call's observations go: a new array (copy=True) or the env's own (also
-        when stacking: the stack's read is the new array)."""
+        when stacking, for reset: the stack's read is the new array)."""
         return np.empty_like(self._obs) if self.copy and self._stack is None else self._obs
 
     def _picture(self, obs: np.ndarray) -> Optional[np.ndarray]:

@@ -161,3 +161,22 @@ def test_frame_stacks_equal_gymnasiums_frame_stack_and_sync_envs(options):
     assert ends["terminations"] >= 1  # a stack restarted at an autoreset
     vec.close()
     ref.close()
+
+
+def test_partial_reset_restarts_only_the_masked_stacks():
+    """The stack ring has one head for all envs: a reset of some envs fills their stacks with
+    the start observation and leaves the others' stacks (and their order) as they were."""
+    smb_rom()
+    vec = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
+                       obs_type="grayscale", shape=(60, 64), stack=3)
+    start, _ = vec.reset(seed=0)
+    assert all(np.array_equal(start[0, 0], start[0, j]) for j in range(3))
+    for _ in range(5):
+        before = vec.step(np.array([0x80, 0x81]))[0]
+    assert not np.array_equal(before[1, 0], before[1, 2])  # frames differ along the stack
+    obs, _ = vec.reset(options={"reset_mask": np.array([True, False])})
+    assert np.array_equal(obs[1], before[1])
+    assert all(np.array_equal(obs[0, j], start[0, 0]) for j in range(3))
+    after = vec.step(np.array([0x80, 0x80]))[0]
+    assert np.array_equal(after[1, :2], before[1, 1:]) and np.array_equal(after[0, :2], obs[0, 1:])
+    vec.close()
