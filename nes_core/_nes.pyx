@@ -478,15 +478,16 @@ cdef class NES:
             out: None, or a writable C-contiguous ``uint8`` array of ``fmt.shape`` to write into.
             pool_with: None, or the full-size picture before (from :meth:`capture` with the same
                 ``fmt``): each pixel is then the maximum of both before resizing (ALE's pooling
-                of the last two frames of a frame-skipped step).
+                of the last two frames of a frame-skipped step). Not for ``"tiles"``.
 
         Returns:
             np.ndarray ``uint8`` of ``fmt.shape``, owned by the caller.
 
         Raises:
             TypeError: ``fmt`` is not an ObsFormat; ValueError: ``out`` or ``pool_with`` has the
-                wrong shape, dtype or layout; StateError: as :attr:`screen`; RuntimeError: as
-                :meth:`step`.
+                wrong shape, dtype or layout, or ``pool_with`` with ``"tiles"``; StateError: as
+                :attr:`screen` (tiles too: they need the scroll of a whole picture); RuntimeError:
+                as :meth:`step`.
         """
         cdef ObsFormat f = _obs_format(fmt)
         cdef uint8_t[::1] ov
@@ -523,7 +524,8 @@ cdef class NES:
         pool_with=...)``: ``(240, 256, 3)`` for RGB, ``(240, 256)`` for grayscale, ``uint8``.
 
         Raises:
-            TypeError, StateError, RuntimeError: as :meth:`observe`.
+            TypeError, StateError, RuntimeError: as :meth:`observe`; ValueError: ``"tiles"``
+            (tiles are not pooled).
         """
         cdef ObsFormat f = _obs_format(fmt)
         out = np.empty(_full_shape(f), dtype=np.uint8)
