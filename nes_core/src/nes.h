@@ -131,7 +131,9 @@ const uint8_t *nes_emphasis(const nes_t *nes);
  * Nametables, attribute tables, OAM and PPUCTRL are read as they are now (at a step's end),
  * the scroll and PPUMASK as each line had them. Sprites whose 8 x 8 tile is wholly
  * transparent (blank tiles games park on screen) are skipped; other pixels are not tested,
- * and neither the 8-sprites-a-line limit nor left-column clipping applies. */
+ * and neither the 8-sprites-a-line limit nor left-column clipping applies. Nametables
+ * are read through the board's page tables without its fetch hook (no side effects), so
+ * MMC5's ExRAM and fill-mode nametables show, its extended attributes and split do not. */
 #define NES_TILES_ROWS 30
 #define NES_TILES_COLS 32
 #define NES_TILES_CHANNELS 4
