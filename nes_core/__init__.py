@@ -12,7 +12,7 @@ read by the core's own parser. ``NESPool(consoles, num_threads)`` steps many ``N
 once on C threads, GIL released.
 """
 try:
-    from ._nes import NES, NESPool, OBS_TYPES, ObsFormat, PALETTE_NAMES, RomError, StateError, load_palette
+    from ._nes import NES, NESPool, OBS_TYPES, ObsFormat, PALETTE_NAMES, RomError, StateError, TILES_SHAPE, load_palette
 except ImportError as _exc:  # the source folder shadows an installed build
     import os as _os
 
@@ -39,7 +39,7 @@ SCREEN_WIDTH = 256
 FRAME_RATE = 60.0988
 
 __all__ = [
-    "NES", "NESPool", "ObsFormat", "OBS_TYPES", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "RomHeader",
+    "NES", "NESPool", "ObsFormat", "OBS_TYPES", "TILES_SHAPE", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "RomHeader",
     "parse_header", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
     "BUTTON_START", "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT",
     "SCREEN_WIDTH", "FRAME_RATE",

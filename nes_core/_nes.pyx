@@ -478,15 +478,16 @@ cdef class NES:
             out: None, or a writable C-contiguous ``uint8`` array of ``fmt.shape`` to write into.
             pool_with: None, or the full-size picture before (from :meth:`capture` with the same
                 ``fmt``): each pixel is then the maximum of both before resizing (ALE's pooling
-                of the last two frames of a frame-skipped step).
+                of the last two frames of a frame-skipped step). Not for ``"tiles"``.
 
         Returns:
             np.ndarray ``uint8`` of ``fmt.shape``, owned by the caller.
 
         Raises:
             TypeError: ``fmt`` is not an ObsFormat; ValueError: ``out`` or ``pool_with`` has the
-                wrong shape, dtype or layout; StateError: as :attr:`screen`; RuntimeError: as
-                :meth:`step`.
+                wrong shape, dtype or layout, or ``pool_with`` with ``"tiles"``; StateError: as
+                :attr:`screen` (tiles too: they need the scroll of a whole picture); RuntimeError:
+                as :meth:`step`.
         """
         cdef ObsFormat f = _obs_format(fmt)
         cdef uint8_t[::1] ov
@@ -505,7 +506,7 @@ cdef class NES:
         ov = out.reshape(-1)
         cdef uint8_t[::1] sv
         cdef uint8_t *sp = NULL
-        if prev != NULL or not f.plan.native:
+        if prev != NULL or not (f.plan.native or f.plan.type == NES_OBS_TILES):
             if self._obs_scratch is None:  # one full-size picture per console, kept
                 self._obs_scratch = np.empty(NES_OBS_SOURCE_BYTES, dtype=np.uint8)
             sv = self._obs_scratch
@@ -523,7 +524,8 @@ cdef class NES:
         pool_with=...)``: ``(240, 256, 3)`` for RGB, ``(240, 256)`` for grayscale, ``uint8``.
 
         Raises:
-            TypeError, StateError, RuntimeError: as :meth:`observe`.
+            TypeError, StateError, RuntimeError: as :meth:`observe`; ValueError: ``"tiles"``
+            (tiles are not pooled).
         """
         cdef ObsFormat f = _obs_format(fmt)
         out = np.empty(_full_shape(f), dtype=np.uint8)
@@ -957,6 +959,7 @@ cdef extern from "obs.h" nogil:
     enum:
         NES_OBS_RGB
         NES_OBS_GRAYSCALE
+        NES_OBS_TILES
         NES_OBS_SOURCE_BYTES
     int nes_obs_plan_init(nes_obs_plan_t *plan, int type, int height, int width)
     size_t nes_obs_plan_bytes(const nes_obs_plan_t *plan)
@@ -966,28 +969,35 @@ cdef extern from "obs.h" nogil:
 
 
 #: observation types of :class:`ObsFormat` (Gymnasium/ALE's ``obs_type`` names)
-OBS_TYPES = ("rgb", "grayscale")
-_OBS_TYPE_IDS = {"rgb": NES_OBS_RGB, "grayscale": NES_OBS_GRAYSCALE}
+OBS_TYPES = ("rgb", "grayscale", "tiles")
+_OBS_TYPE_IDS = {"rgb": NES_OBS_RGB, "grayscale": NES_OBS_GRAYSCALE, "tiles": NES_OBS_TILES}
+#: shape of a ``"tiles"`` observation: 30 x 32 cells of 8 x 8 pixels, 4 channels
+TILES_SHAPE = (30, 32, 4)
 
 
 cdef class ObsFormat:
     """What an observation of the picture is: its type and size.
 
     Args:
-        obs_type: ``"rgb"`` (3 channels through the console's palette) or ``"grayscale"`` (one
+        obs_type: ``"rgb"`` (3 channels through the console's palette), ``"grayscale"`` (one
             channel: the luma ``(77 R + 150 G + 29 B + 128) >> 8`` of that RGB, ITU-R BT.601
-            weights in 1/256ths).
+            weights in 1/256ths) or ``"tiles"`` (what the screen shows as tile and sprite
+            indices, :data:`TILES_SHAPE` ``(30, 32, 4)``, one cell per 8 x 8 pixels: channel 0
+            the background tile index, 1 its palette 0-3, 2 the frontmost sprite's tile index
+            or 0, 3 that sprite's palette + 1 or 0 for none; see ``nes_tiles`` in nes.h).
         shape: ``(height, width)`` in pixels, 1-240 by 1-256; None for the native (240, 256).
             A smaller size averages areas (each output pixel is the mean of the source area it
             covers, fractional pixels weighted by their overlap: OpenCV's INTER_AREA), rounded
-            half up, so (84, 84) or (120, 128) need no other library.
+            half up, so (84, 84) or (120, 128) need no other library. Must be None for
+            ``"tiles"``.
 
     Attributes:
         obs_type (str), height, width (int), shape (tuple): the array shape of one observation,
         ``(height, width, 3)`` or ``(height, width)``; nbytes (int).
 
     Raises:
-        ValueError: unknown ``obs_type``, or a size outside 1-240 by 1-256.
+        ValueError: unknown ``obs_type``, a size outside 1-240 by 1-256, or any ``shape`` with
+            ``"tiles"``.
         TypeError: ``shape`` is not a pair of ints.
     """
     cdef nes_obs_plan_t plan
@@ -998,6 +1008,15 @@ cdef class ObsFormat:
     def __cinit__(self, obs_type="rgb", shape=None):
         if obs_type not in _OBS_TYPE_IDS:
             raise ValueError(f"obs_type must be one of {', '.join(map(repr, OBS_TYPES))}, got {obs_type!r}")
+        if obs_type == "tiles":
+            if shape is not None:
+                raise ValueError(f"shape applies to picture observations, not obs_type='tiles' "
+                                 f"(always {TILES_SHAPE}), got {shape!r}")
+            nes_obs_plan_init(&self.plan, NES_OBS_TILES, TILES_SHAPE[0], TILES_SHAPE[1])
+            self.obs_type = obs_type
+            self.shape = TILES_SHAPE
+            self.nbytes = nes_obs_plan_bytes(&self.plan)
+            return
         if shape is None:
             shape = (240, 256)
         try:
@@ -1014,6 +1033,8 @@ cdef class ObsFormat:
         self.nbytes = nes_obs_plan_bytes(&self.plan)
 
     def __repr__(self):
+        if self.obs_type == "tiles":
+            return "ObsFormat(obs_type='tiles')"
         return f"ObsFormat(obs_type={self.obs_type!r}, shape={self.shape[:2]!r})"
 
     def __eq__(self, other):
@@ -1024,7 +1045,7 @@ cdef class ObsFormat:
         return hash((self.obs_type, self.shape))
 
     def __reduce__(self):
-        return ObsFormat, (self.obs_type, self.shape[:2])
+        return ObsFormat, (self.obs_type, None if self.obs_type == "tiles" else self.shape[:2])
 
 
 _NATIVE_RGB = None
@@ -1042,7 +1063,10 @@ cdef ObsFormat _obs_format(fmt):
 
 
 cdef tuple _full_shape(ObsFormat f):
-    """Shape of a full-size picture in f's channels (NES.capture)."""
+    """Shape of a full-size picture in f's channels (NES.capture); ValueError for tiles."""
+    if f.obs_type == "tiles":
+        raise ValueError("obs_type='tiles' has no full-size picture: tiles are not pooled "
+                         "or captured")
     if f.obs_type == "rgb":
         return (240, 256, 3)
     return (240, 256)

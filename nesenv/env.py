@@ -42,9 +42,14 @@ NES_PY_FRAME_PHASE = -114
 FRAME_TIMINGS = ("vblank", "nes-py")
 
 
-#: observation types: the picture (``"rgb"``, ``"grayscale"``, of any ``shape``) or CPU RAM
-#: (``"ram"``, ALE's name: the 2 KiB at $0000-$07FF)
+#: observation types: the picture (``"rgb"``, ``"grayscale"``, of any ``shape``), the tile view
+#: (``"tiles"``, ``nes_core.TILES_SHAPE``) or CPU RAM (``"ram"``, ALE's name: the 2 KiB at
+#: $0000-$07FF)
 OBS_TYPES = PICTURE_OBS_TYPES + ("ram",)
+
+
+# the largest value of each tiles channel: tile, background palette, sprite tile, sprite palette + 1
+_TILES_HIGH = (255, 3, 255, 4)
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
@@ -63,25 +68,29 @@ def stacked_space(space: gym.spaces.Box, stack: Any) -> gym.spaces.Box:
     stack = _check_int(stack, "stack", 1)
     if stack == 1:
         return space
-    return gym.spaces.Box(0, 255, (stack,) + space.shape, np.uint8)
+    shape = (stack,) + space.shape
+    return gym.spaces.Box(np.broadcast_to(space.low, shape), np.broadcast_to(space.high, shape),
+                          shape, np.uint8)
 
 
 def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] = None):
     """Return ``(fmt, space)`` for an observation type and size, the one rule every env uses.
 
     Args:
-        obs_type: ``"rgb"``, ``"grayscale"`` or ``"ram"``.
+        obs_type: ``"rgb"``, ``"grayscale"``, ``"tiles"`` or ``"ram"``.
         shape: ``(height, width)`` of a picture observation, 1-240 by 1-256 (area averaging,
             see ``nes_core.ObsFormat``); None for the native (240, 256). Not allowed with
-            ``"ram"``.
+            ``"ram"`` or ``"tiles"``.
 
     Returns:
         ``fmt``: a ``nes_core.ObsFormat``, or None for ``"ram"``; ``space``: the ``Box`` of one
-        observation (``uint8``; ``(H, W, 3)``, ``(H, W)`` or ``(2048,)``).
+        observation (``uint8``; ``(H, W, 3)``, ``(H, W)``, ``(2048,)``, or ``(30, 32, 4)`` for
+        tiles with per-channel bounds: tile indices 0-255, background palette 0-3, sprite
+        palette + 1 0-4).
 
     Raises:
-        ValueError: unknown ``obs_type``, a bad size, or ``shape`` with ``"ram"``; TypeError: a
-            ``shape`` that is not a pair of ints.
+        ValueError: unknown ``obs_type``, a bad size, or ``shape`` with ``"ram"`` or
+            ``"tiles"``; TypeError: a ``shape`` that is not a pair of ints.
     """
     if obs_type == "ram":
         if shape is not None:
@@ -90,6 +99,9 @@ def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] =
     if obs_type not in OBS_TYPES:
         raise ValueError(f"obs_type must be one of {OBS_TYPES}, got {obs_type!r}")
     fmt = ObsFormat(obs_type, shape)
+    if obs_type == "tiles":
+        high = np.broadcast_to(np.array(_TILES_HIGH, np.uint8), fmt.shape)
+        return fmt, gym.spaces.Box(np.zeros(fmt.shape, np.uint8), high, fmt.shape, np.uint8)
     return fmt, gym.spaces.Box(0, 255, fmt.shape, np.uint8)
 
 
@@ -97,31 +109,41 @@ class FrameStack:
     """The last ``k`` observations of ``n`` envs, as Gymnasium's ``FrameStackObservation``
     gives them: stack axis first, oldest first, padded with the episode's first observation.
 
-    Kept in a ring (``(n, k) + shape``): a step writes each env's new observation into its
-    oldest slot, and :meth:`read` gathers the rows in order, the one copy a step.
+    A ring ``(k, n) + shape`` with one head for all envs: every env gets exactly one new
+    observation a step (it steps or starts an episode), so a step's observations go into one
+    contiguous ``(n,) + shape`` slot (:meth:`advance`), written there by the observation code
+    itself (the pool's threads, ``NES.observe(out=...)``); :meth:`read` gathers the k slots,
+    oldest first, into the output: the one copy a step.
     """
 
     def __init__(self, k: int, n: int, shape: Tuple[int, ...]):
         self.k = k
-        self.ring = np.zeros((n, k) + tuple(shape), dtype=np.uint8)
-        self.head = np.zeros(n, dtype=np.intp)  # each env's oldest slot
-        self._rows = np.arange(n)[:, None]
-        self._offsets = np.arange(k)[None, :]
+        self.ring = np.zeros((k, n) + tuple(shape), dtype=np.uint8)
+        self.head = 0  # the slot of the newest observations
 
-    def fill(self, envs, obs: np.ndarray) -> None:
-        """Start the stacks of ``envs`` (indices or a bool mask) with ``obs`` (their rows)."""
-        self.ring[envs] = obs[:, None]
-        self.head[envs] = 0
+    @property
+    def newest(self) -> np.ndarray:
+        """The newest observations, ``(n,) + shape`` (a view into the ring)."""
+        return self.ring[self.head]
 
-    def push(self, envs, obs: np.ndarray) -> None:
-        """Add an observation to the stacks of ``envs`` (indices or a bool mask)."""
-        idx = np.arange(len(self.head))[envs] if np.asarray(envs).dtype == bool else np.asarray(envs)
-        self.ring[idx, self.head[idx]] = obs
-        self.head[idx] = (self.head[idx] + 1) % self.k
+    def advance(self) -> np.ndarray:
+        """Move to the next slot (dropping the oldest observations) and return it, ``(n,) +
+        shape``, for the step's observations to be written into."""
+        self.head = (self.head + 1) % self.k
+        return self.ring[self.head]
+
+    def fill(self, envs, obs: Optional[np.ndarray] = None) -> None:
+        """Start the stacks of ``envs`` (indices or a bool mask): every slot gets ``obs`` (their
+        rows), or their newest observation when ``obs`` is None."""
+        self.ring[:, envs] = self.ring[self.head, envs] if obs is None else obs
 
     def read(self) -> np.ndarray:
         """All stacks, ``(n, k) + shape``, oldest first: a new array."""
-        return self.ring[self._rows, (self.head[:, None] + self._offsets) % self.k]
+        k, ring = self.k, self.ring
+        out = np.empty((ring.shape[1], k) + ring.shape[2:], dtype=np.uint8)
+        for j in range(k):
+            out[:, j] = ring[(self.head + 1 + j) % k]
+        return out
 
 
 def check_max_frames(max_num_frames_per_episode: Any) -> Optional[int]:
@@ -237,8 +259,10 @@ class NESEnv(gym.Env):
             (the PPU enters vblank) or ``"nes-py"`` (nes-py's fixed 29781 CPU cycles from
             power-on, which the Super Mario Bros. envs use for step-exact parity with
             gym-super-mario-bros).
-        obs_type: ``"rgb"`` (default), ``"grayscale"`` (luma of the palette's RGB) or ``"ram"``
-            (a copy of the 2 KiB of CPU RAM, shape ``(2048,)``).
+        obs_type: ``"rgb"`` (default), ``"grayscale"`` (luma of the palette's RGB), ``"tiles"``
+            (what the screen shows as tile and sprite indices, ``(30, 32, 4)``: see
+            ``nes_core.ObsFormat`` and the README) or ``"ram"`` (a copy of the 2 KiB of CPU
+            RAM, shape ``(2048,)``).
         shape: ``(height, width)`` of picture observations, e.g. ``(84, 84)``: each pixel the
             mean of the area it covers (OpenCV's INTER_AREA, computed in C); None for 240 x 256.
             Rendering (``render()``, the window) always shows the full RGB picture.
@@ -246,7 +270,8 @@ class NESEnv(gym.Env):
             one, the reward is the sum of the frames' clipped rewards, the step ends early when
             a frame terminates the episode, and the observation is the pixelwise maximum of the
             last two frames (ALE's pooling, as Gymnasium's ``AtariPreprocessing`` does; a step
-            that ends early returns its last frame).
+            that ends early returns its last frame; ``"ram"`` and ``"tiles"`` observations
+            are the last frame's, not pooled).
         repeat_action_probability: each frame, the action of the frame before is repeated
             instead of the step's action with this probability (sticky actions, ALE v5 and
             Machado et al. 2018); drawn from ``np_random``, so ``reset(seed=S)`` repeats them.
@@ -320,6 +345,7 @@ class NESEnv(gym.Env):
         self.players = _actions.check_players(players)
         self.max_num_frames_per_episode = check_max_frames(max_num_frames_per_episode)
         self._obs_format, frame_space = observation_format(obs_type, shape)
+        self._pooled = self._obs_format is not None and obs_type != "tiles"  # max-pooled pictures
         self.observation_space = stacked_space(frame_space, stack)
         self._stack = FrameStack(int(stack), 1, frame_space.shape) if stack > 1 else None
         self.obs_type = obs_type
@@ -467,10 +493,12 @@ class NESEnv(gym.Env):
         self._episode_frames = 0
         if self.noop_max and state is None:
             self._noop_start()
-        obs = self._observe()  # the start picture in this env's palette
         if self._stack is not None:
-            self._stack.fill([0], obs[None])
+            self._observe(self._stack.newest[0])  # the start picture in this env's palette
+            self._stack.fill([0])
             obs = self._stack.read()[0]
+        else:
+            obs = self._observe()
         if self.render_mode == "human":
             self._show(self.nes.screen)
         self._has_reset = True
@@ -500,10 +528,11 @@ class NESEnv(gym.Env):
             raise gym.error.ResetNeeded("Cannot call env.step() before calling env.reset()")
         pads = self._pads(action)
         reward, terminated, info = self._run_frames(pads)
-        obs = self._observe()
         if self._stack is not None:
-            self._stack.push([0], obs[None])
+            self._observe(self._stack.advance()[0])
             obs = self._stack.read()[0]
+        else:
+            obs = self._observe()
         if self.render_mode == "human":
             self._show(self.nes.screen, self._audio)
         limit = self.max_num_frames_per_episode
@@ -574,7 +603,7 @@ class NESEnv(gym.Env):
                 pads = tuple(last if k else new for last, new, k in
                              zip(self._last_buttons, buttons, keep))
             self._last_buttons = pads
-            if f == self.frameskip - 1 and f and self._obs_format is not None:
+            if f == self.frameskip - 1 and f and self._pooled:
                 self._pool_with = nes.capture(self._obs_format)
             nes.step(1, pads[0], pads[1])
             self._episode_frames += 1
@@ -612,12 +641,16 @@ class NESEnv(gym.Env):
             self._episode_frames = 0
         raise RuntimeError(f"every no-op start of up to {self.noop_max} steps ended the episode")
 
-    def _observe(self) -> np.ndarray:
-        """The observation of the current frame, a new array the caller owns."""
+    def _observe(self, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """The observation of the current frame: a new array the caller owns, or written into
+        ``out`` (a frame stack's slot)."""
         if self._obs_format is None:
-            return self.nes.ram.copy()
+            if out is None:
+                return self.nes.ram.copy()
+            out[...] = self.nes.ram
+            return out
         pool_with, self._pool_with = self._pool_with, None
-        return self.nes.observe(self._obs_format, pool_with=pool_with)
+        return self.nes.observe(self._obs_format, out=out, pool_with=pool_with)
 
     # --- rendering ------------------------------------------------------------------------------
     def render(self) -> Optional[np.ndarray]:

@@ -332,7 +332,7 @@ class NESVectorEnv(VectorEnv):
         max_episode_steps: truncate episodes after this many steps (None: never).
         num_threads: threads stepping consoles, counting the caller; default
             ``min(num_envs, usable cores)``.
-        obs_type: ``"rgb"`` (default), ``"grayscale"`` or ``"ram"``, as for
+        obs_type: ``"rgb"`` (default), ``"grayscale"``, ``"tiles"`` or ``"ram"``, as for
             :class:`nesenv.env.NESEnv`; computed by the pool threads in C.
         shape: ``(height, width)`` of picture observations (area averaging), e.g. ``(84, 84)``;
             None for 240 x 256.
@@ -511,10 +511,11 @@ class NESVectorEnv(VectorEnv):
         self._noop_rngs = [np.random.default_rng() for _ in range(n)]
         self._noop_capture = (np.zeros((n,) + self.pool.capture_shape, dtype=np.uint8)
                               if self.noop_max and self.frameskip > 1 and not self._ram_obs
-                              else None)
-        # the frame before a step's last, for pooling (frameskip > 1 with picture observations)
+                              and obs_type != "tiles" else None)
+        # the frame before a step's last, for pooling (frameskip > 1 with picture observations;
+        # RAM and tiles are not pooled)
         self._capture = (np.zeros((n,) + self.pool.capture_shape, dtype=np.uint8)
-                         if self.frameskip > 1 and not self._ram_obs else None)
+                         if self.frameskip > 1 and not self._ram_obs and obs_type != "tiles" else None)
         self._rewards = np.zeros(n, dtype=np.float64)
         self._terminations = np.zeros(n, dtype=bool)
         self._truncations = np.zeros(n, dtype=bool)
@@ -642,7 +643,7 @@ class NESVectorEnv(VectorEnv):
                 self._draw_noop_starts(obs, noops)
                 infos = self._batch.info(self._ram, mask)
         obs = self._ram_observation(obs)
-        if self._stack is not None:
+        if self._stack is not None:  # the other envs' stacks are left as they are
             self._stack.fill(mask, obs[mask])
             obs = self._stack.read()
         self._terminations[mask] = False
@@ -706,7 +707,8 @@ class NESVectorEnv(VectorEnv):
             frames = stepping.astype(np.intc)
         else:  # the usual step: every env runs a frame
             stepping, frames = self._all_true, self._ones
-        obs = self._obs_buffer()
+        # the step's observations go straight into the frame stack's next slot
+        obs = self._stack.advance() if self._stack is not None else self._obs_buffer()
         if self.frameskip == 1 and not self.repeat_action_probability:
             self.pool.run(buttons, frames, self._picture(obs), self._ram, buttons2=buttons2)
             self._frames += stepping
@@ -725,8 +727,7 @@ class NESVectorEnv(VectorEnv):
         obs = self._ram_observation(obs)
         if self._stack is not None:
             if any_reset:
-                self._stack.fill(resetting, obs[resetting])
-            self._stack.push(stepping, obs[stepping])
+                self._stack.fill(resetting)
             obs = self._stack.read()
         self._terminations[:] = terminated
         if any_reset:
@@ -791,7 +792,7 @@ class NESVectorEnv(VectorEnv):
             self._last_pads[0, alive] = pads[alive]
             if pads2 is not None:
                 self._last_pads[1, alive] = pads2[alive]
-            last, before_last = f == k - 1, pictures and f == k - 2
+            last, before_last = f == k - 1, self._capture is not None and f == k - 2
             self.pool.run(pads, alive.astype(np.intc), obs if (last and pictures) else None,
                           self._ram, buttons2=pads2, capture=self._capture if before_last else None,
                           pool_with=self._capture if (last and pictures and k > 1) else None)
@@ -877,7 +878,7 @@ class NESVectorEnv(VectorEnv):
 
     def _obs_buffer(self) -> np.ndarray:
         """Where this call's observations go: a new array (copy=True) or the env's own (also
-        when stacking: the stack's read is the new array)."""
+        when stacking, for reset: the stack's read is the new array)."""
         return np.empty_like(self._obs) if self.copy and self._stack is None else self._obs
 
     def _picture(self, obs: np.ndarray) -> Optional[np.ndarray]:

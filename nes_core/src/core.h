@@ -73,6 +73,10 @@ typedef struct ppu {
     uint8_t oam[256];
     uint8_t palette[32];
     uint8_t emph[NES_HEIGHT];            /* PPUMASK bits 5-7 per scanline */
+    /* Each visible line's scroll at its dot 1 (nes_line_scroll, for the tiles view): loopy v
+     * (coarse X two tiles past the line's first, the prefetch's), and fine X | PPUMASK & $18 */
+    uint16_t line_v[NES_HEIGHT];
+    uint8_t line_x[NES_HEIGHT];
     uint8_t fb[NES_HEIGHT * NES_WIDTH];  /* the picture (6-bit palette indices); complete at vblank */
     uint32_t frames;        /* frames since power-on */
     /* Whether fb holds a whole picture. A state loaded without its screen leaves fb stale

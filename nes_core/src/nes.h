@@ -119,6 +119,25 @@ void nes_render_rgb(const nes_t *nes, uint8_t *out);
 const uint8_t *nes_framebuffer(const nes_t *nes);
 /* The PPUMASK emphasis bits (0-7) of each of the frame's 240 scanlines. */
 const uint8_t *nes_emphasis(const nes_t *nes);
+/* What the last picture showed as tile and sprite indices: NES_TILES_ROWS x NES_TILES_COLS
+ * cells of 8 x 8 pixels, NES_TILES_CHANNELS bytes each, written to out (3840 bytes):
+ *   0: background tile index (nametable byte) under the cell's centre pixel (8c + 4, 8r + 4),
+ *      through the scroll (loopy v, fine X) that pixel's line started with, so a split screen
+ *      (a status bar) shows each part at its own scroll; 0 where the background is off;
+ *   1: that tile's background palette (0-3, from the attribute table);
+ *   2: tile index of the frontmost sprite (lowest OAM index) whose box covers the centre pixel
+ *      (8 x 16 sprites: the 8 x 8 half there, flips applied), 0 when none;
+ *   3: that sprite's palette + 1 (1-4), 0 when none.
+ * Nametables, attribute tables, OAM and PPUCTRL are read as they are now (at a step's end),
+ * the scroll and PPUMASK as each line had them. Sprites whose 8 x 8 tile is wholly
+ * transparent (blank tiles games park on screen) are skipped; other pixels are not tested,
+ * and neither the 8-sprites-a-line limit nor left-column clipping applies. Nametables
+ * are read through the board's page tables without its fetch hook (no side effects), so
+ * MMC5's ExRAM and fill-mode nametables show, its extended attributes and split do not. */
+#define NES_TILES_ROWS 30
+#define NES_TILES_COLS 32
+#define NES_TILES_CHANNELS 4
+void nes_tiles(const nes_t *nes, uint8_t *out);
 /* RGB888 of each colour, 512 entries of 3 bytes indexed by emphasis << 6 | palette index:
  * pixel (x, y) is entry nes_emphasis()[y] << 6 | nes_framebuffer()[y * 256 + x]. Every RGB
  * output (nes_render_rgb, the pool's grey and downscaled frames) reads this one table. */

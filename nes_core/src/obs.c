@@ -23,6 +23,15 @@ static void axis_init(nes_obs_axis_t *a, int in, int out) {
 }
 
 int nes_obs_plan_init(nes_obs_plan_t *p, int type, int height, int width) {
+    if (type == NES_OBS_TILES) {
+        if (height != NES_TILES_ROWS || width != NES_TILES_COLS) return -1;
+        memset(p, 0, sizeof(*p));
+        p->type = type;
+        p->height = height;
+        p->width = width;
+        p->channels = NES_TILES_CHANNELS;
+        return 0;
+    }
     if ((type != NES_OBS_RGB && type != NES_OBS_GRAYSCALE) || height < 1 || height > NES_HEIGHT ||
         width < 1 || width > NES_WIDTH)
         return -1;
@@ -187,6 +196,10 @@ static void box_write(const nes_t *nes, const nes_obs_plan_t *p, int s, uint8_t 
 
 void nes_obs_write(const nes_t *nes, const nes_obs_plan_t *p, const uint8_t *prev, uint8_t *out,
                    uint8_t *scratch) {
+    if (p->type == NES_OBS_TILES) {
+        nes_tiles(nes, out);
+        return;
+    }
     if (p->native && prev == NULL) {
         nes_obs_capture(nes, p->type, out);
         return;

@@ -1,6 +1,6 @@
 /* obs.h - observations of a console's picture for agents: RGB or grayscale at any size up to the
  * native 240 x 256 (area averaging, as OpenCV's INTER_AREA), the maximum of two pictures (ALE's
- * frame pooling). The one implementation behind
+ * frame pooling), or the tile view (nes_tiles). The one implementation behind
  * nes_core.NES.observe, the envs and the pool. Uses only the public API of nes.h. */
 #ifndef NES_OBS_H
 #define NES_OBS_H
@@ -13,7 +13,8 @@
 extern "C" {
 #endif
 
-enum { NES_OBS_RGB = 0, NES_OBS_GRAYSCALE = 1 };
+/* NES_OBS_TILES: nes_tiles' 30 x 32 x 4 grid (nes.h); no resampling, no pooling. */
+enum { NES_OBS_RGB = 0, NES_OBS_GRAYSCALE = 1, NES_OBS_TILES = 2 };
 
 /* Full-size picture in a type's channels: 240 * 256 * 3 bytes for RGB, 240 * 256 for grayscale. */
 #define NES_OBS_SOURCE_BYTES (NES_HEIGHT * NES_WIDTH * 3)
@@ -31,14 +32,15 @@ typedef struct nes_obs_axis {
 } nes_obs_axis_t;
 
 typedef struct nes_obs_plan {
-    int type;            /* NES_OBS_RGB or NES_OBS_GRAYSCALE */
-    int height, width;   /* output size */
-    int channels;        /* 3 or 1 */
+    int type;            /* NES_OBS_RGB, NES_OBS_GRAYSCALE or NES_OBS_TILES */
+    int height, width;   /* output size (tiles: 30 x 32 cells) */
+    int channels;        /* 3, 1, or 4 for tiles */
     int native;          /* 240 x 256: no resampling */
     nes_obs_axis_t y, x;
 } nes_obs_plan_t;
 
-/* Fill a plan; returns 0, or -1 when type is unknown or the size is outside 1..240 x 1..256. */
+/* Fill a plan; returns 0, or -1 when type is unknown or the size is outside 1..240 x 1..256
+ * (tiles: other than 30 x 32). */
 int nes_obs_plan_init(nes_obs_plan_t *plan, int type, int height, int width);
 /* Bytes of one observation: height * width * channels. */
 size_t nes_obs_plan_bytes(const nes_obs_plan_t *plan);
@@ -55,7 +57,8 @@ void nes_obs_resample(const nes_obs_plan_t *plan, const uint8_t *src, uint8_t *o
 
 /* The observation of the console's last picture, max-pooled with `prev` (a full-size source of
  * the picture before, or NULL). scratch: NES_OBS_SOURCE_BYTES bytes, unused when the plan is
- * native and prev is NULL. */
+ * native and prev is NULL. Tiles: nes_tiles, prev and scratch unused (callers refuse pooling
+ * tiles). */
 void nes_obs_write(const nes_t *nes, const nes_obs_plan_t *plan, const uint8_t *prev, uint8_t *out,
                    uint8_t *scratch);
 

@@ -337,6 +337,12 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
     }
 }
 
+/* Dot 1 of visible line sl: the scroll the line starts with, for the tiles view (nes_tiles). */
+static inline void line_start(ppu_t *p, int sl) {
+    p->line_v[sl] = p->v;
+    p->line_x[sl] = (uint8_t)(p->x | (p->mask & 0x18));
+}
+
 static inline void backdrop_dot(ppu_t *p, int d) {
     /* rendering off: the backdrop colour, or the palette entry v points at */
     uint8_t c = ((p->v & 0x3F00) == 0x3F00) ? p->palette[pal_index(p->v)] : p->palette[0];
@@ -351,6 +357,7 @@ static inline void ppu_tick(nes_t *n) {
     }
     int d = p->dot, sl = p->scanline;
     if (sl < 240) {
+        if (d == 1) line_start(p, sl);
         if (p->rendering) render_dot(n, p, d, 1);
         else if (d >= 1 && d <= 256) backdrop_dot(p, d);
         if (d == 256) p->emph[sl] = p->mask >> 5;
@@ -671,6 +678,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
             } else if (!p->rendering && sl < 240 && d >= 1 && d <= 255) {
                 /* rendering off: a run of backdrop pixels (v, hence the colour, cannot change) */
                 uint64_t k = avail < (uint64_t)(256 - d) ? avail : (uint64_t)(256 - d);
+                if (d == 1) line_start(p, sl);
                 uint8_t c = ((p->v & 0x3F00) == 0x3F00) ? p->palette[pal_index(p->v)] : p->palette[0];
                 memset(p->fb + sl * NES_WIDTH + d - 1, (p->mask & 0x01) ? (c & 0x30) : c, (size_t)k);
                 p->dot = (int16_t)(p->dot + k);
@@ -911,6 +919,8 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     uint8_t screen = p->screen == SCREEN_MIDFRAME ? SCREEN_STALE : p->screen;
     ST_FIELD(st, screen);
     ST_ARRAY(st, p->emph);
+    ST_ARRAY(st, p->line_v);
+    ST_ARRAY(st, p->line_x);
     size_t fb_pos = st->pos;
     ST_ARRAY(st, p->fb);
     /* the check skips bulk arrays, but the picture's bytes are colour indices, not memory:
@@ -931,5 +941,7 @@ void ppu_screen_state(state_t *st, nes_t *n) {
         p->screen = screen > SCREEN_VALID ? SCREEN_STALE : screen;
         for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= 0x3F;
         for (int i = 0; i < NES_HEIGHT; i++) p->emph[i] &= 7;
+        for (int i = 0; i < NES_HEIGHT; i++) p->line_v[i] &= 0x7FFF;
+        for (int i = 0; i < NES_HEIGHT; i++) p->line_x[i] &= 0x1F;
     }
 }

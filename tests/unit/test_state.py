@@ -175,8 +175,9 @@ def test_save_run_load_run_is_identical(running, screen):
 
 def test_screen_section_is_the_picture_and_its_emphasis(running):
     bare, full = running.save_state(), running.save_state(screen=True)
-    # section header (8) + validity byte + 240 emphasis bytes + 240x256 palette indices
-    assert len(full) - len(bare) == 8 + 1 + 240 + 240 * 256
+    # section header (8) + validity byte + 240 emphasis bytes + each line's scroll (240 x 2
+    # bytes of loopy v, 240 of fine X and PPUMASK bits, for the tiles view) + 240x256 palette indices
+    assert len(full) - len(bare) == 8 + 1 + 240 + 240 * 3 + 240 * 256
     assert len(bare) < 20_000
 
 

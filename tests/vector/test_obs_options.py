@@ -17,7 +17,7 @@ from tests.vector._support import run_side_by_side, smb_rom
 
 @pytest.mark.parametrize("obs_type,shape,space", [
     ("rgb", None, (240, 256, 3)), ("grayscale", (84, 84), (84, 84)), ("rgb", (120, 128), (120, 128, 3)),
-    ("ram", None, (2048,))])
+    ("ram", None, (2048,)), ("tiles", None, (30, 32, 4))])
 def test_observation_format_gives_the_space(obs_type, shape, space):
     fmt, box = observation_format(obs_type, shape)
     assert box.shape == space and box.dtype == np.uint8
@@ -26,14 +26,17 @@ def test_observation_format_gives_the_space(obs_type, shape, space):
 
 def test_observation_format_refuses_bad_options():
     with pytest.raises(ValueError, match="obs_type"):
-        observation_format("tiles")
+        observation_format("pixels")
+    with pytest.raises(ValueError, match="tiles"):
+        observation_format("tiles", (30, 32))
     with pytest.raises(ValueError, match="ram"):
         observation_format("ram", (84, 84))
     with pytest.raises(ValueError, match="1-240 x 1-256"):
         observation_format("grayscale", (300, 84))
 
 
-@pytest.mark.parametrize("obs_type,shape", [("grayscale", (84, 84)), ("rgb", (60, 64)), ("ram", None)])
+@pytest.mark.parametrize("obs_type,shape", [("grayscale", (84, 84)), ("rgb", (60, 64)), ("ram", None),
+                                            ("tiles", None)])
 def test_single_env_observations(obs_type, shape):
     rom = smb_rom()
     env = NESEnv(rom, obs_type=obs_type, shape=shape)
@@ -53,6 +56,7 @@ def test_single_env_observations(obs_type, shape):
     {"obs_type": "grayscale", "shape": (84, 84)},
     {"obs_type": "rgb", "shape": (100, 100)},
     {"obs_type": "ram"},
+    {"obs_type": "tiles"},
     {"grayscale": True, "downscale": 2},
 ])
 def test_vector_env_equals_sync_envs(options):
@@ -79,7 +83,8 @@ def test_vector_env_equals_sync_envs(options):
 def test_vector_env_refuses_conflicting_shorthands():
     smb_rom()
     for options in ({"obs_type": "rgb", "grayscale": True}, {"shape": (84, 84), "downscale": 2},
-                    {"downscale": 3}, {"downscale": 2.5}, {"obs_type": "ram", "shape": (84, 84)}):
+                    {"downscale": 3}, {"downscale": 2.5}, {"obs_type": "ram", "shape": (84, 84)},
+                    {"obs_type": "tiles", "shape": (84, 84)}, {"obs_type": "tiles", "downscale": 2}):
         with pytest.raises(ValueError):
             gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
                          **options)
@@ -89,6 +94,7 @@ def test_vector_env_refuses_conflicting_shorthands():
     {"frameskip": 4, "obs_type": "grayscale", "shape": (84, 84)},
     {"frameskip": 3, "obs_type": "rgb"},
     {"frameskip": 2, "obs_type": "ram"},
+    {"frameskip": 4, "obs_type": "tiles"},
 ])
 def test_vector_env_frameskip_equals_sync_envs(options):
     """Summed clipped rewards, early ends, pooling of the last two frames: the vector env's C
@@ -127,6 +133,7 @@ def test_vector_env_sticky_actions_follow_the_seed():
 @pytest.mark.parametrize("options", [
     {"stack": 4, "obs_type": "grayscale", "shape": (84, 84), "frameskip": 4},
     {"stack": 2, "obs_type": "ram"},
+    {"stack": 3, "obs_type": "tiles", "frameskip": 2},
 ])
 def test_frame_stacks_equal_gymnasiums_frame_stack_and_sync_envs(options):
     smb_rom()
@@ -154,3 +161,22 @@ def test_frame_stacks_equal_gymnasiums_frame_stack_and_sync_envs(options):
     assert ends["terminations"] >= 1  # a stack restarted at an autoreset
     vec.close()
     ref.close()
+
+
+def test_partial_reset_restarts_only_the_masked_stacks():
+    """The stack ring has one head for all envs: a reset of some envs fills their stacks with
+    the start observation and leaves the others' stacks (and their order) as they were."""
+    smb_rom()
+    vec = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=2, vectorization_mode="vector_entry_point",
+                       obs_type="grayscale", shape=(60, 64), stack=3)
+    start, _ = vec.reset(seed=0)
+    assert all(np.array_equal(start[0, 0], start[0, j]) for j in range(3))
+    for _ in range(5):
+        before = vec.step(np.array([0x80, 0x81]))[0]
+    assert not np.array_equal(before[1, 0], before[1, 2])  # frames differ along the stack
+    obs, _ = vec.reset(options={"reset_mask": np.array([True, False])})
+    assert np.array_equal(obs[1], before[1])
+    assert all(np.array_equal(obs[0, j], start[0, 0]) for j in range(3))
+    after = vec.step(np.array([0x80, 0x80]))[0]
+    assert np.array_equal(after[1, :2], before[1, 1:]) and np.array_equal(after[0, :2], obs[0, 1:])
+    vec.close()
