@@ -444,8 +444,9 @@ class NESEnv(gym.Env):
         Returns:
             ``(observation, reward, terminated, truncated, info)``: the observation as
             ``observation_space`` says (owned by the caller), reward: each frame's reward
-            clipped to the game's range, summed over the step's frames; truncated always False
-            (time limits are wrappers).
+            clipped to the game's range, summed over the step's frames; truncated: the game
+            spec's ``truncated`` condition after the step's last frame (time limits are
+            wrappers).
 
         Raises:
             gymnasium.error.ResetNeeded: no ``reset`` (or :meth:`load_state`) yet.
@@ -466,7 +467,8 @@ class NESEnv(gym.Env):
             obs = self._stack.read()[0]
         if self.render_mode == "human":
             self._show(self.nes.screen, self._audio)
-        return obs, reward, bool(terminated), False, info
+        truncated = bool(self.game.last_truncated) and not terminated  # a spec's condition
+        return obs, reward, bool(terminated), truncated, info
 
     def _check_given_state(self, state: Any) -> None:
         """Load ``reset(options={"state": ...})``'s blob once and put everything back: a blob

@@ -8,13 +8,15 @@ returns a :class:`SuperMarioBrosVectorEnv` (``SuperMarioBrosRandomStages-v*``: a
 
 1. maps the actions to controller bytes (one table lookup for all envs);
 2. restores the start state of the envs whose episode ended on the previous step (autoreset);
-3. runs one frame on every other console, renders every frame into one preallocated
-   ``(N, H, W[, 3])`` ``uint8`` array and copies every CPU RAM into one ``(N, 2048)`` array,
-   on ``num_threads`` threads in C (``nes_core.NESPool``), without the GIL;
-4. computes rewards, terminations and infos from the stacked RAM with NumPy (for Super Mario
-   Bros. the RAM addresses are those of :mod:`games.super_mario_bros`); only the rare envs in a
-   non-playable state (death animation, pipes, flagpole) go through the game module's
-   ``after_step`` one by one, and are rendered again if it ran frames.
+3. runs one frame on every other console, then, for a game with a spec (``game.spec``,
+   :mod:`games.spec`), evaluates its compiled rules (reward, termination, info, and the skip
+   rules with their frames: death animation, pipes, flagpole...), renders every frame into one
+   preallocated ``(N, H, W[, 3])`` ``uint8`` array and copies every CPU RAM into one
+   ``(N, 2048)`` array, on ``num_threads`` threads in C (``nes_core.NESPool``), without the GIL
+   and with no Python per env;
+4. a game without a spec, or one that overrides the hooks of :class:`games.base.Game`, runs
+   its Python hooks env by env instead (the general path: a few microseconds per hook call
+   and env, and ``after_step``'s frames one ``NES.step`` at a time, then drawn again).
 
 The results equal those of N :class:`nesenv.env.NESEnv` stepped one by one with the same actions
 under :class:`gymnasium.vector.SyncVectorEnv`: the same observations, rewards, terminations,
@@ -38,7 +40,6 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from games import Game, SuperMarioBros
-from games import super_mario_bros as smb
 
 from .actions import buttons_to_byte
 from .env import (FrameStack, check_reset_options, check_time_options, frame_grid,
@@ -102,6 +103,18 @@ class _BatchGame:
         self.n = len(games)
         self.num_envs = self.n  # for VectorEnv._add_info
 
+    #: the spec's truncation of the last step's envs (bool (N,)), or None
+    truncated: Optional[np.ndarray] = None
+
+    def reset_args(self, mask: np.ndarray) -> Dict[str, Any]:
+        """Extra keyword arguments of the pool's ``run`` of a reset of the envs in ``mask``."""
+        return {}
+
+    def step_args(self, stepping: np.ndarray, resetting: np.ndarray) -> Dict[str, Any]:
+        """Extra keyword arguments of the pool's ``run`` of a frame of the envs in ``stepping``
+        (``resetting``: the envs restarted this step)."""
+        return {}
+
     def reset(self, ram: np.ndarray, mask: np.ndarray) -> Dict[str, Any]:
         """Start the episodes of the envs in ``mask``; return their infos."""
         return {}
@@ -148,155 +161,79 @@ class _LoopBatchGame(_BatchGame):
         return reward, terminated, self._infos(range(self.n)), stepping.copy()
 
 
-def _lut(values, size: int = 256, dtype=bool) -> np.ndarray:
-    table = np.zeros(size, dtype=dtype)
-    table[list(values)] = True
-    return table
+class _SpecBatchGame(_BatchGame):
+    """A spec game (``game.spec``, no hooks of its own): the pool's threads evaluate its
+    compiled rules in C after each console's frames (reward, termination, info, skip rules with
+    their frames), so a step has no Python per env; this class only hands the pool its output
+    arrays and wraps the infos."""
 
+    STEP, RESET, INFO = 1, 2, 3
 
-_SMB_STATUS = np.array([smb.STATUS_NAMES.get(v, "fireball") for v in range(256)], dtype=object)
-_SMB_BUSY = _lut(smb.BUSY_STATES)
-_SMB_STAGE_OVER_ENEMY = _lut(smb.STAGE_OVER_ENEMIES)
-_SMB_HOOKS = (
-    "reset", "step", "info", "terminated", "x_reward", "time_penalty", "death_penalty",
-    "after_step", "is_stage_game",
-)
-# the RAM bytes the SMB batch reads, gathered with one fancy index per step
-_SMB_DIGITS = {"score": smb.SCORE_DIGITS, "coins": smb.COIN_DIGITS, "time": smb.TIME_DIGITS}
-_SMB_ADDR = [smb.GAME_ENGINE_SUBROUTINE, smb.PLAYER_FLOAT_STATE, smb.PLAYER_PAGE, smb.PLAYER_X,
-             smb.PLAYER_Y_VIEWPORT, smb.PLAYER_Y, smb.CHANGE_AREA_TIMER, smb.PLAYER_STATUS,
-             smb.LIVES, smb.STAGE, smb.WORLD, smb.OPER_MODE, *smb.ENEMY_IDS]
-_SMB_COL = {a: k for k, a in enumerate(_SMB_ADDR)}
-_SMB_ENEMY_COLS = slice(len(_SMB_ADDR) - len(smb.ENEMY_IDS), len(_SMB_ADDR))
-_SMB_DIGIT_COLS = {}
-for _name, (_addr, _len) in _SMB_DIGITS.items():
-    _SMB_DIGIT_COLS[_name] = slice(len(_SMB_ADDR), len(_SMB_ADDR) + _len)
-    _SMB_ADDR += list(range(_addr, _addr + _len))
-_SMB_ADDR = np.array(_SMB_ADDR, dtype=np.intp)
-# the digit bytes are the last columns; one matrix product turns them into the three numbers
-_SMB_DIGIT_START = len(_SMB_ADDR) - sum(n for _, n in _SMB_DIGITS.values())
-_SMB_DIGIT_WEIGHTS = np.zeros((len(_SMB_ADDR) - _SMB_DIGIT_START, len(_SMB_DIGITS)), dtype=np.int64)
-for _k, (_name, _cols) in enumerate(_SMB_DIGIT_COLS.items()):
-    _n = _cols.stop - _cols.start
-    _SMB_DIGIT_WEIGHTS[_cols.start - _SMB_DIGIT_START:_cols.stop - _SMB_DIGIT_START, _k] = \
-        10 ** np.arange(_n - 1, -1, -1, dtype=np.int64)
-_SMB_DYING = _lut([smb.STATE_DYING])
+    def __init__(self, games, consoles, pool):
+        from nes_core import RuleStates
 
-
-class _SMBBatchGame(_BatchGame):
-    """Super Mario Bros. / Lost Levels rewards, terminations and infos for all envs at once.
-
-    The same arithmetic as :class:`games.super_mario_bros.SuperMarioBros` (reward ``dx + dt +
-    death``, stage / full-game termination, the ten info keys), on the RAM bytes of all envs
-    gathered into one ``(N, K)`` array with the game module's address constants.
-    """
-
-    INFO_KEYS = ("coins", "flag_get", "life", "score", "stage", "status", "time", "world",
-                 "x_pos", "y_pos")
-
-    def __init__(self, games, consoles):
         super().__init__(games, consoles)
-        self.stage_game = games[0].is_stage_game
-        self.x_last = np.zeros(self.n, dtype=np.int64)
-        self.time_last = np.zeros(self.n, dtype=np.int64)
+        self.name = games[0].name
+        self.rules = games[0].rules
+        self.pool = pool
+        self.states = RuleStates(self.n)
+        pool.set_rules(self.rules.table, self.states)
+        self.ops = np.zeros(self.n, dtype=np.uint8)
+        self.rewards = np.zeros(self.n, dtype=np.float64)
+        self.flags = np.zeros(self.n, dtype=np.uint8)
+        self.ninfo = self.rules.table.ninfo
+        self.info = np.zeros((self.ninfo, self.n), dtype=np.int64)
         self.all = np.ones(self.n, dtype=bool)
+        self.all.flags.writeable = False
+        self.nothing = np.zeros(self.n, dtype=bool)
+        self.nothing.flags.writeable = False
 
     @staticmethod
     def applies_to(game: Game) -> bool:
-        """True when ``game`` is SuperMarioBros (or a subclass that keeps its hooks)."""
-        return isinstance(game, SuperMarioBros) and all(
-            getattr(type(game), name) is getattr(SuperMarioBros, name) for name in _SMB_HOOKS
+        """True for a game with a spec whose class keeps Game's spec-evaluating hooks."""
+        return game.spec is not None and all(
+            getattr(type(game), hook) is getattr(Game, hook)
+            for hook in ("reset", "step", "info", "after_step")
         )
 
-    @staticmethod
-    def _read(ram: np.ndarray) -> Dict[str, np.ndarray]:
-        """The values the game module reads, for all envs (int64 / bool (N,) arrays).
+    def _args(self) -> Dict[str, Any]:
+        self.info = np.empty((self.ninfo, self.n), dtype=np.int64)  # the infos' new arrays
+        return {"rule_ops": self.ops, "rewards": self.rewards, "flags": self.flags,
+                "info": self.info}
 
-        Few, whole-batch NumPy operations: their count, not N, sets the cost for usual N.
-        """
-        raw = ram[:, _SMB_ADDR]
-        v = raw.astype(np.int64)
-        col = lambda addr: v[:, _SMB_COL[addr]]  # noqa: E731
-        out = {}
-        digit_bytes = raw[:, _SMB_DIGIT_START:]
-        numbers = v[:, _SMB_DIGIT_START:] @ _SMB_DIGIT_WEIGHTS  # (N, 3): score, coins, time
-        for k, name in enumerate(_SMB_DIGITS):
-            out[name] = numbers[:, k]
-        if (digit_bytes > 9).any():  # a stray digit byte: upstream's string concatenation
-            for name, (addr, length) in _SMB_DIGITS.items():
-                for i in np.flatnonzero((v[:, _SMB_DIGIT_COLS[name]] > 9).any(axis=1)):
-                    out[name][i] = smb.read_digits(ram[i], addr, length)
-        engine = raw[:, _SMB_COL[smb.GAME_ENGINE_SUBROUTINE]]
-        viewport = col(smb.PLAYER_Y_VIEWPORT)
-        y = col(smb.PLAYER_Y)
-        out["x_pos"] = (col(smb.PLAYER_PAGE) << 8) | col(smb.PLAYER_X)
-        out["y_pos"] = np.where(viewport < 1, 510, 255) - y
-        dying = _SMB_DYING[engine] | (viewport > 1)
-        out["dying_or_dead"] = dying | (engine == smb.STATE_DEAD)
-        out["dying"] = dying
-        world_over = col(smb.OPER_MODE) == smb.OPER_MODE_END_OF_WORLD
-        out["world_over"] = world_over
-        enemy = _SMB_STAGE_OVER_ENEMY[raw[:, _SMB_ENEMY_COLS]].any(axis=1)
-        out["flag_get"] = world_over | (engine == smb.STATE_FLAGPOLE_SLIDE) | (
-            enemy & (col(smb.PLAYER_FLOAT_STATE) == 3))
-        out["busy"] = _SMB_BUSY[engine]
-        out["timer"] = col(smb.CHANGE_AREA_TIMER)
-        out["life"] = col(smb.LIVES)
-        out["stage"] = col(smb.STAGE) + 1
-        out["world"] = col(smb.WORLD) + 1
-        out["status"] = _SMB_STATUS[raw[:, _SMB_COL[smb.PLAYER_STATUS]]]
-        return out
+    def reset_args(self, mask: np.ndarray) -> Dict[str, Any]:
+        self.ops[:] = np.where(mask, self.RESET, 0)
+        return self._args()
 
-    def _infos(self, r: Dict[str, np.ndarray], mask: np.ndarray) -> Dict[str, Any]:
-        # SyncVectorEnv's layout: int -> int64, bool -> bool, str -> object; 0/None when masked
-        infos: Dict[str, Any] = {}
-        full = bool(mask.all())
-        for key in self.INFO_KEYS:
-            v = r[key]
-            if not full:
-                v = np.where(mask, v, None if v.dtype == object else 0).astype(v.dtype)
-            infos[key] = v
-            infos["_" + key] = mask.copy()
-        return infos
+    def step_args(self, stepping: np.ndarray, resetting: np.ndarray) -> Dict[str, Any]:
+        if stepping is not None and stepping.all():
+            self.ops.fill(self.STEP)
+        else:
+            self.ops[:] = np.where(stepping, self.STEP, np.where(resetting, self.RESET, self.INFO))
+        return self._args()
 
     def reset(self, ram, mask):
-        r = self._read(ram)
-        self.time_last[mask] = r["time"][mask]
-        self.x_last[mask] = r["x_pos"][mask]
-        return self._infos(r, mask)
+        return self.rules.info_arrays(self.info, mask)
 
     def step(self, ram, stepping, frozen=None):
-        r = self._read(ram)
-        x, t = r["x_pos"], r["time"]
-        dx = x - self.x_last
-        dx[(dx < -smb.MAX_X_DELTA) | (dx > smb.MAX_X_DELTA)] = 0
-        dt = t - self.time_last
-        dt[dt > 0] = 0
-        reward = (dx + dt + np.where(r["dying_or_dead"], smb.DEATH_PENALTY, 0)).astype(np.float64)
-        if self.stage_game:
-            terminated = r["dying_or_dead"] | r["flag_get"]
-        else:
-            # game over, or the end sequence of the last world (the game then waits for a button)
-            terminated = (r["life"] == smb.GAME_OVER_LIVES) | (
-                r["world_over"] & (r["world"] == self.games[0].last_world))
-        # reset envs start their counters here; stepped envs move them on: both take x and t
-        # (frozen envs ran no frame: x and t are those they had)
-        self.x_last[:] = x
-        self.time_last[:] = t
-        reward[~stepping] = 0.0
-        terminated &= stepping
-        timer = r["timer"]
-        after = stepping & ~terminated & (
-            r["dying"] | r["world_over"] | ((timer > 1) & (timer < 255)) | r["busy"])
-        return reward, terminated, self._infos(r, self.all), after
+        flags = self.flags
+        if (flags & 4).any():
+            envs = np.flatnonzero(flags & 4).tolist()
+            raise RuntimeError(
+                f"{self.name}: envs {envs} still in a skipped state after "
+                f"{self.rules.spec.frame_limit} frames; the emulator does not run the game as "
+                "expected"
+            )
+        self.truncated = (flags & 2) != 0
+        return self.rewards.copy(), (flags & 1) != 0, self.rules.info_arrays(self.info, self.all), self.nothing
 
 
-def _batch_game(games: List[Game], consoles: list) -> _BatchGame:
+def _batch_game(games: List[Game], consoles: list, pool) -> _BatchGame:
     game = games[0]
     if type(game) is Game:
         return _BatchGame(games, consoles)
-    if _SMBBatchGame.applies_to(game):
-        return _SMBBatchGame(games, consoles)
+    if _SpecBatchGame.applies_to(game):
+        return _SpecBatchGame(games, consoles, pool)
     return _LoopBatchGame(games, consoles)
 
 
@@ -455,7 +392,7 @@ class NESVectorEnv(VectorEnv):
         self._ram_obs = obs_format is None
         self.pool = NESPool(self.consoles, num_threads, spin_us=spin_us, palette=palette,
                             obs_format=obs_format if obs_format is not None else ObsFormat())
-        self._batch = _batch_game(self.games, self.consoles)
+        self._batch = _batch_game(self.games, self.consoles, self.pool)
 
         if actions is None:
             self._action_lut = np.arange(256, dtype=np.uint8)
@@ -579,7 +516,7 @@ class NESVectorEnv(VectorEnv):
             self.consoles[i].load_state(state)
         obs = self._obs_buffer()
         # every env draws its frame: the others' current frame is their last observation
-        self.pool.run(None, 0, self._picture(obs), self._ram)
+        self.pool.run(None, 0, self._picture(obs), self._ram, **self._batch.reset_args(mask))
         infos = self._batch.reset(self._ram, mask)
         obs = self._ram_observation(obs)
         if self._stack is not None:
@@ -633,8 +570,10 @@ class NESVectorEnv(VectorEnv):
             stepping, frames = self._all_true, self._ones
         obs = self._obs_buffer()
         if self.frameskip == 1 and not self.repeat_action_probability:
-            self.pool.run(buttons, frames, self._picture(obs), self._ram)
+            self.pool.run(buttons, frames, self._picture(obs), self._ram,
+                          **self._batch.step_args(stepping, resetting))
             rewards, terminated, infos, after = self._batch.step(self._ram, stepping)
+            truncated = self._batch.truncated
             redraw = self._after_steps(after, terminated)
             if redraw:
                 self.pool.run(None, 0, self._picture(obs), self._ram if self._ram_obs else None,
@@ -642,7 +581,7 @@ class NESVectorEnv(VectorEnv):
             low, high = self._frame_reward_range
             np.clip(rewards, low, high, out=self._rewards)
         else:
-            terminated, infos = self._skip_frames(buttons, stepping, resetting, obs)
+            terminated, truncated, infos = self._skip_frames(buttons, stepping, resetting, obs)
         obs = self._ram_observation(obs)
         if self._stack is not None:
             if any_reset:
@@ -659,6 +598,8 @@ class NESVectorEnv(VectorEnv):
             self._truncations[:] = stepping & (self._steps >= self.max_episode_steps)
         else:
             self._truncations[:] = False
+        if truncated is not None:  # the game's own truncation condition
+            self._truncations |= truncated & stepping & ~self._terminations
         self._autoreset[:] = self._terminations | self._truncations
         return (
             obs,
@@ -685,7 +626,7 @@ class NESVectorEnv(VectorEnv):
         """A step of ``frameskip`` frames with sticky actions, as the single env runs it: each
         frame's clipped reward summed into ``self._rewards``, an env whose episode ends stops
         (frozen for the step's other frames), the observation pooled with the frame before the
-        last. Returns ``(terminated, infos)``."""
+        last. Returns ``(terminated, truncated or None, infos)``."""
         k, p, n = self.frameskip, self.repeat_action_probability, self.num_envs
         low, high = self._frame_reward_range
         pictures = not self._ram_obs
@@ -695,6 +636,7 @@ class NESVectorEnv(VectorEnv):
         terminated = np.zeros(n, dtype=bool)
         frozen = ~alive
         infos: Dict[str, Any] = {}
+        truncated = None
         for f in range(k):
             pads = buttons
             if p:
@@ -704,8 +646,13 @@ class NESVectorEnv(VectorEnv):
             last, before_last = f == k - 1, pictures and f == k - 2
             self.pool.run(pads, alive.astype(np.intc), obs if (last and pictures) else None,
                           self._ram, capture=self._capture if before_last else None,
-                          pool_with=self._capture if (last and pictures and k > 1) else None)
+                          pool_with=self._capture if (last and pictures and k > 1) else None,
+                          **self._batch.step_args(alive, resetting))
             rewards, ended, infos, after = self._batch.step(self._ram, alive, frozen)
+            if self._batch.truncated is not None:  # as of each env's last frame
+                if truncated is None:
+                    truncated = np.zeros(n, dtype=bool)
+                truncated[alive] = self._batch.truncated[alive]
             self._rewards[alive] += np.clip(rewards[alive], low, high)
             terminated |= ended
             redraw = self._after_steps(after, ended)
@@ -717,7 +664,7 @@ class NESVectorEnv(VectorEnv):
                               pool_with=self._capture if (pictures and k > 1) else None)
             alive &= ~ended
             frozen |= ended
-        return terminated, infos
+        return terminated, truncated, infos
 
     def _obs_buffer(self) -> np.ndarray:
         """Where this call's observations go: a new array (copy=True) or the env's own (also
