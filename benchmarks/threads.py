@@ -11,6 +11,12 @@ one Gymnasium env (``gym.make`` + ``JoypadSpace``) against ``gym.make_vec(...,
 vectorization_mode="vector_entry_point")`` with ``num_envs`` and ``num_threads`` variants, env
 steps/s (a vector step of N envs counts N). Speedup = vector rate / single-env rate.
 
+Part 3 (rules): the same vector env with Super Mario Bros.' rules (evaluated in C by the pool
+threads: reward, termination, info, skip rules) against the same consoles without rules (the
+generic game, started from the same state), 1 thread and ``cores`` threads: env steps per
+wall-second and per CPU-second, and the ratio. The fixed actions play 1-1 without an episode end
+for the first 1173 steps (``--steps`` must stay below), so both run the same frames.
+
 Variants are interleaved over ``--repeats`` rounds; medians and min-max. On a shared machine the
 wall-clock speedup is capped by what the other processes leave free: the load average is printed.
 
@@ -153,9 +159,65 @@ def main(argv=None) -> int:
     for v in vecs.values():
         v.close()
     report["vector_env"] = part2
-    report.finish(text + "\n\n" + table(
+    text += "\n\n" + table(
         ["SuperMarioBros-1-1-v0", "env steps/wall-s", "env steps/CPU-s", "speedup (wall)",
-         "per CPU-s"], rows))
+         "per CPU-s"], rows)
+
+    # --- part 3: the rules' cost ---
+    from nesenv.vector import NESVectorEnv
+
+    if a.steps >= 1173:
+        print("part 3 skipped: --steps must be below 1173 (the first episode end)")
+        print(text)
+        report.finish()
+        return 0
+    n = max(sizes)
+    pairs = {}
+    for t in sorted({1, cores}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ruled = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=n,
+                                 vectorization_mode="vector_entry_point", num_threads=t,
+                                 actions=SIMPLE_MOVEMENT)
+        ruled.reset(seed=0)
+        ruled = getattr(ruled, "unwrapped", ruled)
+        start = ruled.consoles[0].save_state(screen=True)
+        bare = NESVectorEnv(n, ruled.rom_path, None, num_threads=t, actions=SIMPLE_MOVEMENT,
+                            frame_timing=ruled.frame_timing)
+        pairs[(t, True)] = (ruled, None)
+        pairs[(t, False)] = (bare, {"states": [start] * n})
+
+    def run_pair(key):
+        v, options = pairs[key]
+        v.reset(seed=0, options=options)
+        rows_ = [[act] * n for act in vec_actions]
+        with Timer() as tm:
+            for row in rows_:
+                out = v.step(row)
+                assert not out[2].any()  # the same frames with and without rules
+        return {"sps_wall": n * a.steps / tm.wall, "sps_cpu": n * a.steps / tm.cpu}
+
+    runs = repeat_interleaved({key: (lambda key=key: run_pair(key)) for key in pairs}, a.repeats)
+    rows, part3 = [], {}
+    for key, rs in runs.items():
+        t, rules = key
+        wall = summary([r["sps_wall"] for r in rs])
+        cpu = summary([r["sps_cpu"] for r in rs])
+        base = runs[(t, False)]
+        ratio_w = wall["median"] / summary([r["sps_wall"] for r in base])["median"]
+        ratio_c = cpu["median"] / summary([r["sps_cpu"] for r in base])["median"]
+        one = summary([r["sps_wall"] for r in runs[(1, rules)]])["median"]
+        name = f"num_envs={n} num_threads={t} " + ("SMB rules" if rules else "no rules")
+        part3[name] = {"sps_wall": wall, "sps_cpu": cpu, "vs_no_rules_wall": ratio_w,
+                       "vs_no_rules_cpu": ratio_c, "vs_1_thread_wall": wall["median"] / one}
+        rows.append([name, fmt(wall), fmt(cpu), f"{ratio_w:.3f}x", f"{ratio_c:.3f}x",
+                     f"{wall['median'] / one:.2f}x"])
+    for v, _ in pairs.values():
+        v.close()
+    report["rules"] = part3
+    report.finish(text + "\n\n" + table(
+        ["vector env, same frames", "env steps/wall-s", "env steps/CPU-s", "vs no rules (wall)",
+         "vs no rules (CPU)", "vs 1 thread (wall)"], rows))
     return 0
 
 

@@ -230,10 +230,10 @@ class _SpecBatchGame(_BatchGame):
 
 def _batch_game(games: List[Game], consoles: list, pool) -> _BatchGame:
     game = games[0]
-    if type(game) is Game:
-        return _BatchGame(games, consoles)
     if _SpecBatchGame.applies_to(game):
         return _SpecBatchGame(games, consoles, pool)
+    if type(game) is Game:
+        return _BatchGame(games, consoles)
     return _LoopBatchGame(games, consoles)
 
 
