@@ -481,6 +481,8 @@ class Rules:
         keys = self.compiled.info_keys
         self._names = tuple(k.name for k in keys)
         self._convert = tuple(self._converter(k) for k in keys)
+        self._kinds = tuple(k.kind for k in keys)
+        self._luts = None  # built on first use (NumPy)
 
     @staticmethod
     def _converter(key: InfoKey):
@@ -501,28 +503,37 @@ class Rules:
     def info_arrays(self, values, mask) -> Dict[str, Any]:
         """Vector infos as :class:`gymnasium.vector.SyncVectorEnv` builds them, from the
         ``(K, N)`` int64 ``values`` of N consoles: ``int64`` / ``bool`` / ``object`` arrays, 0 /
-        False / None where ``mask`` (``(N,)`` bool) is False, and their ``_key`` masks."""
+        False / None where ``mask`` (``(N,)`` bool) is False, and their ``_key`` masks (one
+        new array shared by all keys)."""
         import numpy as np
 
+        if self._luts is None:  # labels of codes 0-255 by lookup; index 256: the default
+            self._luts = [None if not k.labels else np.array(
+                [dict(k.labels).get(c, k.default) for c in range(256)] + [k.default], dtype=object)
+                for k in self.compiled.info_keys]
+            # values read from one unsigned byte need no range check
+            ops = self.compiled.ops
+            self._bytes = [ops[p][0] == OP_RAM and ops[p][2] == 1 and ops[p + 1][0] == OP_END
+                           for p in self.compiled.info]
         out: Dict[str, Any] = {}
         full = bool(mask.all())
-        for k, key in enumerate(self.compiled.info_keys):
+        mask = mask.copy()  # one new array, the "_key" mask of every key
+        for k, (name, kind, lut) in enumerate(zip(self._names, self._kinds, self._luts)):
             v = values[k]
-            if key.labels:
-                labels = np.full(v.shape, key.default, dtype=object)
-                for code, label in key.labels:
-                    labels[v == code] = label
-                v = labels
+            if lut is not None:
+                if not self._bytes[k] and (v.min() < 0 or v.max() > 255):
+                    v = np.where((v >= 0) & (v <= 255), v, 256)
+                v = lut.take(v)
                 if not full:
                     v[~mask] = None
-            elif key.kind == "bool":
+            elif kind == "bool":
                 v = v != 0
                 if not full:
                     v &= mask
             elif not full:
                 v = np.where(mask, v, 0)
-            out[key.name] = v
-            out["_" + key.name] = mask.copy()
+            out[name] = v
+            out["_" + name] = mask
         return out
 
 

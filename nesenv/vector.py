@@ -44,7 +44,7 @@ from games import Game, SuperMarioBros
 from .actions import buttons_to_byte
 from .env import (FrameStack, check_reset_options, check_time_options, frame_grid,
                   observation_format, stacked_space)
-from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, draw_stage, parse_stages
+from .smb import ALL_STAGES, ROM_MODES, game_and_rom, rom_for, draw_stage, parse_stages
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -217,6 +217,9 @@ class _SpecBatchGame(_BatchGame):
 
     def step(self, ram, stepping, frozen=None):
         flags = self.flags
+        if not flags.any():  # the usual step: no episode ends
+            self.truncated = None
+            return self.rewards.copy(), self.nothing, self.rules.info_arrays(self.info, self.all), self.nothing
         if (flags & 4).any():
             envs = np.flatnonzero(flags & 4).tolist()
             raise RuntimeError(
@@ -649,10 +652,11 @@ class NESVectorEnv(VectorEnv):
                           pool_with=self._capture if (last and pictures and k > 1) else None,
                           **self._batch.step_args(alive, resetting))
             rewards, ended, infos, after = self._batch.step(self._ram, alive, frozen)
-            if self._batch.truncated is not None:  # as of each env's last frame
-                if truncated is None:
+            if self._batch.truncated is not None or truncated is not None:
+                if truncated is None:  # as of each env's last frame
                     truncated = np.zeros(n, dtype=bool)
-                truncated[alive] = self._batch.truncated[alive]
+                truncated[alive] = (False if self._batch.truncated is None
+                                    else self._batch.truncated[alive])
             self._rewards[alive] += np.clip(rewards[alive], low, high)
             terminated |= ended
             redraw = self._after_steps(after, ended)
@@ -749,7 +753,7 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
         frame_timing: str = "nes-py",
         **options: Any,
     ):
-        game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
+        game, rom = game_and_rom(rom_mode, lost_levels, target, rom_path)
         super().__init__(
             num_envs,
             rom,
@@ -820,7 +824,7 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         first = (self._stages or ALL_STAGES)[0]
         super().__init__(
             num_envs,
-            _rom_for(SuperMarioBros, rom_mode, rom_path),
+            rom_for(SuperMarioBros, rom_mode, rom_path),
             SuperMarioBros(first),
             render_mode=render_mode,
             frame_timing=frame_timing,
