@@ -481,8 +481,7 @@ class Rules:
         keys = self.compiled.info_keys
         self._names = tuple(k.name for k in keys)
         self._convert = tuple(self._converter(k) for k in keys)
-        self._kinds = tuple(k.kind for k in keys)
-        self._luts = None  # built on first use (NumPy)
+        self._plan = None  # info_arrays' per-key plan, built on first use (NumPy)
 
     @staticmethod
     def _converter(key: InfoKey):
@@ -500,41 +499,50 @@ class Rules:
         values = self.table.info(ram)
         return {n: f(v) for n, f, v in zip(self._names, self._convert, values)}
 
-    def info_arrays(self, values, mask) -> Dict[str, Any]:
+    def info_arrays(self, values, mask, full: Optional[bool] = None) -> Dict[str, Any]:
         """Vector infos as :class:`gymnasium.vector.SyncVectorEnv` builds them, from the
         ``(K, N)`` int64 ``values`` of N consoles: ``int64`` / ``bool`` / ``object`` arrays, 0 /
         False / None where ``mask`` (``(N,)`` bool) is False, and their ``_key`` masks (one
-        new array shared by all keys)."""
+        new array shared by all keys). ``full``: whether ``mask`` is all True, if known."""
         import numpy as np
 
-        if self._luts is None:  # labels of codes 0-255 by lookup; index 256: the default
-            self._luts = [None if not k.labels else np.array(
-                [dict(k.labels).get(c, k.default) for c in range(256)] + [k.default], dtype=object)
-                for k in self.compiled.info_keys]
-            # values read from one unsigned byte need no range check
-            ops = self.compiled.ops
-            self._bytes = [ops[p][0] == OP_RAM and ops[p][2] == 1 and ops[p + 1][0] == OP_END
-                           for p in self.compiled.info]
+        if self._plan is None:
+            self._plan = self._info_plan(np)
         out: Dict[str, Any] = {}
-        full = bool(mask.all())
+        if full is None:
+            full = bool(mask.all())
         mask = mask.copy()  # one new array, the "_key" mask of every key
-        for k, (name, kind, lut) in enumerate(zip(self._names, self._kinds, self._luts)):
-            v = values[k]
-            if lut is not None:
-                if not self._bytes[k] and (v.min() < 0 or v.max() > 255):
+        for v, (name, key_mask, kind, lut) in zip(values, self._plan):
+            if kind == 0:  # int
+                if not full:
+                    v = np.where(mask, v, 0)
+            elif kind == 1:  # bool
+                v = v != 0
+                if not full:
+                    v &= mask
+            else:  # labels; kind 2: a byte, kind 3: any value
+                if kind == 3 and (v.min() < 0 or v.max() > 255):
                     v = np.where((v >= 0) & (v <= 255), v, 256)
                 v = lut.take(v)
                 if not full:
                     v[~mask] = None
-            elif kind == "bool":
-                v = v != 0
-                if not full:
-                    v &= mask
-            elif not full:
-                v = np.where(mask, v, 0)
             out[name] = v
-            out["_" + name] = mask
+            out[key_mask] = mask
         return out
+
+    def _info_plan(self, np):
+        # per key: name, "_" + name, kind code, labels of codes 0-255 (index 256: the default)
+        ops, plan = self.compiled.ops, []
+        for key, p in zip(self.compiled.info_keys, self.compiled.info):
+            if key.labels:
+                labels = dict(key.labels)
+                lut = np.array([labels.get(c, key.default) for c in range(256)] + [key.default],
+                               dtype=object)
+                byte = ops[p][0] == OP_RAM and ops[p][2] == 1 and ops[p + 1][0] == OP_END
+                plan.append((key.name, "_" + key.name, 2 if byte else 3, lut))
+            else:
+                plan.append((key.name, "_" + key.name, 1 if key.kind == "bool" else 0, None))
+        return plan
 
 
 _RULES: Dict[GameSpec, Rules] = {}

@@ -1514,8 +1514,9 @@ cdef class NESPool:
             if self._rules is None:
                 raise ValueError("rule_ops given but no rules set (set_rules)")
             ops_v = self._vector(rule_ops, np.uint8, "rule_ops", False)
-            if n and rule_ops.max() > 3:
-                raise ValueError("rule_ops must be 0, 1, 2 or 3")
+            for k in range(n):
+                if ops_v[k] > 3:
+                    raise ValueError("rule_ops must be 0, 1, 2 or 3")
             if has_rew:
                 rew_v = self._vector(rewards, np.float64, "rewards", True)
             if has_flags:

@@ -217,9 +217,10 @@ class _SpecBatchGame(_BatchGame):
 
     def step(self, ram, stepping, frozen=None):
         flags = self.flags
+        infos = self.rules.info_arrays(self.info, self.all, True)
         if not flags.any():  # the usual step: no episode ends
             self.truncated = None
-            return self.rewards.copy(), self.nothing, self.rules.info_arrays(self.info, self.all), self.nothing
+            return self.rewards.copy(), self.nothing, infos, self.nothing
         if (flags & 4).any():
             envs = np.flatnonzero(flags & 4).tolist()
             raise RuntimeError(
@@ -228,7 +229,7 @@ class _SpecBatchGame(_BatchGame):
                 "expected"
             )
         self.truncated = (flags & 2) != 0
-        return self.rewards.copy(), (flags & 1) != 0, self.rules.info_arrays(self.info, self.all), self.nothing
+        return self.rewards.copy(), (flags & 1) != 0, infos, self.nothing
 
 
 def _batch_game(games: List[Game], consoles: list, pool) -> _BatchGame:
