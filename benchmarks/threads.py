@@ -11,6 +11,14 @@ one Gymnasium env (``gym.make`` + ``JoypadSpace``) against ``gym.make_vec(...,
 vectorization_mode="vector_entry_point")`` with ``num_envs`` and ``num_threads`` variants, env
 steps/s (a vector step of N envs counts N). Speedup = vector rate / single-env rate.
 
+Part 3 (rules): the vector env with Super Mario Bros.' rules (evaluated in C by the pool
+threads: reward, termination, info, skip rules) against the same consoles without rules (the
+generic game), on 1 thread and ``cores`` threads. One env per thread count, its rules switched
+on and off step by step (``--steps`` steps each, interleaved), so both variants run the same
+frames under the same load: the fixed actions play 1-1 without an episode end for 1173 steps.
+Env steps per wall-second and per CPU-second, and the ratio of each round's pair (median
+[min-max]); ``--rules-only`` runs this part alone.
+
 Variants are interleaved over ``--repeats`` rounds; medians and min-max. On a shared machine the
 wall-clock speedup is capped by what the other processes leave free: the load average is printed.
 
@@ -21,6 +29,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time
 import warnings
 
 from _common import (Report, Timer, env_actions, fixed_pads, fmt, repeat_interleaved, smb_rom,
@@ -59,6 +68,7 @@ def main(argv=None) -> int:
                    help="vector env sizes (default: cores and 4 x cores)")
     p.add_argument("--rom")
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--rules-only", action="store_true", help="part 3 only")
     a = p.parse_args(argv)
     if a.quick:
         a.repeats, a.frames, a.steps = 1, 100, 40
@@ -71,8 +81,8 @@ def main(argv=None) -> int:
 
     # --- part 1: Python threads ---
     variants = {n: (lambda n=n: _threads_run(rom, n, a.frames)) for n in range(1, cores + 1)}
-    runs = repeat_interleaved(variants, a.repeats)
-    base = summary([r["fps_wall"] for r in runs[1]])["median"]
+    runs = repeat_interleaved(variants, a.repeats if not a.rules_only else 0)
+    base = summary([r["fps_wall"] for r in runs[1]])["median"] if not a.rules_only else 1.0
     rows, part1 = [], {}
     for n, rs in runs.items():
         wall = summary([r["fps_wall"] for r in rs])
@@ -134,7 +144,7 @@ def main(argv=None) -> int:
     variants = {"single": run_single}
     for key in vecs:
         variants[key] = lambda key=key: run_vec(key)
-    runs = repeat_interleaved(variants, a.repeats)
+    runs = repeat_interleaved(variants, a.repeats if not a.rules_only else 0)
     base_w = summary([r["sps_wall"] for r in runs["single"]])["median"]
     base_c = summary([r["sps_cpu"] for r in runs["single"]])["median"]
     rows, part2 = [], {}
@@ -153,9 +163,74 @@ def main(argv=None) -> int:
     for v in vecs.values():
         v.close()
     report["vector_env"] = part2
-    report.finish(text + "\n\n" + table(
+    text += "\n\n" + table(
         ["SuperMarioBros-1-1-v0", "env steps/wall-s", "env steps/CPU-s", "speedup (wall)",
-         "per CPU-s"], rows))
+         "per CPU-s"], rows)
+
+    # --- part 3: the rules' cost ---
+    from nesenv.vector import _BatchGame
+
+    steps3 = max(a.steps, 2)
+    if 2 * steps3 >= 1173:
+        print("part 3 skipped: --steps must be below 586 (the first episode end is step 1173)")
+        print(text)
+        report.finish()
+        return 0
+    n = max(sizes)
+    envs3 = {}
+    for t in sorted({1, cores}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            v = gym.make_vec("SuperMarioBros-1-1-v0", num_envs=n,
+                             vectorization_mode="vector_entry_point", num_threads=t,
+                             actions=SIMPLE_MOVEMENT)
+        envs3[t] = getattr(v, "unwrapped", v)
+
+    def run_paired(t):
+        # one env, its rules switched on and off step by step: both variants run the same
+        # consoles through the same frames, interleaved, so load changes hit both alike
+        v = envs3[t]
+        ruled = v._batch
+        bare = _BatchGame(v.games, v.consoles)
+        v.reset(seed=0)
+        spent = {True: [0.0, 0.0], False: [0.0, 0.0]}
+        for k, act in enumerate(env_actions(2 * steps3)):
+            rules = k % 2 == 0
+            v._batch = ruled if rules else bare
+            v.pool.set_rules(ruled.rules.table if rules else None, ruled.states)
+            row = [act] * n
+            w0, c0 = time.perf_counter(), time.process_time()
+            out = v.step(row)
+            spent[rules][0] += time.perf_counter() - w0
+            spent[rules][1] += time.process_time() - c0
+            assert not out[2].any()  # no episode end: the same frames with and without rules
+        v._batch = ruled
+        v.pool.set_rules(ruled.rules.table, ruled.states)
+        frames = n * steps3
+        return {f"{'rules' if r else 'bare'}_{unit}": frames / spent[r][i]
+                for r in (True, False) for i, unit in enumerate(("wall", "cpu"))}
+
+    runs = repeat_interleaved({t: (lambda t=t: run_paired(t)) for t in envs3}, a.repeats)
+    rows, part3 = [], {}
+    one = {r: summary([x[f"{r}_wall"] for x in runs[1]])["median"] for r in ("rules", "bare")}
+    for t, rs in runs.items():
+        for r in ("rules", "bare"):
+            wall = summary([x[f"{r}_wall"] for x in rs])
+            cpu = summary([x[f"{r}_cpu"] for x in rs])
+            # the ratio of each round's pair, then the median: the pair shares the round's load
+            ratio_w = summary([x[f"{r}_wall"] / x["bare_wall"] for x in rs])
+            ratio_c = summary([x[f"{r}_cpu"] / x["bare_cpu"] for x in rs])
+            name = f"num_envs={n} num_threads={t} " + ("SMB rules" if r == "rules" else "no rules")
+            part3[name] = {"sps_wall": wall, "sps_cpu": cpu, "vs_no_rules_wall": ratio_w,
+                           "vs_no_rules_cpu": ratio_c, "vs_1_thread_wall": wall["median"] / one[r]}
+            rows.append([name, fmt(wall), fmt(cpu), fmt(ratio_w, 3), fmt(ratio_c, 3),
+                         f"{wall['median'] / one[r]:.2f}x"])
+    for v in envs3.values():
+        v.close()
+    report["rules"] = part3
+    report.finish(("" if a.rules_only else text + "\n\n") + table(
+        ["vector env, same frames", "env steps/wall-s", "env steps/CPU-s", "vs no rules (wall)",
+         "vs no rules (CPU)", "vs 1 thread (wall)"], rows))
     return 0
 
 

@@ -1,8 +1,9 @@
-"""Game modules: what each supported game's RAM means (pure Python, no emulator imports).
+"""Game modules: what each supported game's RAM means, as data (:mod:`games.spec`).
 
-``REGISTRY`` maps the SHA-1 of a ROM's PRG+CHR data (header excluded) to the game class that
-understands it and the :class:`~games.base.RomSpec` describing the dump. Adding a game is one
-module plus its line in ``GAMES``.
+Importing them imports no emulator; the rules' C evaluator (``nes_core.RuleTable``) is loaded
+when a spec is first evaluated. ``REGISTRY`` maps the SHA-1 of a ROM's PRG+CHR data (header
+excluded) to the game class that understands it and the :class:`~games.base.RomSpec` describing
+the dump. Adding a game is one module plus its line in ``GAMES``.
 """
 from typing import Dict, Tuple, Type
 

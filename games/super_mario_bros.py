@@ -26,11 +26,17 @@ Fixes over gym-super-mario-bros 7.4 (same info keys and encodings otherwise):
   ``y_pos`` above the top of the screen is ``510 - y`` as documented upstream instead of
   wrapping modulo 256.
 
-RAM names follow the SMB disassembly (doppelganger's smbdis).
+The rules are data: :func:`game_spec` (a :class:`games.spec.GameSpec`), evaluated in C by the
+single env and by the vector env's pool threads alike; the module's readers (``score``,
+``flag_get``...) evaluate its variables. RAM names follow the SMB disassembly (doppelganger's
+smbdis).
 """
+import functools
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from .base import Console, Game, RomSpec
+from .spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Ram, Select,
+                   SkipRule, Stall, Var, rules_for)
 
 # --- RAM addresses -------------------------------------------------------------------------------
 GAME_ENGINE_SUBROUTINE = 0x000E  # player state: which game-engine routine runs (values below)
@@ -127,111 +133,164 @@ ROMS = (
 )
 
 
-# --- RAM readers (pure functions of the RAM array) -------------------------------------------------
-def read_digits(ram, address: int, length: int) -> int:
-    """Read a number stored as one decimal digit per byte, most significant first.
+# --- the rules -------------------------------------------------------------------------------------
+VARIABLES = {
+    "engine": Ram(GAME_ENGINE_SUBROUTINE),
+    "viewport": Ram(PLAYER_Y_VIEWPORT),
+    "x_pos": Ram(PLAYER_PAGE) * 0x100 + Ram(PLAYER_X),
+    # height from the bottom of the screen; above its top (viewport 0) it goes on from 255
+    "y_pos": Select(Var("viewport").lt(1), 510 - Ram(PLAYER_Y), 255 - Ram(PLAYER_Y)),
+    "score": Ram(SCORE_DIGITS[0], f">n{SCORE_DIGITS[1]}"),
+    "coins": Ram(COIN_DIGITS[0], f">n{COIN_DIGITS[1]}"),
+    "time": Ram(TIME_DIGITS[0], f">n{TIME_DIGITS[1]}"),
+    "life": Ram(LIVES),
+    "world": Ram(WORLD) + 1,
+    "stage": Ram(STAGE) + 1,
+    "status": Ram(PLAYER_STATUS),
+    "dying": AnyOf(Var("engine").eq(STATE_DYING), Var("viewport").gt(1)),
+    "dead": Var("engine").eq(STATE_DEAD),
+    "dying_or_dead": AnyOf("dying", "dead"),
+    "game_over": Var("life").eq(GAME_OVER_LIVES),
+    "busy": Var("engine").isin(BUSY_STATES),
+    "world_over": Ram(OPER_MODE).eq(OPER_MODE_END_OF_WORLD),
+    # the flagpole-slide routine, or (upstream's test) climbing with a flagpole or Bowser in an
+    # enemy slot; the enemy check keeps a vine climb from counting
+    "stage_over": AnyOf(
+        Var("engine").eq(STATE_FLAGPOLE_SLIDE),
+        AllOf(AnyOf(*(Ram(a).isin(STAGE_OVER_ENEMIES) for a in ENEMY_IDS)),
+              Ram(PLAYER_FLOAT_STATE).eq(3)),
+    ),
+    "flag_get": AnyOf("world_over", "stage_over"),
+}
 
-    Args:
-        ram: CPU RAM, shape ``(2048,)``, ``uint8``.
-        address: address of the first (most significant) digit.
-        length: number of digits.
+INFO = (
+    InfoKey("coins", "coins"),
+    InfoKey("flag_get", "flag_get", kind="bool"),
+    InfoKey("life", "life"),
+    InfoKey("score", "score"),
+    InfoKey("stage", "stage"),
+    InfoKey("status", "status", labels=tuple(STATUS_NAMES.items()), default="fireball"),
+    InfoKey("time", "time"),
+    InfoKey("world", "world"),
+    InfoKey("x_pos", "x_pos"),
+    InfoKey("y_pos", "y_pos"),
+)
 
-    Returns:
-        The number, e.g. ``4, 0, 0`` -> 400. Bytes are concatenated as decimal strings like
-        upstream does, so a stray byte > 9 does not raise.
+REWARDS = (
+    DeltaReward("x_pos", low=-MAX_X_DELTA, high=MAX_X_DELTA, name="x"),
+    DeltaReward("time", high=0, name="time"),  # the clock going up (a new stage) gives 0
+    ConditionReward("dying_or_dead", DEATH_PENALTY),
+)
+
+
+@functools.lru_cache(maxsize=None)
+def game_spec(stage_game: bool, last_world: int = 8) -> GameSpec:
+    """The rules of a stage game (one life, ends on death or flag) or of the full game (ends on
+    game over or when the end sequence of world ``last_world`` starts).
+
+    Skip rules, in upstream's order: the death animation (Mario is made dead at once, one
+    frame); the full game's end-of-world scene (until the clock changes); area changes (the
+    timer is cut to 1); then every busy state or end-of-world frame, with the pre-level screen
+    timer held at 0. In the last one, when Mario stands still for ``END_LEVEL_STALL_FRAMES``
+    frames of the end-of-level routine, the scroll lock is released: with the screen lagging
+    behind Mario he can land on the flagpole's base block pressed against the right screen
+    edge, and the game (on nes-py too) never releases the lock, so the walk to the castle would
+    never start.
     """
-    return int("".join(str(int(ram[a])) for a in range(address, address + length)))
+    if stage_game:
+        terminated = AnyOf("dying_or_dead", "flag_get")
+    else:
+        terminated = AnyOf("game_over", AllOf("world_over", Var("world").eq(last_world)))
+    skips = [SkipRule("the death animation", when="dying",
+                      writes=((GAME_ENGINE_SUBROUTINE, STATE_DEAD),), max_frames=1)]
+    if not stage_game:
+        skips.append(SkipRule("the end-of-world scene", when="world_over", while_=1,
+                              until_changed="time"))
+    skips += [
+        SkipRule("an area change", when=AllOf(Ram(CHANGE_AREA_TIMER).gt(1), Ram(CHANGE_AREA_TIMER).lt(255)),
+                 writes=((CHANGE_AREA_TIMER, 1),), max_frames=0),
+        SkipRule("a non-playable state", when=AnyOf("busy", "world_over"),
+                 writes=((SCREEN_TIMER, 0),),
+                 stall=Stall("x_pos", when=Var("engine").eq(STATE_END_LEVEL),
+                             frames=END_LEVEL_STALL_FRAMES, writes=((SCROLL_LOCK, 0),))),
+    ]
+    return GameSpec(variables=VARIABLES, rewards=REWARDS, terminated=terminated, info=INFO,
+                    skips=tuple(skips), frame_limit=MAX_SKIP_FRAMES)
+
+
+# --- RAM readers (the spec's variables on a RAM array) -----------------------------------------------
+def _value(name: str, ram) -> int:
+    return rules_for(game_spec(True)).value(name, ram)
 
 
 def score(ram) -> int:
-    """Return the score, 0 to 999999."""
-    return read_digits(ram, *SCORE_DIGITS)
+    """Return the score, 0 to 999999 (``ram``: ``(2048,)`` ``uint8``)."""
+    return _value("score", ram)
 
 
 def coins(ram) -> int:
     """Return the coin counter, 0 to 99."""
-    return read_digits(ram, *COIN_DIGITS)
+    return _value("coins", ram)
 
 
 def time_left(ram) -> int:
     """Return the in-game clock, 0 to 999 (0 on the title screen)."""
-    return read_digits(ram, *TIME_DIGITS)
+    return _value("time", ram)
 
 
 def x_position(ram) -> int:
     """Return Mario's x position in the level in pixels (page * 256 + x)."""
-    return int(ram[PLAYER_PAGE]) * 0x100 + int(ram[PLAYER_X])
+    return _value("x_pos", ram)
 
 
 def y_position(ram) -> int:
-    """Return Mario's height in pixels from the bottom of the screen.
-
-    Above the top of the screen (``Player_Y_HighPos`` 0) the value continues upwards from 255,
-    i.e. ``510 - y``.
-    """
-    y = int(ram[PLAYER_Y])
-    if int(ram[PLAYER_Y_VIEWPORT]) < 1:
-        return 255 + (255 - y)
-    return 255 - y
+    """Return Mario's height in pixels from the bottom of the screen (``510 - y`` above it)."""
+    return _value("y_pos", ram)
 
 
 def player_status(ram) -> str:
     """Return ``"small"``, ``"tall"`` or ``"fireball"``."""
-    return STATUS_NAMES.get(int(ram[PLAYER_STATUS]), "fireball")
+    return STATUS_NAMES.get(_value("status", ram), "fireball")
 
 
 def is_dying(ram) -> bool:
     """Return True while the death animation runs or Mario falls below the screen."""
-    return int(ram[GAME_ENGINE_SUBROUTINE]) == STATE_DYING or int(ram[PLAYER_Y_VIEWPORT]) > 1
+    return bool(_value("dying", ram))
 
 
 def is_dead(ram) -> bool:
     """Return True when the game runs its lose-a-life routine."""
-    return int(ram[GAME_ENGINE_SUBROUTINE]) == STATE_DEAD
+    return bool(_value("dead", ram))
 
 
 def is_game_over(ram) -> bool:
     """Return True when the life counter went below 0 (it wraps to 0xFF)."""
-    return int(ram[LIVES]) == GAME_OVER_LIVES
+    return bool(_value("game_over", ram))
 
 
 def is_busy(ram) -> bool:
     """Return True while the game, not the player, moves Mario (see ``BUSY_STATES``)."""
-    return int(ram[GAME_ENGINE_SUBROUTINE]) in BUSY_STATES
+    return bool(_value("busy", ram))
 
 
 def is_world_over(ram) -> bool:
     """Return True during the end-of-world (castle / princess) sequence."""
-    return int(ram[OPER_MODE]) == OPER_MODE_END_OF_WORLD
-
-
-def is_stage_over(ram) -> bool:
-    """Return True when Mario reached the flagpole or Bowser's axe.
-
-    True when the game runs its flagpole-slide routine, or (upstream's test) when Mario climbs
-    (float state 3) while a flagpole or Bowser occupies an enemy slot; the enemy check keeps a
-    vine climb from counting.
-    """
-    if int(ram[GAME_ENGINE_SUBROUTINE]) == STATE_FLAGPOLE_SLIDE:
-        return True
-    if any(int(ram[a]) in STAGE_OVER_ENEMIES for a in ENEMY_IDS):
-        return int(ram[PLAYER_FLOAT_STATE]) == 3
-    return False
+    return bool(_value("world_over", ram))
 
 
 def flag_get(ram) -> bool:
-    """Return True when the stage or the world is over."""
-    return is_world_over(ram) or is_stage_over(ram)
+    """Return True when Mario reached the flagpole or Bowser's axe, or the world is over."""
+    return bool(_value("flag_get", ram))
 
 
 def world(ram) -> int:
     """Return the world, 1 to 8."""
-    return int(ram[WORLD]) + 1
+    return _value("world", ram)
 
 
 def stage(ram) -> int:
     """Return the stage within the world, 1 to 4."""
-    return int(ram[STAGE]) + 1
+    return _value("stage", ram)
 
 
 def info(ram) -> Dict[str, Any]:
@@ -243,18 +302,7 @@ def info(ram) -> Dict[str, Any]:
         ``time`` int (clock), ``world`` int 1-8, ``x_pos`` int (pixels from the level start),
         ``y_pos`` int (pixels from the bottom of the screen).
     """
-    return {
-        "coins": coins(ram),
-        "flag_get": flag_get(ram),
-        "life": int(ram[LIVES]),
-        "score": score(ram),
-        "stage": stage(ram),
-        "status": player_status(ram),
-        "time": time_left(ram),
-        "world": world(ram),
-        "x_pos": x_position(ram),
-        "y_pos": y_position(ram),
-    }
+    return rules_for(game_spec(True)).info(ram)
 
 
 class SuperMarioBros(Game):
@@ -279,8 +327,7 @@ class SuperMarioBros(Game):
 
     def __init__(self, target: Optional[Tuple[int, int]] = None):
         self.target = None if target is None else self.decode_target(target)
-        self._x_last = 0
-        self._time_last = 0
+        self.spec = game_spec(self.is_stage_game, self.last_world)
 
     @classmethod
     def decode_target(cls, target: Tuple[int, int]) -> Tuple[int, int, int]:
@@ -352,7 +399,6 @@ class SuperMarioBros(Game):
             console.step(1, BUTTON_START)
             console.step(1, NOOP)
             frames = self._count(frames, 2, "the title screen")
-        self._time_last = time_left(ram)
 
     @staticmethod
     def _count(frames: int, more: int, what: str) -> int:
@@ -364,32 +410,7 @@ class SuperMarioBros(Game):
             )
         return frames
 
-    # --- per-step accounting --------------------------------------------------------------------
-    def reset(self, ram) -> None:
-        self._time_last = time_left(ram)
-        self._x_last = x_position(ram)
-
-    def x_reward(self, ram) -> int:
-        """Return the x progress since the last call (0 if its magnitude exceeds 5)."""
-        x = x_position(ram)
-        delta = x - self._x_last
-        self._x_last = x
-        if delta < -MAX_X_DELTA or delta > MAX_X_DELTA:
-            return 0
-        return delta
-
-    def time_penalty(self, ram) -> int:
-        """Return the clock change since the last call (<= 0; a clock that went up gives 0)."""
-        t = time_left(ram)
-        delta = t - self._time_last
-        self._time_last = t
-        return 0 if delta > 0 else delta
-
-    @staticmethod
-    def death_penalty(ram) -> int:
-        """Return -25 while Mario is dying or dead, else 0."""
-        return DEATH_PENALTY if (is_dying(ram) or is_dead(ram)) else 0
-
+    # --- rules ---------------------------------------------------------------------------------
     @property
     def last_world(self) -> int:
         """The world whose end finishes the game (8; 4 for the Lost Levels ROM)."""
@@ -402,57 +423,4 @@ class SuperMarioBros(Game):
         upstream's end-of-world skip waited for the clock there forever, so the full game ends
         when the end-of-world sequence of the last world starts.
         """
-        if self.is_stage_game:
-            return is_dying(ram) or is_dead(ram) or flag_get(ram)
-        return is_game_over(ram) or (is_world_over(ram) and world(ram) == self.last_world)
-
-    def step(self, ram) -> Tuple[float, bool]:
-        reward = self.x_reward(ram) + self.time_penalty(ram) + self.death_penalty(ram)
-        return float(reward), self.terminated(ram)
-
-    def info(self, ram) -> Dict[str, Any]:
-        return info(ram)
-
-    # --- skipping non-gameplay frames -----------------------------------------------------------
-    def after_step(self, console: Console, terminated: bool) -> None:
-        """Skip the death animation, end-of-world scene, area changes and lives screen."""
-        if terminated:
-            return
-        ram = console.ram
-        if is_dying(ram):
-            ram[GAME_ENGINE_SUBROUTINE] = STATE_DEAD
-            console.step(1, NOOP)
-        if not self.is_stage_game and is_world_over(ram):
-            clock = time_left(ram)
-            frames = 0
-            while time_left(ram) == clock:
-                console.step(1, NOOP)
-                frames = self._count(frames, 1, "the end-of-world scene")
-        timer = int(ram[CHANGE_AREA_TIMER])
-        if 1 < timer < 255:
-            ram[CHANGE_AREA_TIMER] = 1
-        frames = 0
-        stalled, last_x = 0, -1
-        while is_busy(ram) or is_world_over(ram):
-            ram[SCREEN_TIMER] = 0
-            console.step(1, NOOP)
-            frames = self._count(frames, 1, "a non-playable state")
-            # Soft lock: when the screen lagged behind Mario, he can land on the flagpole's base
-            # block pressed against the right screen edge; ScrollLock is only released once he
-            # reaches the ground, so the walk to the castle never starts (the game hangs the
-            # same way on nes-py). Release the lock when he stands still in that routine.
-            x = x_position(ram)
-            if int(ram[GAME_ENGINE_SUBROUTINE]) == STATE_END_LEVEL and x == last_x:
-                stalled += 1
-                if stalled >= END_LEVEL_STALL_FRAMES and int(ram[SCROLL_LOCK]):
-                    ram[SCROLL_LOCK] = 0
-            else:
-                stalled = 0
-            last_x = x
-
-    def get_state(self) -> Dict[str, Any]:
-        return {"x_last": self._x_last, "time_last": self._time_last}
-
-    def set_state(self, state: Dict[str, Any]) -> None:
-        self._x_last = int(state["x_last"])
-        self._time_last = int(state["time_last"])
+        return bool(self.rules.table.eval(self.rules.compiled.terminated, ram))

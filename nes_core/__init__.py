@@ -9,10 +9,12 @@
 (RGB or grayscale, any size by area averaging; ``pool_with=nes.capture(fmt)`` max-pools two
 frames). ``parse_header(rom)`` returns a :class:`RomHeader`: what the file's iNES / NES 2.0 header says,
 read by the core's own parser. ``NESPool(consoles, num_threads)`` steps many ``NES`` objects at
-once on C threads, GIL released.
+once on C threads, GIL released. ``RuleTable`` / ``RuleStates``: a game's rules (reward,
+termination, info, frame skipping) compiled from a ``games.spec.GameSpec``, evaluated in C.
 """
 try:
-    from ._nes import NES, NESPool, OBS_TYPES, ObsFormat, PALETTE_NAMES, RomError, StateError, TILES_SHAPE, load_palette
+    from ._nes import (NES, NESPool, OBS_TYPES, ObsFormat, PALETTE_NAMES, RomError, RuleStates,
+                       RuleTable, StateError, TILES_SHAPE, load_palette)
 except ImportError as _exc:  # the source folder shadows an installed build
     import os as _os
 
@@ -39,7 +41,7 @@ SCREEN_WIDTH = 256
 FRAME_RATE = 60.0988
 
 __all__ = [
-    "NES", "NESPool", "ObsFormat", "OBS_TYPES", "TILES_SHAPE", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "RomHeader",
+    "NES", "NESPool", "ObsFormat", "OBS_TYPES", "TILES_SHAPE", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "RomHeader", "RuleTable", "RuleStates",
     "parse_header", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
     "BUTTON_START", "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT",
     "SCREEN_WIDTH", "FRAME_RATE",

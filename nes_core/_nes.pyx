@@ -1081,6 +1081,258 @@ cdef _check_obs_out(out, tuple shape):
     return out
 
 
+# ---- game rules (src/rules.h): a compiled game spec evaluated on a console's RAM -----------------
+# Self-contained block: games.spec compiles a spec to the arrays RuleTable takes; the single env
+# evaluates it here on one console's RAM, NESPool in its threads after each frame.
+from libc.stdlib cimport calloc as _rcalloc, malloc, free as _rfree
+from libc.string cimport memset
+
+cdef extern from "rules.h" nogil:
+    ctypedef struct nes_rule_op_t:
+        int op
+        int a
+        int64_t b
+    ctypedef struct nes_reward_term_t:
+        int kind, value, cond, slot
+        double weight
+        int64_t low, high
+    ctypedef struct nes_ram_write_t:
+        int address, value
+    ctypedef struct nes_skip_rule_t:
+        int when, cont, until, writes, nwrites, max_frames
+        int stall_value, stall_when, stall_frames, stall_writes, stall_nwrites
+    ctypedef struct nes_rules_t:
+        const nes_rule_op_t *ops
+        int nops
+        const int64_t *consts
+        int nconsts
+        const nes_reward_term_t *rewards
+        int nrewards
+        int terminated, truncated
+        const int *info
+        int ninfo
+        const nes_skip_rule_t *skips
+        int nskips
+        const nes_ram_write_t *writes
+        int nwrites
+        int frame_limit
+    ctypedef struct nes_rules_state_t:
+        int64_t last[16]
+        int rule, running, frames, stall
+    int NES_RULES_MAX_DELTAS
+    int nes_rules_check(const nes_rules_t *r, char *errbuf, size_t errlen)
+    int64_t nes_rules_eval(const nes_rules_t *r, int program, const uint8_t *ram)
+    void nes_rules_reset(const nes_rules_t *r, nes_rules_state_t *s, const uint8_t *ram)
+    double nes_rules_step(const nes_rules_t *r, nes_rules_state_t *s, const uint8_t *ram, int *flags)
+    void nes_rules_info(const nes_rules_t *r, const uint8_t *ram, int64_t *out, Py_ssize_t stride)
+    void nes_rules_skip_begin(const nes_rules_t *r, nes_rules_state_t *s, int terminated)
+    int nes_rules_skip_next(const nes_rules_t *r, nes_rules_state_t *s, uint8_t *ram)
+
+
+cdef class RuleTable:
+    """A game's rules as the C evaluator runs them (``games.spec.compile_spec`` builds the arrays).
+
+    Args:
+        ops: int64 array-like ``(M, 3)``: ``(opcode, a, b)`` per instruction (``src/rules.h``).
+        consts: int64 array-like: the sets of ``in`` tests.
+        rewards: rows ``(kind, value, cond, slot, weight, low, high)``: kind 0 a change of
+            program ``value`` (delta slot ``slot``, counted when in ``[low, high]``) times
+            ``weight``; kind 1 ``weight`` while program ``cond`` holds.
+        terminated, truncated: programs, or -1 for never.
+        info: one program per info value.
+        skips: rows ``(when, cont, until, writes, nwrites, max_frames, stall_value, stall_when,
+            stall_frames, stall_writes, stall_nwrites)`` (``src/rules.h``: nes_skip_rule_t).
+        writes: rows ``(address, byte)``.
+        frame_limit: frames an unbounded skip rule may run before it fails.
+
+    Raises:
+        ValueError: a malformed table (bad program, opcode, address, type or write), with the
+            checker's message.
+    """
+    cdef nes_rules_t r
+    cdef nes_rule_op_t *_ops
+    cdef int64_t *_consts
+    cdef nes_reward_term_t *_rewards
+    cdef int *_info
+    cdef nes_skip_rule_t *_skips
+    cdef nes_ram_write_t *_writes
+    cdef readonly int ninfo
+    cdef readonly int ndeltas
+    cdef frozenset _starts  # where programs start: 0 and after each END
+
+    def __cinit__(self, ops, consts, rewards, terminated, truncated, info, skips, writes,
+                  frame_limit=20000):
+        cdef Py_ssize_t k
+        cdef char errbuf[256]
+        ops = [tuple(int(x) for x in row) for row in ops]
+        consts = [int(x) for x in consts]
+        rewards = [tuple(row) for row in rewards]
+        info = [int(x) for x in info]
+        skips = [tuple(int(x) for x in row) for row in skips]
+        writes = [tuple(int(x) for x in row) for row in writes]
+        for name, rows, width in (("ops", ops, 3), ("rewards", rewards, 7), ("skips", skips, 11),
+                                  ("writes", writes, 2)):
+            if any(len(row) != width for row in rows):
+                raise ValueError(f"RuleTable: every row of {name} needs {width} fields")
+        self._ops = <nes_rule_op_t *>malloc(max(1, len(ops)) * sizeof(nes_rule_op_t))
+        self._consts = <int64_t *>malloc(max(1, len(consts)) * sizeof(int64_t))
+        self._rewards = <nes_reward_term_t *>malloc(max(1, len(rewards)) * sizeof(nes_reward_term_t))
+        self._info = <int *>malloc(max(1, len(info)) * sizeof(int))
+        self._skips = <nes_skip_rule_t *>malloc(max(1, len(skips)) * sizeof(nes_skip_rule_t))
+        self._writes = <nes_ram_write_t *>malloc(max(1, len(writes)) * sizeof(nes_ram_write_t))
+        if (self._ops == NULL or self._consts == NULL or self._rewards == NULL or self._info == NULL
+                or self._skips == NULL or self._writes == NULL):
+            raise MemoryError("RuleTable: no memory")
+        for k, (op, a, b) in enumerate(ops):
+            self._ops[k].op, self._ops[k].a, self._ops[k].b = op, a, b
+        for k, c in enumerate(consts):
+            self._consts[k] = c
+        self.ndeltas = 0
+        for k, (kind, value, cond, slot, weight, low, high) in enumerate(rewards):
+            self._rewards[k].kind, self._rewards[k].value = int(kind), int(value)
+            self._rewards[k].cond, self._rewards[k].slot = int(cond), int(slot)
+            self._rewards[k].weight = float(weight)
+            self._rewards[k].low, self._rewards[k].high = int(low), int(high)
+            self.ndeltas += int(kind) == 0
+        for k, p in enumerate(info):
+            self._info[k] = p
+        for k, row in enumerate(skips):
+            (self._skips[k].when, self._skips[k].cont, self._skips[k].until, self._skips[k].writes,
+             self._skips[k].nwrites, self._skips[k].max_frames, self._skips[k].stall_value,
+             self._skips[k].stall_when, self._skips[k].stall_frames, self._skips[k].stall_writes,
+             self._skips[k].stall_nwrites) = row
+        for k, (address, value) in enumerate(writes):
+            self._writes[k].address, self._writes[k].value = address, value
+        self.r.ops, self.r.nops = self._ops, len(ops)
+        self.r.consts, self.r.nconsts = self._consts, len(consts)
+        self.r.rewards, self.r.nrewards = self._rewards, len(rewards)
+        self.r.terminated, self.r.truncated = int(terminated), int(truncated)
+        self.r.info, self.r.ninfo = self._info, len(info)
+        self.r.skips, self.r.nskips = self._skips, len(skips)
+        self.r.writes, self.r.nwrites = self._writes, len(writes)
+        self.r.frame_limit = int(frame_limit)
+        self.ninfo = len(info)
+        self._starts = frozenset([0] + [k + 1 for k, row in enumerate(ops) if row[0] == 0])
+        errbuf[0] = 0
+        if nes_rules_check(&self.r, errbuf, sizeof(errbuf)) != 0:
+            raise ValueError("RuleTable: " + errbuf.decode("utf-8", "replace"))
+
+    def __dealloc__(self):
+        _rfree(self._ops)
+        _rfree(self._consts)
+        _rfree(self._rewards)
+        _rfree(self._info)
+        _rfree(self._skips)
+        _rfree(self._writes)
+
+    cdef nes_rules_state_t *_state(self, RuleStates states, Py_ssize_t i) except NULL:
+        if not 0 <= i < states.n:
+            raise IndexError(f"state {i} of {states.n}")
+        return &states.s[i]
+
+    def eval(self, int program, const uint8_t[::1] ram not None):
+        """Return program ``program``'s value (int) on ``ram`` (``(2048,)`` ``uint8``)."""
+        _check_ram(ram.shape[0])
+        if program not in self._starts or program >= self.r.nops:
+            raise ValueError(f"no program starts at op {program} of {self.r.nops}")
+        return nes_rules_eval(&self.r, program, &ram[0])
+
+    def reset(self, RuleStates states not None, Py_ssize_t i, const uint8_t[::1] ram not None):
+        """Start an episode of console ``i``: its delta terms' last values from ``ram``."""
+        _check_ram(ram.shape[0])
+        nes_rules_reset(&self.r, self._state(states, i), &ram[0])
+
+    def step(self, RuleStates states not None, Py_ssize_t i, const uint8_t[::1] ram not None):
+        """Account for one frame of console ``i``: return ``(reward float, terminated bool,
+        truncated bool)``."""
+        cdef int flags = 0
+        _check_ram(ram.shape[0])
+        reward = nes_rules_step(&self.r, self._state(states, i), &ram[0], &flags)
+        return reward, bool(flags & 1), bool(flags & 2)
+
+    def info(self, const uint8_t[::1] ram not None):
+        """Return the info values on ``ram`` as a list of ints, in the table's order."""
+        cdef int64_t out[64]
+        _check_ram(ram.shape[0])
+        if self.r.ninfo > 64:
+            values = np.empty(self.r.ninfo, dtype=np.int64)
+            self.info_into(ram, values)
+            return values.tolist()
+        nes_rules_info(&self.r, &ram[0], out, 1)
+        return [out[k] for k in range(self.r.ninfo)]
+
+    def info_into(self, const uint8_t[::1] ram not None, int64_t[::1] out not None):
+        _check_ram(ram.shape[0])
+        if out.shape[0] < self.r.ninfo:
+            raise ValueError(f"out needs {self.r.ninfo} entries")
+        nes_rules_info(&self.r, &ram[0], &out[0], 1)
+
+    def skip_begin(self, RuleStates states not None, Py_ssize_t i, bint terminated):
+        """Start console ``i``'s skip rules (none run when ``terminated``)."""
+        nes_rules_skip_begin(&self.r, self._state(states, i), terminated)
+
+    def skip_next(self, RuleStates states not None, Py_ssize_t i, uint8_t[::1] ram not None):
+        """Apply the skip rules' RAM writes; return 1 when the caller must run one frame with no
+        input and call again, 0 when done, -1 when a rule ran ``frame_limit`` frames (the
+        index of that rule is ``states.rule(i)``)."""
+        _check_ram(ram.shape[0])
+        return nes_rules_skip_next(&self.r, self._state(states, i), &ram[0])
+
+
+def _rebuild_rule_states(n, bytes blob):
+    cdef RuleStates states = RuleStates(n)
+    if len(blob) != n * sizeof(nes_rules_state_t):
+        raise ValueError("RuleStates: blob of the wrong size")
+    memcpy(states.s, PyBytes_AS_STRING(blob), len(blob))
+    return states
+
+
+cdef _check_ram(Py_ssize_t size):
+    if size != 2048:
+        raise ValueError(f"ram must hold 2048 bytes, got {size}")
+
+
+cdef class RuleStates:
+    """The rule counters of ``n`` consoles (delta terms' last values, skip rules' progress)."""
+    cdef nes_rules_state_t *s
+    cdef readonly Py_ssize_t n
+
+    def __cinit__(self, Py_ssize_t n):
+        if n < 1:
+            raise ValueError(f"RuleStates needs n >= 1, got {n}")
+        self.s = <nes_rules_state_t *>_rcalloc(n, sizeof(nes_rules_state_t))
+        if self.s == NULL:
+            raise MemoryError("RuleStates: no memory")
+        self.n = n
+
+    def __dealloc__(self):
+        _rfree(self.s)
+
+    def last(self, Py_ssize_t i, int count):
+        """The first ``count`` delta terms' last values of console ``i`` (list of ints)."""
+        if not 0 <= i < self.n or not 0 <= count <= 16:
+            raise IndexError(f"state {i} of {self.n}, {count} values")
+        return [self.s[i].last[k] for k in range(count)]
+
+    def set_last(self, Py_ssize_t i, values):
+        """Set console ``i``'s delta terms' last values (ints, in the table's order)."""
+        values = [int(v) for v in values]
+        if not 0 <= i < self.n or len(values) > 16:
+            raise IndexError(f"state {i} of {self.n}, {len(values)} values")
+        for k, v in enumerate(values):
+            self.s[i].last[k] = v
+
+    def __reduce__(self):
+        return (_rebuild_rule_states, (self.n, PyBytes_FromStringAndSize(
+            <char *>self.s, self.n * sizeof(nes_rules_state_t))))
+
+    def rule(self, Py_ssize_t i):
+        """Index of the skip rule console ``i`` is at."""
+        if not 0 <= i < self.n:
+            raise IndexError(f"state {i} of {self.n}")
+        return self.s[i].rule
+
+
 # ---- NESPool: many consoles stepped at once on a C thread pool (src/pool.h) ---------------------
 # Self-contained block for nesenv.vector (the vector env engine); it uses only NES.n and
 # NES._screen_dirty from the class above.
@@ -1097,6 +1349,13 @@ cdef extern from "pool.h" nogil:
         uint8_t *ram
         uint8_t *capture
         const uint8_t *pool_with
+        const nes_rules_t *rules
+        nes_rules_state_t *rules_state
+        int rules_op
+        double *reward
+        uint8_t *flags
+        int64_t *info
+        Py_ssize_t info_stride
     nes_pool_t *nes_pool_create(int num_threads)
     void nes_pool_destroy(nes_pool_t *pool)
     int nes_pool_threads(const nes_pool_t *pool)
@@ -1159,6 +1418,8 @@ cdef class NESPool:
     cdef readonly int num_envs
     cdef object _all    # np.arange(num_envs): the indices when none are given
     cdef object _zeros  # num_envs zero button bytes (read-only)
+    cdef RuleTable _rules        # set_rules: evaluated after each console's frames
+    cdef RuleStates _rule_states
 
     def __cinit__(self, consoles, num_threads=1, grayscale=False, downscale=1, spin_us=None,
                   palette=None, obs_format=None):
@@ -1251,8 +1512,27 @@ cdef class NESPool:
                 nes_pool_destroy(self.pool)
             self.pool = NULL
 
+    def set_rules(self, RuleTable table, RuleStates states):
+        """Evaluate a game's rules in the pool threads (see :meth:`run`'s ``rule_ops``).
+
+        Args:
+            table: a :class:`RuleTable`, or None to stop.
+            states: :class:`RuleStates` of ``num_envs`` consoles (row ``i`` is console ``i``'s).
+
+        Raises:
+            ValueError: ``states`` is not for ``num_envs`` consoles.
+        """
+        if self.busy:
+            raise RuntimeError("NESPool.set_rules() while run() is in progress")
+        if table is None:
+            self._rules, self._rule_states = None, None
+            return
+        if states is None or states.n != self.n:
+            raise ValueError(f"states must be RuleStates of {self.n} consoles")
+        self._rules, self._rule_states = table, states
+
     def run(self, buttons=None, frames=1, obs=None, ram=None, indices=None, buttons2=None,
-            capture=None, pool_with=None):
+            capture=None, pool_with=None, rule_ops=None, rewards=None, flags=None, info=None):
         """Run frames on the consoles, then write their frames and RAM, all without the GIL.
 
         For each selected console, in its pool thread: run ``frames`` frames with the pads held
@@ -1274,6 +1554,17 @@ cdef class NESPool:
                 ``obs_format``'s channels), for a later ``pool_with``.
             pool_with: None, or such an array: each observation is the pixelwise maximum of
                 the console's picture and its row here, before resizing (ALE's pooling).
+            rule_ops: None, or ``uint8`` ``(num_envs,)``: what the rules of :meth:`set_rules` do
+                for each console after its frames, before its picture and RAM are written: 1
+                step (reward, flags and info of the frame, then the skip rules run their frames
+                unless it terminated), 2 reset (delta counters from RAM, info), 3 info only, 0
+                nothing.
+            rewards: None, or writable ``float64`` ``(num_envs,)``: each console's reward (0
+                unless stepped).
+            flags: None, or writable ``uint8`` ``(num_envs,)``: bit 0 terminated, bit 1
+                truncated, bit 2 a skip rule ran the table's frame limit.
+            info: None, or writable C-contiguous ``int64`` ``(ninfo, num_envs)``: info value
+                ``k`` of console ``i`` at ``[k, i]``.
 
         Raises:
             ValueError: wrong shapes, dtypes or values; RuntimeError: closed, or run() already
@@ -1344,6 +1635,35 @@ cdef class NESPool:
             if a.size and (a.min() < 0 or a.max() >= n or np.unique(a).size != a.size):
                 raise ValueError(f"indices must be distinct and in 0..{n - 1}")
             idx = a
+        cdef const uint8_t[::1] ops_v
+        cdef double[::1] rew_v
+        cdef uint8_t[::1] flag_v
+        cdef int64_t[:, ::1] info_v
+        cdef bint use_rules = rule_ops is not None, has_rew = rewards is not None
+        cdef bint has_flags = flags is not None, has_info = info is not None
+        if use_rules:
+            if self._rules is None:
+                raise ValueError("rule_ops given but no rules set (set_rules)")
+            ops_v = self._vector(rule_ops, np.uint8, "rule_ops", False)
+            for k in range(n):
+                if ops_v[k] > 3:
+                    raise ValueError("rule_ops must be 0, 1, 2 or 3")
+            if has_rew:
+                rew_v = self._vector(rewards, np.float64, "rewards", True)
+            if has_flags:
+                flag_v = self._vector(flags, np.uint8, "flags", True)
+            if has_info:
+                if (not isinstance(info, np.ndarray) or info.dtype != np.int64
+                        or info.shape != (self._rules.ninfo, n) or not info.flags.c_contiguous
+                        or not info.flags.writeable):
+                    raise ValueError(f"info must be a writable C-contiguous int64 array of shape "
+                                     f"({self._rules.ninfo}, {n})")
+                if self._rules.ninfo:
+                    info_v = info
+                else:
+                    has_info = False
+        elif rewards is not None or flags is not None or info is not None:
+            raise ValueError("rewards, flags and info need rule_ops")
         count = idx.shape[0]
         for k in range(count):
             if (<NES>self.consoles[idx[k]])._busy:
@@ -1358,6 +1678,17 @@ cdef class NESPool:
             self.tasks[k].ram = ram_base + i * 2048 if ram_base != NULL else NULL
             self.tasks[k].capture = cap_base + i * src_bytes if cap_base != NULL else NULL
             self.tasks[k].pool_with = pool_base + i * src_bytes if pool_base != NULL else NULL
+            if use_rules and ops_v[i]:
+                self.tasks[k].rules = &self._rules.r
+                self.tasks[k].rules_state = &self._rule_states.s[i]
+                self.tasks[k].rules_op = ops_v[i]
+                self.tasks[k].reward = &rew_v[i] if has_rew else NULL
+                self.tasks[k].flags = &flag_v[i] if has_flags else NULL
+                self.tasks[k].info = &info_v[0, i] if has_info else NULL
+                self.tasks[k].info_stride = n
+            else:
+                self.tasks[k].rules = NULL
+                self.tasks[k].rules_op = 0
         self.busy = True
         for k in range(count):
             (<NES>self.consoles[idx[k]])._busy = 1
@@ -1387,6 +1718,14 @@ cdef class NESPool:
                 raise StateError(f"consoles {stale} ran, but their rows of obs hold no known "
                                  "picture: a state saved without its screen was loaded and no "
                                  "whole frame was drawn since (save_state(screen=True))")
+
+    cdef _vector(self, values, dtype, str name, bint out):
+        if (not isinstance(values, np.ndarray) or values.dtype != dtype
+                or values.shape != (self.n,) or not values.flags.c_contiguous
+                or (out and not values.flags.writeable)):
+            raise ValueError(f"{name} must be a C-contiguous {np.dtype(dtype).name} array of "
+                             f"shape ({self.n},)" + (", writable" if out else ""))
+        return values
 
     cdef _bytes(self, values, str name):
         if values is None:

@@ -517,8 +517,8 @@ class NESEnv(gym.Env):
             ``(observation, reward, terminated, truncated, info)``: the observation as
             ``observation_space`` says (owned by the caller), reward: each frame's reward
             clipped to the game's range, summed over the step's frames; truncated: the episode
-            reached ``max_num_frames_per_episode`` frames (always False without it; other time
-            limits are wrappers).
+            reached ``max_num_frames_per_episode`` frames, or the game spec's ``truncated``
+            condition held after the step's last frame (other time limits are wrappers).
 
         Raises:
             gymnasium.error.ResetNeeded: no ``reset`` (or :meth:`load_state`) yet.
@@ -536,7 +536,8 @@ class NESEnv(gym.Env):
         if self.render_mode == "human":
             self._show(self.nes.screen, self._audio)
         limit = self.max_num_frames_per_episode
-        truncated = limit is not None and not terminated and self._episode_frames >= limit
+        truncated = not terminated and (bool(self.game.last_truncated) or (
+            limit is not None and self._episode_frames >= limit))  # a spec's condition or ALE's limit
         return obs, reward, bool(terminated), truncated, info
 
     def _pads(self, action) -> Tuple[int, int]:

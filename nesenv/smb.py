@@ -21,8 +21,8 @@ LOST_LEVELS_ROM_MODES = ("vanilla", "downsample")
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _game_and_rom(rom_mode: str, lost_levels: bool, target: Optional[Tuple[int, int]],
-                  rom_path: Optional[PathLike]) -> Tuple[Game, str]:
+def game_and_rom(rom_mode: str, lost_levels: bool, target: Optional[Tuple[int, int]],
+                 rom_path: Optional[PathLike]) -> Tuple[Game, str]:
     """Check the arguments of the SMB ids; return the game module and the ROM path.
 
     Raises:
@@ -35,10 +35,10 @@ def _game_and_rom(rom_mode: str, lost_levels: bool, target: Optional[Tuple[int, 
     if rom_mode not in modes:
         raise ValueError(f"rom_mode must be one of {modes}, got {rom_mode!r}")
     game = game_cls(target)
-    return game, _rom_for(game_cls, rom_mode, rom_path)
+    return game, rom_for(game_cls, rom_mode, rom_path)
 
 
-def _rom_for(game_cls, rom_mode: str, rom_path: Optional[PathLike]) -> str:
+def rom_for(game_cls, rom_mode: str, rom_path: Optional[PathLike]) -> str:
     """Return the ROM path for a game: ``rom_path`` if given, else the imported ``rom_mode`` ROM."""
     if rom_path is None:
         return os.fspath(roms.find_rom(game_cls, rom_mode))
@@ -94,7 +94,7 @@ class SuperMarioBrosEnv(NESEnv):
         frame_timing: str = "nes-py",
         **options: Any,
     ):
-        game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
+        game, rom = game_and_rom(rom_mode, lost_levels, target, rom_path)
         super().__init__(rom, render_mode=render_mode, game=game, frame_timing=frame_timing,
                          **options)
 
@@ -188,7 +188,7 @@ class SuperMarioBrosRandomStagesEnv(NESEnv):
         self._stage_rng = np.random.RandomState()  # seeded from entropy until reset(seed=S)
         first = (self._stages or ALL_STAGES)[0]
         super().__init__(
-            _rom_for(SuperMarioBros, rom_mode, rom_path),
+            rom_for(SuperMarioBros, rom_mode, rom_path),
             render_mode=render_mode,
             game=self._game_for(first),
             frame_timing=frame_timing,

@@ -8,13 +8,15 @@ returns a :class:`SuperMarioBrosVectorEnv` (``SuperMarioBrosRandomStages-v*``: a
 
 1. maps the actions to controller bytes (one table lookup for all envs);
 2. restores the start state of the envs whose episode ended on the previous step (autoreset);
-3. runs one frame on every other console, renders every frame into one preallocated
-   ``(N, H, W[, 3])`` ``uint8`` array and copies every CPU RAM into one ``(N, 2048)`` array,
-   on ``num_threads`` threads in C (``nes_core.NESPool``), without the GIL;
-4. computes rewards, terminations and infos from the stacked RAM with NumPy (for Super Mario
-   Bros. the RAM addresses are those of :mod:`games.super_mario_bros`); only the rare envs in a
-   non-playable state (death animation, pipes, flagpole) go through the game module's
-   ``after_step`` one by one, and are rendered again if it ran frames.
+3. runs one frame on every other console, then, for a game with a spec (``game.spec``,
+   :mod:`games.spec`), evaluates its compiled rules (reward, termination, info, and the skip
+   rules with their frames: death animation, pipes, flagpole...), renders every frame into one
+   preallocated ``(N, H, W[, 3])`` ``uint8`` array and copies every CPU RAM into one
+   ``(N, 2048)`` array, on ``num_threads`` threads in C (``nes_core.NESPool``), without the GIL
+   and with no Python per env;
+4. a game without a spec, or one that overrides the hooks of :class:`games.base.Game`, runs
+   its Python hooks env by env instead (the general path: a few microseconds per hook call
+   and env, and ``after_step``'s frames one ``NES.step`` at a time, then drawn again).
 
 The results equal those of N :class:`nesenv.env.NESEnv` stepped one by one with the same actions
 under :class:`gymnasium.vector.SyncVectorEnv`: the same observations, rewards, terminations,
@@ -38,12 +40,11 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from games import Game, SuperMarioBros
-from games import super_mario_bros as smb
 
 from .actions import action_set, buttons_to_byte, byte_to_buttons, check_players
 from .env import (FrameStack, check_max_frames, check_reset_options, check_time_options,
                   frame_grid, observation_format, stacked_space)
-from .smb import ALL_STAGES, ROM_MODES, _game_and_rom, _rom_for, draw_stage, parse_stages
+from .smb import ALL_STAGES, ROM_MODES, draw_stage, game_and_rom, parse_stages, rom_for
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -102,6 +103,18 @@ class _BatchGame:
         self.n = len(games)
         self.num_envs = self.n  # for VectorEnv._add_info
 
+    #: the spec's truncation of the last step's envs (bool (N,)), or None
+    truncated: Optional[np.ndarray] = None
+
+    def reset_args(self, mask: np.ndarray) -> Dict[str, Any]:
+        """Extra keyword arguments of the pool's ``run`` of a reset of the envs in ``mask``."""
+        return {}
+
+    def step_args(self, stepping: np.ndarray, resetting: np.ndarray) -> Dict[str, Any]:
+        """Extra keyword arguments of the pool's ``run`` of a frame of the envs in ``stepping``
+        (``resetting``: the envs restarted this step)."""
+        return {}
+
     def reset(self, ram: np.ndarray, mask: np.ndarray) -> Dict[str, Any]:
         """Start the episodes of the envs in ``mask``; return their infos."""
         return {}
@@ -155,158 +168,89 @@ class _LoopBatchGame(_BatchGame):
         return reward, terminated, self._infos(range(self.n)), stepping.copy()
 
 
-def _lut(values, size: int = 256, dtype=bool) -> np.ndarray:
-    table = np.zeros(size, dtype=dtype)
-    table[list(values)] = True
-    return table
+class _SpecBatchGame(_BatchGame):
+    """A spec game (``game.spec``, no hooks of its own): the pool's threads evaluate its
+    compiled rules in C after each console's frames (reward, termination, info, skip rules with
+    their frames), so a step has no Python per env; this class only hands the pool its output
+    arrays and wraps the infos."""
 
+    STEP, RESET, INFO = 1, 2, 3
 
-_SMB_STATUS = np.array([smb.STATUS_NAMES.get(v, "fireball") for v in range(256)], dtype=object)
-_SMB_BUSY = _lut(smb.BUSY_STATES)
-_SMB_STAGE_OVER_ENEMY = _lut(smb.STAGE_OVER_ENEMIES)
-_SMB_HOOKS = (
-    "reset", "step", "info", "terminated", "x_reward", "time_penalty", "death_penalty",
-    "after_step", "is_stage_game",
-)
-# the RAM bytes the SMB batch reads, gathered with one fancy index per step
-_SMB_DIGITS = {"score": smb.SCORE_DIGITS, "coins": smb.COIN_DIGITS, "time": smb.TIME_DIGITS}
-_SMB_ADDR = [smb.GAME_ENGINE_SUBROUTINE, smb.PLAYER_FLOAT_STATE, smb.PLAYER_PAGE, smb.PLAYER_X,
-             smb.PLAYER_Y_VIEWPORT, smb.PLAYER_Y, smb.CHANGE_AREA_TIMER, smb.PLAYER_STATUS,
-             smb.LIVES, smb.STAGE, smb.WORLD, smb.OPER_MODE, *smb.ENEMY_IDS]
-_SMB_COL = {a: k for k, a in enumerate(_SMB_ADDR)}
-_SMB_ENEMY_COLS = slice(len(_SMB_ADDR) - len(smb.ENEMY_IDS), len(_SMB_ADDR))
-_SMB_DIGIT_COLS = {}
-for _name, (_addr, _len) in _SMB_DIGITS.items():
-    _SMB_DIGIT_COLS[_name] = slice(len(_SMB_ADDR), len(_SMB_ADDR) + _len)
-    _SMB_ADDR += list(range(_addr, _addr + _len))
-_SMB_ADDR = np.array(_SMB_ADDR, dtype=np.intp)
-# the digit bytes are the last columns; one matrix product turns them into the three numbers
-_SMB_DIGIT_START = len(_SMB_ADDR) - sum(n for _, n in _SMB_DIGITS.values())
-_SMB_DIGIT_WEIGHTS = np.zeros((len(_SMB_ADDR) - _SMB_DIGIT_START, len(_SMB_DIGITS)), dtype=np.int64)
-for _k, (_name, _cols) in enumerate(_SMB_DIGIT_COLS.items()):
-    _n = _cols.stop - _cols.start
-    _SMB_DIGIT_WEIGHTS[_cols.start - _SMB_DIGIT_START:_cols.stop - _SMB_DIGIT_START, _k] = \
-        10 ** np.arange(_n - 1, -1, -1, dtype=np.int64)
-_SMB_DYING = _lut([smb.STATE_DYING])
+    def __init__(self, games, consoles, pool):
+        from nes_core import RuleStates
 
-
-class _SMBBatchGame(_BatchGame):
-    """Super Mario Bros. / Lost Levels rewards, terminations and infos for all envs at once.
-
-    The same arithmetic as :class:`games.super_mario_bros.SuperMarioBros` (reward ``dx + dt +
-    death``, stage / full-game termination, the ten info keys), on the RAM bytes of all envs
-    gathered into one ``(N, K)`` array with the game module's address constants.
-    """
-
-    INFO_KEYS = ("coins", "flag_get", "life", "score", "stage", "status", "time", "world",
-                 "x_pos", "y_pos")
-
-    def __init__(self, games, consoles):
         super().__init__(games, consoles)
-        self.stage_game = games[0].is_stage_game
-        self.x_last = np.zeros(self.n, dtype=np.int64)
-        self.time_last = np.zeros(self.n, dtype=np.int64)
+        self.name = games[0].name
+        self.rules = games[0].rules
+        self.pool = pool
+        self.states = RuleStates(self.n)
+        pool.set_rules(self.rules.table, self.states)
+        self.ops = np.zeros(self.n, dtype=np.uint8)
+        self.rewards = np.zeros(self.n, dtype=np.float64)
+        self.flags = np.zeros(self.n, dtype=np.uint8)
+        self.ninfo = self.rules.table.ninfo
+        self.values = np.zeros((self.ninfo, self.n), dtype=np.int64)
         self.all = np.ones(self.n, dtype=bool)
+        self.all.flags.writeable = False
+        self.nothing = np.zeros(self.n, dtype=bool)
+        self.nothing.flags.writeable = False
 
     @staticmethod
     def applies_to(game: Game) -> bool:
-        """True when ``game`` is SuperMarioBros (or a subclass that keeps its hooks)."""
-        return isinstance(game, SuperMarioBros) and all(
-            getattr(type(game), name) is getattr(SuperMarioBros, name) for name in _SMB_HOOKS
+        """True for a game with a spec whose class keeps Game's spec-evaluating hooks."""
+        return game.spec is not None and all(
+            getattr(type(game), hook) is getattr(Game, hook)
+            for hook in ("reset", "step", "info", "after_step")
         )
 
-    @staticmethod
-    def _read(ram: np.ndarray) -> Dict[str, np.ndarray]:
-        """The values the game module reads, for all envs (int64 / bool (N,) arrays).
+    def _args(self) -> Dict[str, Any]:
+        self.values = np.empty((self.ninfo, self.n), dtype=np.int64)  # the infos' new arrays
+        return {"rule_ops": self.ops, "rewards": self.rewards, "flags": self.flags,
+                "info": self.values}
 
-        Few, whole-batch NumPy operations: their count, not N, sets the cost for usual N.
-        """
-        raw = ram[:, _SMB_ADDR]
-        v = raw.astype(np.int64)
-        col = lambda addr: v[:, _SMB_COL[addr]]  # noqa: E731
-        out = {}
-        digit_bytes = raw[:, _SMB_DIGIT_START:]
-        numbers = v[:, _SMB_DIGIT_START:] @ _SMB_DIGIT_WEIGHTS  # (N, 3): score, coins, time
-        for k, name in enumerate(_SMB_DIGITS):
-            out[name] = numbers[:, k]
-        if (digit_bytes > 9).any():  # a stray digit byte: upstream's string concatenation
-            for name, (addr, length) in _SMB_DIGITS.items():
-                for i in np.flatnonzero((v[:, _SMB_DIGIT_COLS[name]] > 9).any(axis=1)):
-                    out[name][i] = smb.read_digits(ram[i], addr, length)
-        engine = raw[:, _SMB_COL[smb.GAME_ENGINE_SUBROUTINE]]
-        viewport = col(smb.PLAYER_Y_VIEWPORT)
-        y = col(smb.PLAYER_Y)
-        out["x_pos"] = (col(smb.PLAYER_PAGE) << 8) | col(smb.PLAYER_X)
-        out["y_pos"] = np.where(viewport < 1, 510, 255) - y
-        dying = _SMB_DYING[engine] | (viewport > 1)
-        out["dying_or_dead"] = dying | (engine == smb.STATE_DEAD)
-        out["dying"] = dying
-        world_over = col(smb.OPER_MODE) == smb.OPER_MODE_END_OF_WORLD
-        out["world_over"] = world_over
-        enemy = _SMB_STAGE_OVER_ENEMY[raw[:, _SMB_ENEMY_COLS]].any(axis=1)
-        out["flag_get"] = world_over | (engine == smb.STATE_FLAGPOLE_SLIDE) | (
-            enemy & (col(smb.PLAYER_FLOAT_STATE) == 3))
-        out["busy"] = _SMB_BUSY[engine]
-        out["timer"] = col(smb.CHANGE_AREA_TIMER)
-        out["life"] = col(smb.LIVES)
-        out["stage"] = col(smb.STAGE) + 1
-        out["world"] = col(smb.WORLD) + 1
-        out["status"] = _SMB_STATUS[raw[:, _SMB_COL[smb.PLAYER_STATUS]]]
-        return out
+    def reset_args(self, mask: np.ndarray) -> Dict[str, Any]:
+        self.ops[:] = np.where(mask, self.RESET, 0)
+        return self._args()
 
-    def _infos(self, r: Dict[str, np.ndarray], mask: np.ndarray) -> Dict[str, Any]:
-        # SyncVectorEnv's layout: int -> int64, bool -> bool, str -> object; 0/None when masked
-        infos: Dict[str, Any] = {}
-        full = bool(mask.all())
-        for key in self.INFO_KEYS:
-            v = r[key]
-            if not full:
-                v = np.where(mask, v, None if v.dtype == object else 0).astype(v.dtype)
-            infos[key] = v
-            infos["_" + key] = mask.copy()
-        return infos
+    def step_args(self, stepping: np.ndarray, resetting: np.ndarray) -> Dict[str, Any]:
+        if stepping is not None and stepping.all():
+            self.ops.fill(self.STEP)
+        else:
+            self.ops[:] = np.where(stepping, self.STEP, np.where(resetting, self.RESET, self.INFO))
+        return self._args()
 
     def info(self, ram, mask):
-        return self._infos(self._read(ram), mask)
+        # the rules' info values of the envs in mask, counters unchanged (op 3, no frame)
+        self.ops[:] = np.where(mask, self.INFO, 0)
+        self.pool.run(None, 0, None, None, np.flatnonzero(mask), **self._args())
+        return self.rules.info_arrays(self.values, mask)
 
     def reset(self, ram, mask):
-        r = self._read(ram)
-        self.time_last[mask] = r["time"][mask]
-        self.x_last[mask] = r["x_pos"][mask]
-        return self._infos(r, mask)
+        return self.rules.info_arrays(self.values, mask)
 
     def step(self, ram, stepping, frozen=None):
-        r = self._read(ram)
-        x, t = r["x_pos"], r["time"]
-        dx = x - self.x_last
-        dx[(dx < -smb.MAX_X_DELTA) | (dx > smb.MAX_X_DELTA)] = 0
-        dt = t - self.time_last
-        dt[dt > 0] = 0
-        reward = (dx + dt + np.where(r["dying_or_dead"], smb.DEATH_PENALTY, 0)).astype(np.float64)
-        if self.stage_game:
-            terminated = r["dying_or_dead"] | r["flag_get"]
-        else:
-            # game over, or the end sequence of the last world (the game then waits for a button)
-            terminated = (r["life"] == smb.GAME_OVER_LIVES) | (
-                r["world_over"] & (r["world"] == self.games[0].last_world))
-        # reset envs start their counters here; stepped envs move them on: both take x and t
-        # (frozen envs ran no frame: x and t are those they had)
-        self.x_last[:] = x
-        self.time_last[:] = t
-        reward[~stepping] = 0.0
-        terminated &= stepping
-        timer = r["timer"]
-        after = stepping & ~terminated & (
-            r["dying"] | r["world_over"] | ((timer > 1) & (timer < 255)) | r["busy"])
-        return reward, terminated, self._infos(r, self.all), after
+        flags = self.flags
+        infos = self.rules.info_arrays(self.values, self.all, True)
+        if not flags.any():  # the usual step: no episode ends
+            self.truncated = None
+            return self.rewards.copy(), self.nothing, infos, self.nothing
+        if (flags & 4).any():
+            envs = np.flatnonzero(flags & 4).tolist()
+            raise RuntimeError(
+                f"{self.name}: envs {envs} still in a skipped state after "
+                f"{self.rules.spec.frame_limit} frames; the emulator does not run the game as "
+                "expected"
+            )
+        self.truncated = (flags & 2) != 0
+        return self.rewards.copy(), (flags & 1) != 0, infos, self.nothing
 
 
-def _batch_game(games: List[Game], consoles: list) -> _BatchGame:
+def _batch_game(games: List[Game], consoles: list, pool) -> _BatchGame:
     game = games[0]
+    if _SpecBatchGame.applies_to(game):
+        return _SpecBatchGame(games, consoles, pool)
     if type(game) is Game:
         return _BatchGame(games, consoles)
-    if _SMBBatchGame.applies_to(game):
-        return _SMBBatchGame(games, consoles)
     return _LoopBatchGame(games, consoles)
 
 
@@ -483,7 +427,7 @@ class NESVectorEnv(VectorEnv):
         self._ram_obs = obs_format is None
         self.pool = NESPool(self.consoles, num_threads, spin_us=spin_us, palette=palette,
                             obs_format=obs_format if obs_format is not None else ObsFormat())
-        self._batch = _batch_game(self.games, self.consoles)
+        self._batch = _batch_game(self.games, self.consoles, self.pool)
 
         self.full_action_space = bool(full_action_space)
         if actions is None:
@@ -631,7 +575,7 @@ class NESVectorEnv(VectorEnv):
             self.consoles[i].load_state(state)
         obs = self._obs_buffer()
         # every env draws its frame: the others' current frame is their last observation
-        self.pool.run(None, 0, self._picture(obs), self._ram)
+        self.pool.run(None, 0, self._picture(obs), self._ram, **self._batch.reset_args(mask))
         infos = self._batch.reset(self._ram, mask)
         self._last_pads[:, mask] = 0
         self._frames[mask] = 0
@@ -699,7 +643,8 @@ class NESVectorEnv(VectorEnv):
             self._restart(reset_idx)
             self._frames[resetting] = 0
             if self.noop_max:
-                self.pool.run(None, 0, None, self._ram, reset_idx)
+                self.pool.run(None, 0, None, self._ram, reset_idx,
+                              **self._batch.reset_args(resetting))
                 self._batch.reset(self._ram, resetting)
                 self._noop_starts(resetting)
                 noop_started = resetting
@@ -710,9 +655,13 @@ class NESVectorEnv(VectorEnv):
         # the step's observations go straight into the frame stack's next slot
         obs = self._stack.advance() if self._stack is not None else self._obs_buffer()
         if self.frameskip == 1 and not self.repeat_action_probability:
-            self.pool.run(buttons, frames, self._picture(obs), self._ram, buttons2=buttons2)
+            # envs that ran no-op starts have their counters started already
+            fresh = resetting if noop_started is None else resetting & ~noop_started
+            self.pool.run(buttons, frames, self._picture(obs), self._ram, buttons2=buttons2,
+                          **self._batch.step_args(stepping, fresh))
             self._frames += stepping
             rewards, terminated, infos, after = self._batch.step(self._ram, stepping, noop_started)
+            truncated = self._batch.truncated
             redraw = self._after_steps(after, terminated)
             if redraw:
                 self.pool.run(None, 0, self._picture(obs), self._ram if self._ram_obs else None,
@@ -720,8 +669,8 @@ class NESVectorEnv(VectorEnv):
             low, high = self._frame_reward_range
             np.clip(rewards, low, high, out=self._rewards)
         else:
-            terminated, infos = self._skip_frames(buttons, buttons2, stepping, resetting, obs,
-                                                  noop_started)
+            terminated, truncated, infos = self._skip_frames(buttons, buttons2, stepping, resetting,
+                                                             obs, noop_started)
         if noop_started is not None:
             self._draw_noop_starts(obs, noop_started)
         obs = self._ram_observation(obs)
@@ -742,6 +691,8 @@ class NESVectorEnv(VectorEnv):
         if self.max_num_frames_per_episode is not None:
             self._truncations |= stepping & ~terminated & (
                 self._frames >= self.max_num_frames_per_episode)
+        if truncated is not None:  # the game's own truncation condition
+            self._truncations |= truncated & stepping & ~self._terminations
         self._autoreset[:] = self._terminations | self._truncations
         return (
             obs,
@@ -765,12 +716,14 @@ class NESVectorEnv(VectorEnv):
 
     def _skip_frames(self, buttons: np.ndarray, buttons2: Optional[np.ndarray],
                      stepping: np.ndarray, resetting: np.ndarray, obs: np.ndarray,
-                     noop_started: Optional[np.ndarray] = None) -> Tuple[np.ndarray, Dict[str, Any]]:
+                     noop_started: Optional[np.ndarray] = None
+                     ) -> Tuple[np.ndarray, Optional[np.ndarray], Dict[str, Any]]:
         """A step of ``frameskip`` frames with sticky actions, as the single env runs it: each
         frame's clipped reward summed into ``self._rewards``, an env whose episode ends stops
         (frozen for the step's other frames), the observation pooled with the frame before the
         last. Envs in ``resetting`` run no frame; their counters start on the first frame,
-        except those of ``noop_started`` (started already). Returns ``(terminated, infos)``."""
+        except those of ``noop_started`` (started already). Returns ``(terminated, truncated or
+        None, infos)``."""
         k, p, n = self.frameskip, self.repeat_action_probability, self.num_envs
         low, high = self._frame_reward_range
         pictures = not self._ram_obs
@@ -779,9 +732,13 @@ class NESVectorEnv(VectorEnv):
         alive = stepping.copy()
         terminated = np.zeros(n, dtype=bool)
         frozen = ~(alive | resetting)
+        fresh = resetting
         if noop_started is not None:
             frozen |= noop_started
+            fresh = resetting & ~noop_started
+        no_reset = np.zeros(n, dtype=bool)
         infos: Dict[str, Any] = {}
+        truncated = None
         for f in range(k):
             pads, pads2 = buttons, buttons2
             if p:  # one draw per controller and env (players=1: the draws of random(n))
@@ -795,10 +752,16 @@ class NESVectorEnv(VectorEnv):
             last, before_last = f == k - 1, self._capture is not None and f == k - 2
             self.pool.run(pads, alive.astype(np.intc), obs if (last and pictures) else None,
                           self._ram, buttons2=pads2, capture=self._capture if before_last else None,
-                          pool_with=self._capture if (last and pictures and k > 1) else None)
+                          pool_with=self._capture if (last and pictures and k > 1) else None,
+                          **self._batch.step_args(alive, fresh if f == 0 else no_reset))
             self._frames += alive
             rewards, ended, infos, after = self._batch.step(self._ram, alive, frozen)
             frozen |= resetting  # their counters started on this first frame
+            if self._batch.truncated is not None or truncated is not None:
+                if truncated is None:  # as of each env's last frame
+                    truncated = np.zeros(n, dtype=bool)
+                truncated[alive] = (False if self._batch.truncated is None
+                                    else self._batch.truncated[alive])
             self._rewards[alive] += np.clip(rewards[alive], low, high)
             terminated |= ended
             redraw = self._after_steps(after, ended)
@@ -810,7 +773,7 @@ class NESVectorEnv(VectorEnv):
                               pool_with=self._capture if (pictures and k > 1) else None)
             alive &= ~ended
             frozen |= ended
-        return terminated, infos
+        return terminated, truncated, infos
 
     def _noop_starts(self, envs: np.ndarray) -> None:
         """Random no-op starts of the envs in ``envs`` (a bool mask of envs just restarted,
@@ -844,7 +807,7 @@ class NESVectorEnv(VectorEnv):
                 console.load_state(self._start_for(self.games[i], console))
                 todo[i] = self._noop_rngs[i].integers(1, self.noop_max + 1)
             self._frames[idx] = 0
-            self.pool.run(None, 0, None, self._ram, idx)
+            self.pool.run(None, 0, None, self._ram, idx, **self._batch.reset_args(ended))
             self._batch.reset(self._ram, ended)
 
     def _noop_step(self, running: np.ndarray) -> np.ndarray:
@@ -859,7 +822,8 @@ class NESVectorEnv(VectorEnv):
             if not idx.size:
                 break
             capture = self._noop_capture if (pictures and f == k - 2) else None
-            self.pool.run(None, 1, None, self._ram, idx, capture=capture)
+            self.pool.run(None, 1, None, self._ram, idx, capture=capture,
+                          **self._batch.step_args(alive, np.zeros_like(alive)))
             self._frames += alive
             _, ended, _, after = self._batch.step(self._ram, alive, frozen)
             redraw = self._after_steps(after, ended)
@@ -961,7 +925,7 @@ class SuperMarioBrosVectorEnv(NESVectorEnv):
         frame_timing: str = "nes-py",
         **options: Any,
     ):
-        game, rom = _game_and_rom(rom_mode, lost_levels, target, rom_path)
+        game, rom = game_and_rom(rom_mode, lost_levels, target, rom_path)
         super().__init__(
             num_envs,
             rom,
@@ -1032,7 +996,7 @@ class SuperMarioBrosRandomStagesVectorEnv(NESVectorEnv):
         first = (self._stages or ALL_STAGES)[0]
         super().__init__(
             num_envs,
-            _rom_for(SuperMarioBros, rom_mode, rom_path),
+            rom_for(SuperMarioBros, rom_mode, rom_path),
             SuperMarioBros(first),
             render_mode=render_mode,
             frame_timing=frame_timing,

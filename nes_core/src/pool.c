@@ -114,11 +114,33 @@ struct nes_pool {
 };
 
 /* ---- the work of one task ---- */
+static void run_rules(const nes_pool_task_t *t)
+{
+    const uint8_t *ram = nes_ram(t->nes);
+    int flags = 0;
+    double reward = 0.0;
+    if (t->rules_op == NES_POOL_RULES_STEP)
+        reward = nes_rules_step(t->rules, t->rules_state, ram, &flags);
+    else if (t->rules_op == NES_POOL_RULES_RESET)
+        nes_rules_reset(t->rules, t->rules_state, ram);
+    if (t->info != NULL) /* read before the skip rules write RAM and run frames */
+        nes_rules_info(t->rules, ram, t->info, t->info_stride);
+    if (t->rules_op == NES_POOL_RULES_STEP
+        && nes_rules_skip_run(t->rules, t->rules_state, t->nes, flags & NES_POOL_TERMINATED) == -1)
+        flags |= NES_POOL_SKIP_LIMIT;
+    if (t->reward != NULL)
+        *t->reward = reward;
+    if (t->flags != NULL)
+        *t->flags = (uint8_t)flags;
+}
+
 static void run_task(const nes_pool_task_t *t, const nes_obs_plan_t *plan, uint8_t *scratch)
 {
     nes_t *nes = t->nes;
     if (t->frames > 0)
         nes_run_frames(nes, t->frames, t->pad1, t->pad2);
+    if (t->rules != NULL && t->rules_op != 0)
+        run_rules(t);
     if (t->capture != NULL || t->obs != NULL)
         nes_sync(nes);
     if (t->capture != NULL)

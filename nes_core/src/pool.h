@@ -8,6 +8,7 @@
 
 #include "nes.h"
 #include "obs.h"
+#include "rules.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -16,7 +17,7 @@ extern "C" {
 typedef struct nes_pool nes_pool_t;
 
 /* One console's work in a batch, done in this order: run `frames` frames with the pads held
- * (none when frames is 0), write the full-size picture to `capture` (skipped when NULL), write
+ * (none when frames is 0), evaluate the game's rules (below), write the full-size picture to `capture` (skipped when NULL), write
  * the observation of the last completed frame to `obs`, max-pooled with `pool_with` when it is
  * not NULL (skipped when obs is NULL), copy the
  * 2048 bytes of CPU RAM to `ram` (skipped when NULL). */
@@ -28,7 +29,21 @@ typedef struct nes_pool_task {
     uint8_t *ram;
     uint8_t *capture;           /* NULL, or where the full-size picture goes (nes_obs_capture) */
     const uint8_t *pool_with;   /* NULL, or a full-size picture to max-pool obs with */
+    /* A game's rules (rules.h), evaluated after the frames, before the picture and RAM are
+     * written: rules_op STEP (frames ran: reward, flags, info, then the skip rules run their
+     * frames unless terminated), RESET (counters from RAM, info) or INFO (info only); 0: none.
+     * flags: NES_POOL_TERMINATED | NES_POOL_TRUNCATED | NES_POOL_SKIP_LIMIT. */
+    const nes_rules_t *rules;
+    nes_rules_state_t *rules_state;
+    int rules_op;
+    double *reward;
+    uint8_t *flags;
+    int64_t *info;              /* info value k goes to info[k * info_stride] */
+    ptrdiff_t info_stride;
 } nes_pool_task_t;
+
+enum { NES_POOL_RULES_STEP = 1, NES_POOL_RULES_RESET = 2, NES_POOL_RULES_INFO = 3 };
+enum { NES_POOL_TERMINATED = 1, NES_POOL_TRUNCATED = 2, NES_POOL_SKIP_LIMIT = 4 };
 
 /* A pool of `num_threads` threads counting the caller: num_threads - 1 workers are started
  * and sleep between batches; 1 runs every task in the caller. NULL when out of memory or a

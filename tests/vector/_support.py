@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from games import Game
+from games.spec import AllOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Ram, SkipRule, Var
 from tests.ines import INIT, program_rom
 
 ECHO_FRAMES = 0x10  # NMI count (frames), mod 256
@@ -114,6 +115,30 @@ class EchoGame(Game):
     def after_step(self, console, terminated: bool) -> None:
         if not terminated and int(console.ram[ECHO_BUTTONS]) & 0x10:  # Start (4th read)
             console.step(3, 0)
+
+
+class EchoSpecGame(Game):
+    """A spec game for :func:`echo_rom` (evaluated in C by the vector env's pool): reward 1 when
+    the frame counter moved by exactly 1, plus 0.5 while A is read; ends when A and B are read,
+    truncated when Select alone is; after a step that read Start without A, B or Select, a skip
+    rule clears the sum byte and runs up to 3 frames with no buttons."""
+
+    name = "echo spec"
+    reward_range = (-1.0, 5.0)
+    spec = GameSpec(
+        variables={"buttons": Ram(ECHO_BUTTONS), "frames": Ram(ECHO_FRAMES)},
+        rewards=(DeltaReward("frames", low=1, high=1, name="frames"),
+                 ConditionReward(AllOf(Var("buttons").gt(0x7F)), 0.5)),
+        terminated=AllOf(Var("buttons").ge(0xC0), Var("buttons").lt(0x100)),
+        truncated=Var("buttons").eq(0x20),
+        info=(InfoKey("frames", "frames"), InfoKey("sum", Ram(ECHO_SUM)),
+              InfoKey("start", AllOf(Var("buttons").isin(range(0x10, 0x20))), kind="bool")),
+        skips=(SkipRule("the Start pause", when=Var("buttons").isin(range(0x10, 0x20)),
+                        writes=((ECHO_SUM, 0),), max_frames=3),),
+    )
+
+    def start(self, console) -> None:
+        console.step(3)
 
 
 def corpus_dir():

@@ -15,7 +15,7 @@ from nesenv.actions import SIMPLE_MOVEMENT, buttons_to_byte
 from nesenv.env import NESEnv
 from nesenv.vector import NESVectorEnv, reduce_observation
 from tests.vector._support import (
-    EchoGame, corpus_roms, run_side_by_side, write_echo_rom, assert_results_equal,
+    EchoGame, EchoSpecGame, corpus_roms, run_side_by_side, write_echo_rom, assert_results_equal,
 )
 
 
@@ -56,6 +56,23 @@ def test_game_module_path_equals_sync(echo_path, num_threads):
     actions = _actions(n, 120, seed=5)
     actions[np.random.default_rng(6).random(actions.shape) < 0.8] &= 0xFC
     ends = run_side_by_side(vec, _sync(echo_path, n, 30, EchoGame), actions)
+    assert ends["terminations"] > 0 and ends["truncations"] > 0
+    vec.close()
+
+
+@pytest.mark.parametrize("num_threads,frameskip", [(1, 1), (2, 1), (2, 3)])
+def test_spec_game_in_the_pool_equals_sync(echo_path, num_threads, frameskip):
+    """A spec game: the pool evaluates its rules in C (reward, termination, truncation, info,
+    a skip rule that writes RAM and runs frames) exactly as the single env's evaluator does."""
+    n = 4
+    vec = NESVectorEnv(n, echo_path, EchoSpecGame(), max_episode_steps=40, num_threads=num_threads,
+                       frameskip=frameskip)
+    assert type(vec._batch).__name__ == "_SpecBatchGame"
+    actions = _actions(n, 150, seed=7)
+    actions[np.random.default_rng(8).random(actions.shape) < 0.8] &= 0x3C  # rare A+B
+    ref = SyncVectorEnv([lambda: TimeLimit(NESEnv(echo_path, game=EchoSpecGame(), frameskip=frameskip), 40)
+                         for _ in range(n)])
+    ends = run_side_by_side(vec, ref, actions)
     assert ends["terminations"] > 0 and ends["truncations"] > 0
     vec.close()
 
