@@ -87,6 +87,7 @@ ROMS = (
         filename="super-mario-bros-2-usa.nes",
         title="Super Mario Bros. 2 (USA), as shipped by gym-super-mario-bros 9.1.0",
         variant="vanilla",
+        package="gym-super-mario-bros==9.1.0",
     ),
 )
 

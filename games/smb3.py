@@ -107,6 +107,7 @@ ROMS = (
         filename="super-mario-bros-3.nes",
         title="Super Mario Bros. 3, as shipped by gym-super-mario-bros 9.1.0",
         variant="vanilla",
+        package="gym-super-mario-bros==9.1.0",
     ),
 )
 

@@ -63,6 +63,10 @@ def scenarios():
     for world, stage in ((1, 1), (1, 3), (3, 2), (5, 2), (7, 2)):
         add(f"smb2usa-{world}-{stage}-runjump", f"SuperMarioBros2USA-{world}-{stage}-v0", 800,
             "runjump", 200 + 10 * world + stage, noise=0.05)
+    # stage episodes end at the first death: many resets, deaths and (SMB3) cleared levels
+    add("smb2usa-7-2-runjump-long", "SuperMarioBros2USA-7-2-v0", 3000, "runjump", 41,
+        resets=((1, None), (None, None), (5, None)), noise=0.1)
+    add("smb2usa-4-1-runjump", "SuperMarioBros2USA-4-1-v0", 1500, "runjump", 42, noise=0.1)
     add("smb3-full-runjump", "SuperMarioBros3-v0", 3000, "runjump", 31, noise=0.05)
     add("smb3-full-random", "SuperMarioBros3-v0", 1000, "random", 32,
         resets=((0, None), (None, None), (7, None)))
@@ -70,6 +74,8 @@ def scenarios():
     for stage in (1, 2, 4, 6):
         add(f"smb3-1-{stage}-runjump", f"SuperMarioBros3-1-{stage}-v0", 1200, "runjump",
             300 + stage, noise=0.05)
+    add("smb3-1-4-runjump-long", "SuperMarioBros3-1-4-v0", 3000, "runjump", 43,
+        resets=((1, None), (None, None), (5, None)), noise=0.1)
     return out
 
 

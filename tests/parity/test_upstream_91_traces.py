@@ -105,6 +105,112 @@ def _result(path):
     return _RESULTS[path]
 
 
+def _game_of(path) -> str:
+    return "smb2_usa" if _name(path).startswith("smb2usa") else "smb3"
+
+
+def test_traces_91_are_there():
+    """The committed traces: several thousand steps per game, full-game and stage ids, deaths,
+    cleared SMB3 levels and repeated resets, recorded from gym-super-mario-bros 9.1.0."""
+    steps = {"smb2_usa": 0, "smb3": 0}
+    ends = {"smb2_usa": 0, "smb3": 0}
+    ids, flags = set(), 0
+    for path in TRACES:
+        header, events = load(path)
+        assert header["upstream"]["gym-super-mario-bros"] == "9.1.0"
+        assert header["upstream"]["nes-py"] == "9.0.1"
+        game = _game_of(path)
+        rows = [e for e in events if isinstance(e, list)]
+        steps[game] += len(rows)
+        ends[game] += sum(bool(e[2]) for e in rows)
+        if "flag_get" in header["info_keys"]:
+            k = header["info_keys"].index("flag_get")
+            flags += sum(bool(e[4][k]) for e in rows)
+        ids.add(header["id"])
+    assert steps["smb2_usa"] >= 15_000 and steps["smb3"] >= 13_000
+    assert ends["smb2_usa"] >= 3 and ends["smb3"] >= 5 and flags >= 2
+    assert {"SuperMarioBros2USA-v0", "SuperMarioBros3-v0", "SuperMarioBros2USA-7-2-v0"} <= ids
+    assert {f"SuperMarioBros3-1-{s}-v0" for s in (1, 2, 4, 6)} <= ids
+
+
+# Traces whose episodes part from upstream's at the given step (reward and info first differ
+# there). SMB3's NMI reads the controller until two reads agree, a loop that ends 20-40 CPU cycles
+# before nes-py's frame boundary in the first frames of an episode; SMB2 has frames where the game
+# logic overruns the frame (no controller read in that step). In both, nes-py's CPU timing
+# (instructions executed on their first cycle, its own branch, DMA and NMI cycle counts) moves
+# the read across the step boundary in some steps and the game sees another step's buttons
+# (README.md here). Replays match exactly up to that step.
+DIVERGE = {"smb2usa-7-2-runjump-long": 727, "smb3-1-6-runjump": 903,
+           "smb3-full-random-nostart": 6}
+_DIVERGE_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "nes-py's CPU timing moves the game's controller read to the other side of a step "
+    "boundary (DIVERGE; tests/parity/README.md)"))
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=_DIVERGE_XFAIL) if _name(p) in DIVERGE else p for p in TRACES
+], ids=_name)
+def test_replay_matches_upstream_91(path):
+    """Reward, terminated, truncated and the whole info dict (keys in upstream's order) equal
+    upstream's at every step and reset."""
+    header, _ = load(path)
+    _rom_check(header)
+    result = _result(path)
+    failed = {f: result["first"][f] for f in ("reward", "terminated", "truncated", "info",
+                                              "reset_info") if f in result["first"]}
+    assert not failed, f"{_name(path)}: first mismatch per field (step, upstream, ours): {failed}"
+    assert result["steps"] == sum(isinstance(e, list) for e in load(path)[1])
+
+
+@pytest.mark.parametrize("name", sorted(DIVERGE))
+def test_diverging_traces_match_until_the_known_step(name):
+    """The traces of DIVERGE match exactly up to the step where they part, not earlier."""
+    path = os.path.join(TRACE_DIR, name + ".jsonl.gz")
+    _rom_check(load(path)[0])
+    result = _result(path)
+    assert result["first"]["info"][0] == DIVERGE[name]
+    assert result["match"]["info"] >= DIVERGE[name]
+    assert "terminated" not in result["first"] and "reset_info" not in result["first"]
+
+
+# Share of steps whose whole RAM hash equals upstream's, per trace (traces of DIVERGE left out):
+# SMB2 USA 35-59 %, SMB3 45-48 % measured. The others differ mostly in the stack page (the return
+# address an interrupt pushed, $01EB-$01FC) and in bytes written where the step boundary falls.
+MIN_RAM_SHARE = {"smb2_usa": 0.33, "smb3": 0.43}
+
+
+@pytest.mark.parametrize("path", [p for p in TRACES if _name(p) not in DIVERGE], ids=_name)
+def test_ram_matches_upstream_on_part_of_the_steps(path):
+    header, _ = load(path)
+    _rom_check(header)
+    result = _result(path)
+    share = result["match"]["ram"] / result["steps"]
+    assert share >= MIN_RAM_SHARE[_game_of(path)], f"{_name(path)}: RAM equal on {share:.1%}"
+
+
+def test_smb2_observations_match_upstream_on_most_steps():
+    """SMB2 USA: every reset's observation and at least 75 % of the steps' equal upstream's
+    (76.6 % measured; the others differ on the top lines, where nes-py draws sprites on line 0
+    that the NES never shows)."""
+    paths = [p for p in TRACES if _game_of(p) == "smb2_usa"]
+    for path in paths:
+        _rom_check(load(path)[0])
+    results = [_result(p) for p in paths]
+    assert sum(r["match"]["reset_obs"] for r in results) == sum(r["resets"] for r in results)
+    assert sum(r["match"]["obs"] for r in results) >= 0.75 * sum(r["steps"] for r in results)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "nes-py's MMC3 raises the status bar's scanline IRQ one line later: SMB3's status bar "
+    "(lines 193-223) is drawn one line lower upstream (tests/parity/README.md)"))
+def test_smb3_observations_match_upstream():
+    paths = [p for p in TRACES if _game_of(p) == "smb3"]
+    for path in paths:
+        _rom_check(load(path)[0])
+    results = [_result(p) for p in paths]
+    assert all(r["match"]["reset_obs"] == r["resets"] for r in results)
+
+
 def main() -> None:
     import argparse
 
