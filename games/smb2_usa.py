@@ -311,7 +311,7 @@ class SuperMarioBros2USA(Game):
             self._progress_max = 0
 
     def info(self, ram) -> Dict[str, Any]:
-        """The 43 info keys of gym-super-mario-bros 9.1.0, in its order (see the module)."""
+        """The 45 info keys of gym-super-mario-bros 9.1.0, in its order (see the module)."""
         world, stage = level_to_stage(ram[LEVEL])
         dying, dead = self.is_dying(ram), self.is_dead(ram)
         complete = self.is_level_complete(ram)

@@ -368,7 +368,7 @@ class SuperMarioBros3(Game):
             self._take_baselines(ram)
 
     def info(self, ram) -> Dict[str, Any]:
-        """The 47 info keys of gym-super-mario-bros 9.1.0, in its order (see the module)."""
+        """The 46 info keys of gym-super-mario-bros 9.1.0, in its order (see the module)."""
         lives = int(ram[LIVES])
         flag = self.flag_get(ram)
         dying, game_over = self.is_dying(ram), self.is_game_over(ram)
