@@ -28,6 +28,7 @@ RAM names follow the Data Crystal RAM map of the game.
 from typing import Any, Dict, Optional, Tuple
 
 from .base import Console, Game, RomSpec
+from .super_mario_bros import MINIMAL_ACTIONS
 
 # --- RAM addresses -------------------------------------------------------------------------------
 PLAYER_X_PAGE = 0x0014  # horizontal page (256 pixels) of the player
@@ -146,6 +147,8 @@ class SuperMarioBros2USA(Game):
     name = "Super Mario Bros. 2 (USA)"
     ROMS: Tuple[RomSpec, ...] = ROMS
     reward_range = (-15.0, 15.0)
+    # ALE's minimal set: gym-super-mario-bros' COMPLEX_MOVEMENT, as for Super Mario Bros.
+    minimal_actions = MINIMAL_ACTIONS
 
     def __init__(self, target: Optional[Tuple[int, int]] = None):
         self.target = None if target is None else self.decode_target(target)

@@ -31,7 +31,7 @@ reads at $0075, which on the map is the map y); they are kept as upstream comput
 from typing import Any, Dict, Optional, Tuple
 
 from .base import Console, Game, RomSpec
-from .super_mario_bros import read_digits
+from .super_mario_bros import MINIMAL_ACTIONS, read_digits
 
 # --- RAM addresses -------------------------------------------------------------------------------
 MAP_Y = 0x0075  # map y of Mario on the world map; upstream's "x page" in a level
@@ -176,6 +176,8 @@ class SuperMarioBros3(Game):
     name = "Super Mario Bros. 3"
     ROMS: Tuple[RomSpec, ...] = ROMS
     reward_range = (-15.0, 15.0)
+    # ALE's minimal set: gym-super-mario-bros' COMPLEX_MOVEMENT, as for Super Mario Bros.
+    minimal_actions = MINIMAL_ACTIONS
 
     def __init__(self, target: Optional[Tuple[int, int]] = None):
         self.target = None if target is None else self.decode_target(target)

@@ -131,7 +131,7 @@ def ale_env_ids() -> Dict[str, Dict[str, Any]]:
         # one id per game: the vanilla ROM, and gym-super-mario-bros 7.4's spelling of stages
         if version != "0" or re.fullmatch(r"SuperMarioBros\d-\d", name):
             continue
-        del kwargs["rom_mode"]
+        kwargs.pop("rom_mode", None)  # the 9.1.0 games have one ROM and no rom_mode
         ids[f"{ALE_NAMESPACE}/{name}-v5"] = {"entry_point": spec["entry_point"],
                                              "kwargs": {**kwargs, **ALE_V5_KWARGS}}
     return ids
