@@ -9,12 +9,15 @@ from typing import Dict, Tuple, Type
 
 from .base import Console, Game, RomSpec
 from .lost_levels import LostLevels
+from .smb2_usa import SuperMarioBros2USA
+from .smb3 import SuperMarioBros3
 from .super_mario_bros import SuperMarioBros
 
-GAMES: Tuple[Type[Game], ...] = (SuperMarioBros, LostLevels)
+GAMES: Tuple[Type[Game], ...] = (SuperMarioBros, LostLevels, SuperMarioBros2USA, SuperMarioBros3)
 
 REGISTRY: Dict[str, Tuple[Type[Game], RomSpec]] = {
     rom.sha1: (game, rom) for game in GAMES for rom in game.ROMS
 }
 
-__all__ = ["Console", "Game", "RomSpec", "SuperMarioBros", "LostLevels", "GAMES", "REGISTRY"]
+__all__ = ["Console", "Game", "RomSpec", "SuperMarioBros", "LostLevels", "SuperMarioBros2USA",
+           "SuperMarioBros3", "GAMES", "REGISTRY"]

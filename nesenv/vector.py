@@ -141,10 +141,14 @@ class _BatchGame:
 class _LoopBatchGame(_BatchGame):
     """Any game module: its hooks called env by env on the live RAM (the slow, general path)."""
 
+    # Gymnasium's merge, which recurses into dict values (e.g. SMB3's reward_components) as
+    # self._add_info
+    _add_info = VectorEnv._add_info
+
     def _infos(self, indices) -> Dict[str, Any]:
         infos: Dict[str, Any] = {}
         for i in indices:  # Gymnasium's own merge (it reads only self.num_envs)
-            infos = VectorEnv._add_info(self, infos, self.games[i].info(self.consoles[i].ram), int(i))
+            infos = self._add_info(infos, self.games[i].info(self.consoles[i].ram), int(i))
         return infos
 
     def reset(self, ram, mask):

@@ -16,9 +16,10 @@ def rom_or_skip(game, variant="vanilla"):
     try:
         return roms.find_rom(game, variant)
     except roms.RomNotFoundError:
+        spec = next(rom for rom in game.ROMS if rom.variant == variant)
         pytest.skip(
             f"{game.name} ROM ({variant}) not imported; import the ROM set with: "
-            f"{roms.IMPORT_COMMAND}"
+            f"{roms.import_command(spec)}"
         )
 
 

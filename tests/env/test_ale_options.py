@@ -120,9 +120,10 @@ def test_check_env_passes_with_the_options(smb_rom, kw):
 
 def test_ale_v5_ids():
     ids = ale_env_ids()
-    assert len(ids) == 1 + 32 + 1 + 1 + 52
+    assert len(ids) == 1 + 32 + 1 + 1 + 52 + 21 + 5  # SMB, Lost Levels, SMB2 USA, SMB3
     assert ids["NES/SuperMarioBros-4-2-v5"]["kwargs"] == {"target": (4, 2), **ALE_V5_KWARGS}
     assert ids["NES/SuperMarioBros2-A-1-v5"]["kwargs"]["lost_levels"] is True
+    assert ids["NES/SuperMarioBros3-1-4-v5"]["kwargs"] == {"target": (1, 4), **ALE_V5_KWARGS}
     assert ALE_V5_KWARGS == {"frameskip": 4, "repeat_action_probability": 0.25,
                              "full_action_space": False, "max_num_frames_per_episode": 108000}
     assert all(i in gym.registry for i in ids)

@@ -1,4 +1,5 @@
-"""The gym-super-mario-bros 7.4 ids are registered on ``import nesenv`` (no ROM needed)."""
+"""The gym-super-mario-bros 7.4, 8.0 and 9.1.0 ids are registered on ``import nesenv`` (no ROM
+needed)."""
 import gymnasium as gym
 
 import nesenv
@@ -16,8 +17,13 @@ def test_all_upstream_ids_and_lost_levels_stages_are_registered():
                  for v in range(4)}  # gym-super-mario-bros 8.0's aliases
     expected |= {f"SuperMarioBros2-{w}-{s}-v{v}" for w in "123456789ABCD" for s in range(1, 5)
                  for v in range(2)}  # 8.0 adds worlds 9 and A-D
+    # gym-super-mario-bros 9.1.0's SMB2 USA and SMB3 ids
+    expected |= {"SuperMarioBros2USA-v0", "SuperMarioBros3-v0"}
+    expected |= {f"SuperMarioBros2USA-{w}-{s}-v0" for w, n in enumerate((3, 3, 3, 3, 3, 3, 2), 1)
+                 for s in range(1, n + 1)}
+    expected |= {f"SuperMarioBros3-1-{s}-v0" for s in (1, 2, 4, 6)}
     assert ids == expected
-    assert len(ids) == 4 + 4 + 2 + 128 + 128 + 104
+    assert len(ids) == 4 + 4 + 2 + 128 + 128 + 104 + 2 + 20 + 4
     assert all(i in gym.registry for i in ids)
 
 
