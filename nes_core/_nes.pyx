@@ -17,6 +17,10 @@ cdef extern from "nes.h" nogil:
         uint16_t pc
         uint8_t a, x, y, p, sp
         uint64_t cycles
+    ctypedef struct nes_ppu_regs_t:
+        uint8_t ctrl, mask, status, oamaddr
+        uint16_t v, t
+        uint8_t x, w, read_buffer, io_latch
     ctypedef struct nes_rom_info_t:
         int mapper, submapper, nes2
         const char *board
@@ -52,6 +56,12 @@ cdef extern from "nes.h" nogil:
     int nes_jammed(const nes_t *nes)
     void nes_get_regs(const nes_t *nes, nes_regs_t *r)
     void nes_set_regs(nes_t *nes, const nes_regs_t *r)
+    int nes_write(nes_t *nes, uint16_t addr, uint8_t value)
+    void nes_ppu_poke(nes_t *nes, uint16_t addr, uint8_t value)
+    void nes_get_ppu_regs(nes_t *nes, nes_ppu_regs_t *r)
+    void nes_set_ppu_regs(nes_t *nes, const nes_ppu_regs_t *r)
+    uint8_t *nes_oam(nes_t *nes)
+    uint8_t *nes_vram(nes_t *nes, size_t *size)
     unsigned NES_STATE_SCREEN
     size_t nes_state_size(nes_t *nes, unsigned flags)
     int nes_state_save(nes_t *nes, uint8_t *buf, size_t len, unsigned flags)
@@ -225,6 +235,8 @@ def load_palette(palette):
 
 
 _REG_LIMITS = {"pc": 0xFFFF, "a": 0xFF, "x": 0xFF, "y": 0xFF, "p": 0xFF, "sp": 0xFF, "cycles": (1 << 63) - 1}
+_PPU_REG_LIMITS = {"ctrl": 0xFF, "mask": 0xFF, "status": 0xFF, "oamaddr": 0xFF, "v": 0x7FFF,
+                   "t": 0x7FFF, "x": 7, "w": 1, "read_buffer": 0xFF, "io_latch": 0xFF}
 
 
 cdef class NES:
@@ -637,6 +649,101 @@ cdef class NES:
             raise ValueError(f"PPU address out of range: {addr:#x}")
         self._check()
         return nes_ppu_peek(self.n, <uint16_t>addr)
+
+    def ppu_poke(self, addr, value):
+        """Write the PPU address space $0000-$3FFF as a PPUDATA write would (CHR RAM only,
+        nametables through the current mirroring, palette), without moving v or the read
+        buffer.
+
+        Raises:
+            TypeError: an argument is not an int; ValueError: address or byte out of range.
+        """
+        addr = _as_int(addr, "addr")
+        value = _as_int(value, "value")
+        if not 0 <= addr <= 0x3FFF:
+            raise ValueError(f"PPU address out of range: {addr:#x}")
+        if not 0 <= value <= 0xFF:
+            raise ValueError(f"value out of range: {value}")
+        self._check()
+        nes_ppu_poke(self.n, <uint16_t>addr, <uint8_t>value)
+
+    def write(self, addr, value):
+        """A CPU-bus write at the current cycle, as an instruction makes it: RAM, PPU, APU and
+        controller registers, cartridge registers and RAM see it; the CPU does not run.
+
+        Raises:
+            TypeError: an argument is not an int; ValueError: address or byte out of range,
+            or $4014 (OAMDMA needs the CPU: write :attr:`oam` instead).
+        """
+        addr = _as_int(addr, "addr")
+        value = _as_int(value, "value")
+        if not 0 <= addr <= 0xFFFF:
+            raise ValueError(f"address out of range: {addr:#x}")
+        if not 0 <= value <= 0xFF:
+            raise ValueError(f"value out of range: {value}")
+        self._check()
+        if nes_write(self.n, <uint16_t>addr, <uint8_t>value) != 0:
+            raise ValueError("$4014 (OAMDMA) needs the CPU; write NES.oam instead")
+
+    @property
+    def oam(self):
+        """np.ndarray (256,) uint8: a writable view of OAM (64 sprites x 4 bytes: Y, tile,
+        attributes, X; https://www.nesdev.org/wiki/PPU_OAM)."""
+        self._check()
+        return _memory_view(self._owner, nes_oam(self.n), 256)
+
+    @property
+    def vram(self):
+        """np.ndarray (4096,) uint8: a writable view of nametable RAM by physical page: the
+        console's 2 KiB CIRAM (pages 0 and 1, selected by CIRAM A10 through the board's
+        mirroring), then 2 KiB used only by four-screen boards
+        (https://www.nesdev.org/wiki/Mirroring)."""
+        cdef size_t size = 0
+        self._check()
+        cdef uint8_t *p = nes_vram(self.n, &size)
+        return _memory_view(self._owner, p, size)
+
+    def ppu_registers(self):
+        """dict of the PPU's registers and latches: ctrl (PPUCTRL), mask (PPUMASK), status
+        (PPUSTATUS bits 7-5), oamaddr, v and t (15-bit VRAM addresses), x (fine X, 0-7), w
+        (write toggle, 0/1), read_buffer (PPUDATA buffer), io_latch (the PPU's open bus);
+        https://www.nesdev.org/wiki/PPU_scrolling."""
+        cdef nes_ppu_regs_t r
+        self._check()
+        nes_get_ppu_regs(self.n, &r)
+        return {"ctrl": r.ctrl, "mask": r.mask, "status": r.status & 0xE0, "oamaddr": r.oamaddr,
+                "v": r.v, "t": r.t, "x": r.x, "w": r.w, "read_buffer": r.read_buffer,
+                "io_latch": r.io_latch}
+
+    def set_ppu_registers(self, **regs):
+        """Set PPU registers and latches by name (the keys of :meth:`ppu_registers`), the
+        others kept. ``ctrl`` and ``mask`` go through their register writes (PPUCTRL also sets
+        t's nametable bits, before ``t`` is set); ``status`` takes bits 7-5 (vblank, sprite 0
+        hit, sprite overflow) and is set first, so PPUCTRL enabling NMI in vblank raises it.
+
+        Raises:
+            TypeError: an unknown name or a non-int; ValueError: a value out of its range.
+        """
+        cdef nes_ppu_regs_t r
+        self._check()
+        nes_get_ppu_regs(self.n, &r)
+        for k, v in regs.items():
+            if k not in _PPU_REG_LIMITS:
+                raise TypeError(f"unknown PPU register {k!r}; known: {', '.join(_PPU_REG_LIMITS)}")
+            v = regs[k] = _as_int(v, k)
+            if not 0 <= v <= _PPU_REG_LIMITS[k]:
+                raise ValueError(f"{k} out of range: {v}")
+        r.ctrl = regs.get("ctrl", r.ctrl)
+        r.mask = regs.get("mask", r.mask)
+        r.status = regs.get("status", r.status)
+        r.oamaddr = regs.get("oamaddr", r.oamaddr)
+        r.v = regs.get("v", r.v)
+        r.t = regs.get("t", r.t)
+        r.x = regs.get("x", r.x)
+        r.w = regs.get("w", r.w)
+        r.read_buffer = regs.get("read_buffer", r.read_buffer)
+        r.io_latch = regs.get("io_latch", r.io_latch)
+        nes_set_ppu_regs(self.n, &r)
 
     def ppu_position(self):
         """(scanline, dot) of the dot the PPU processed last; scanline 261 is pre-render."""

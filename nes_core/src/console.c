@@ -310,6 +310,50 @@ void nes_set_regs(nes_t *n, const nes_regs_t *r) {
     n->cpu.p = (uint8_t)((r->p & ~FLAG_B) | FLAG_U); n->cpu.s = r->sp; n->cpu.cycle_offset += r->cycles - cpu_cycles(n);
 }
 
+int nes_write(nes_t *n, uint16_t a, uint8_t v) {
+    if (a == 0x4014) return -1;
+    bus_write(n, a, v);
+    return NES_OK;
+}
+
+void nes_ppu_poke(nes_t *n, uint16_t a, uint8_t v) {
+    ppu_sync(n);
+    ppu_poke_mem(n, a, v);
+}
+
+void nes_get_ppu_regs(nes_t *n, nes_ppu_regs_t *r) {
+    ppu_sync(n);
+    const ppu_t *p = &n->ppu;
+    r->ctrl = p->ctrl; r->mask = p->mask; r->status = p->status; r->oamaddr = p->oamaddr;
+    r->v = p->v; r->t = p->t; r->x = p->x; r->w = p->w;
+    r->read_buffer = p->read_buffer; r->io_latch = p->io_latch;
+}
+
+void nes_set_ppu_regs(nes_t *n, const nes_ppu_regs_t *r) {
+    ppu_sync(n);
+    ppu_t *p = &n->ppu;
+    /* PPUSTATUS first: with vblank set, enabling NMI in PPUCTRL raises it as on hardware */
+    p->status = (uint8_t)((p->status & 0x1F) | (r->status & 0xE0));
+    ppu_write_reg(n, 0x2001, r->mask);
+    ppu_write_reg(n, 0x2000, r->ctrl);
+    p->oamaddr = r->oamaddr;
+    p->v = r->v & 0x7FFF;
+    p->t = r->t & 0x7FFF;
+    p->x = r->x & 7;
+    p->w = r->w & 1;
+    p->read_buffer = r->read_buffer;
+    p->io_latch = r->io_latch;
+    ppu_schedule(n);
+}
+
+uint8_t *nes_oam(nes_t *n) { return n->ppu.oam; }
+
+uint8_t *nes_vram(nes_t *n, size_t *size) {
+    ppu_sync(n);
+    *size = sizeof(n->vram);
+    return n->vram;
+}
+
 uint8_t *nes_prg_ram(nes_t *n, size_t *size) {
     *size = n->cart.prg_ram_size + n->cart.prg_nvram_size;
     return n->cart.prg_ram;

@@ -193,6 +193,7 @@ void ppu_schedule(struct nes *nes);
 uint8_t ppu_read_reg(struct nes *nes, uint16_t addr);
 void ppu_write_reg(struct nes *nes, uint16_t addr, uint8_t v);
 uint8_t ppu_peek_mem(struct nes *nes, uint16_t addr);
+void ppu_poke_mem(struct nes *nes, uint16_t addr, uint8_t v);
 void ppu_state(struct state *st, struct nes *nes);
 void ppu_screen_state(struct state *st, struct nes *nes);
 

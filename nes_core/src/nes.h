@@ -39,6 +39,16 @@ typedef struct nes_regs {
     uint64_t cycles; /* CPU cycles since power-on */
 } nes_regs_t;
 
+/* PPU registers and internal latches (https://www.nesdev.org/wiki/PPU_registers,
+ * https://www.nesdev.org/wiki/PPU_scrolling): for debuggers and state converters. */
+typedef struct nes_ppu_regs {
+    uint8_t ctrl, mask, status, oamaddr; /* PPUCTRL, PPUMASK, PPUSTATUS, OAMADDR */
+    uint16_t v, t;                       /* current and temporary VRAM address (15 bits) */
+    uint8_t x, w;                        /* fine X scroll (3 bits), write toggle (1 bit) */
+    uint8_t read_buffer;                 /* PPUDATA read buffer */
+    uint8_t io_latch;                    /* the PPU's open bus */
+} nes_ppu_regs_t;
+
 typedef struct nes_rom_info {
     int mapper, submapper, nes2;
     const char *board;
@@ -144,6 +154,22 @@ uint64_t nes_frame_count(const nes_t *nes);
 int nes_jammed(const nes_t *nes);
 void nes_get_regs(const nes_t *nes, nes_regs_t *r);
 void nes_set_regs(nes_t *nes, const nes_regs_t *r);
+
+/* Debugger access, at the current cycle and without running the CPU. nes_write is a CPU-bus
+ * write as an instruction makes it (RAM, PPU/APU/controller registers, cartridge registers and
+ * RAM), except OAMDMA ($4014), which needs the CPU: it returns NES_OK, or -1 for $4014
+ * (nothing written). nes_ppu_poke writes the PPU address space as a PPUDATA write would
+ * (CHR RAM only, nametables through the current mirroring, palette) without moving v or the
+ * read buffer. nes_set_ppu_regs sets the latches directly; ctrl and mask go through their
+ * register writes, so t takes PPUCTRL's nametable bits before v/t/x/w are set. */
+int nes_write(nes_t *nes, uint16_t addr, uint8_t value);
+void nes_ppu_poke(nes_t *nes, uint16_t addr, uint8_t value);
+void nes_get_ppu_regs(nes_t *nes, nes_ppu_regs_t *r);
+void nes_set_ppu_regs(nes_t *nes, const nes_ppu_regs_t *r);
+uint8_t *nes_oam(nes_t *nes); /* the 256 bytes of OAM (https://www.nesdev.org/wiki/PPU_OAM) */
+/* Nametable RAM by physical page: the console's 2 KiB CIRAM (pages 0 and 1, CIRAM A10 = 0/1),
+ * then 2 KiB for four-screen boards; *size is set to 4096. */
+uint8_t *nes_vram(nes_t *nes, size_t *size);
 
 /* Save states: nes_state_size gives the exact size of the blob nes_state_save writes.
  * NES_STATE_SCREEN adds the last picture (61 KiB); without it a loaded state leaves the

@@ -131,6 +131,8 @@ static void ppu_bus_write(nes_t *n, uint16_t a, uint8_t v) {
     }
 }
 
+void ppu_poke_mem(nes_t *n, uint16_t a, uint8_t v) { ppu_bus_write(n, a, v); }
+
 /* ---- loopy v increments (https://www.nesdev.org/wiki/PPU_scrolling) ---- */
 /* Loopy v arithmetic and fetch addresses as functions of v, shared by the dot-by-dot path and
  * the bulk spans (https://www.nesdev.org/wiki/PPU_scrolling). */
