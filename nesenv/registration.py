@@ -15,7 +15,10 @@ Ids (the version number selects the ROM mode: v0 vanilla, v1 downsample, v2 pixe
   gym-super-mario-bros 9.1.0 (:mod:`nesenv.mario`).
 
 and the generic env for any supported cartridge, ``nesenv/NES-v0``
-(``gym.make("nesenv/NES-v0", rom_path="game.nes")``; reward 0, never terminates).
+(``gym.make("nesenv/NES-v0", rom_path="game.nes")``; reward 0, never terminates), and one id
+per stable-retro NES integration found (:mod:`nesenv.integrations`), named as stable-retro
+names it: ``gym.make("SuperMarioBros-Nes", state="Level1-1")`` (its ROM must be imported, or
+given as ``rom_path``).
 
 ALE v5's evaluation defaults (:data:`ALE_V5_KWARGS`: 4 frames a step, sticky actions with
 probability 0.25, the game's minimal action set, episodes truncated at 108000 frames) have ids of
@@ -173,7 +176,27 @@ def register_envs() -> List[str]:
                 kwargs=spec["kwargs"],
                 nondeterministic=False,  # sticky actions follow reset(seed=...)
             )
+    register_integrations()
     return list(ids)
+
+
+INTEGRATION_ENTRY_POINT = "nesenv.integrations:make"
+
+
+def register_integrations() -> List[str]:
+    """Register an id per NES integration :func:`nesenv.integrations.available` finds that
+    is not registered yet (``"SuperMarioBros-Nes"``, entry point
+    :func:`nesenv.integrations.make`); return their ids. Without stable-retro installed and
+    ``$NESENV_INTEGRATIONS`` unset there are none."""
+    from . import integrations
+
+    ids = []
+    for name in integrations.available():
+        if name not in gym.registry:
+            gym.register(id=name, entry_point=INTEGRATION_ENTRY_POINT, kwargs={"name": name},
+                         nondeterministic=False)
+        ids.append(name)
+    return ids
 
 
 def _drop_versions(ids: Sequence[str]) -> None:

@@ -93,6 +93,38 @@ def identify(data: bytes) -> Optional[Tuple[Type[Game], RomSpec]]:
     return None if digest is None else REGISTRY.get(digest)
 
 
+_integration_roms: Optional[Dict[str, RomSpec]] = None
+
+
+def integration_roms() -> Dict[str, RomSpec]:
+    """``{PRG+CHR SHA-1: RomSpec}`` of the ROMs the stable-retro integrations found name in
+    their ``rom.sha`` (:mod:`nesenv.integrations`) and no game module knows; stored as
+    ``<integration>.nes``. Read once per process."""
+    global _integration_roms
+    if _integration_roms is None:
+        from . import integrations
+
+        found: Dict[str, RomSpec] = {}
+        for name, folder in integrations.available().items():
+            try:
+                sha = (folder / "rom.sha").read_text(encoding="ascii").split()[0].lower()
+            except (OSError, IndexError, UnicodeDecodeError):
+                continue
+            if sha not in REGISTRY and sha not in found:
+                found[sha] = RomSpec(sha1=sha, filename=f"{name}.nes", variant="vanilla",
+                                     title=f"{name} (stable-retro integration)")
+        _integration_roms = found
+    return _integration_roms
+
+
+def _known(digest: Optional[str]) -> Optional[RomSpec]:
+    """The RomSpec of a game module's ROM or of an integration's, else None."""
+    if digest is None:
+        return None
+    match = REGISTRY.get(digest)
+    return match[1] if match is not None else integration_roms().get(digest)
+
+
 # --- finding imported ROMs -------------------------------------------------------------------------
 _hash_cache: Dict[Tuple[str, int, int], Optional[str]] = {}
 
@@ -115,7 +147,8 @@ def _file_hash(path: Path) -> Optional[str]:
 
 
 def imported_roms(folder: Optional[PathLike] = None) -> Dict[str, Path]:
-    """Return ``{PRG+CHR SHA-1: path}`` of the known ROMs in the ROM folder.
+    """Return ``{PRG+CHR SHA-1: path}`` of the known ROMs in the ROM folder (those of the game
+    modules and of the stable-retro integrations found).
 
     Files named as a :class:`RomSpec` come first; any other ``.nes`` file is identified by its
     hash too, so a ROM copied in by hand under another name is found.
@@ -130,7 +163,7 @@ def imported_roms(folder: Optional[PathLike] = None) -> Dict[str, Path]:
         if path.suffix.lower() != ".nes" or not path.is_file():
             continue
         digest = _file_hash(path)
-        if digest in REGISTRY and digest not in found:
+        if digest not in found and _known(digest) is not None:
             found[digest] = path
     return found
 
@@ -319,9 +352,13 @@ def import_roms(
     results: List[ImportedRom] = []
     for source, data in scan(paths):
         match = identify(data)
-        if match is None:
-            continue
-        game, rom = match
+        if match is not None:
+            game_name, rom = match[0].name, match[1]
+        else:
+            rom = _known(rom_hash(data))
+            if rom is None:
+                continue
+            game_name = rom.title
         target = folder / rom.filename
         if target.is_file() and _file_hash(target) == rom.sha1:
             status = "present"
@@ -340,7 +377,7 @@ def import_roms(
             status = "imported"
         results.append(ImportedRom(source, rom, target, status))
         if log is not None:
-            log(f"{status:8s} {rom.filename:36s} {game.name} ({rom.variant}) from {source}")
+            log(f"{status:8s} {rom.filename:36s} {game_name} ({rom.variant}) from {source}")
     return results
 
 

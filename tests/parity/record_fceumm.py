@@ -1,10 +1,13 @@
 """Record reference traces from stable-retro's FCEUmm for the FCEUX-state conversion.
 
 For each start state of a stable-retro NES integration: load the state into stable-retro's
-emulator (FCEUmm) on the ROM given, run ``FRAMES`` frames of a fixed input (Right held, A held
-20 frames of every 40) and keep per frame the BLAKE2b (4-byte digest) of CPU RAM and of CPU RAM
-without the stack page ($0100-$01FF), in a gzip'd JSON file per state. ``test_fceumm_traces.py`` converts the same states with
-``nesenv.fceux_state.convert`` and replays the input on nesenv.
+emulator (FCEUmm) on the ROM given and reset as stable-retro's ``RetroEnv`` does (one frame with
+no input), then run ``FRAMES`` frames of a fixed input (Right held, A held 20 frames of every 40)
+and keep per frame the BLAKE2b (4-byte digest) of CPU RAM and of CPU RAM without the stack page
+($0100-$01FF), and the scenario's reward, done and info; a gzip'd JSON file per state.
+``test_fceumm_traces.py`` converts the same states with ``nesenv.fceux_state.convert`` and
+replays the input on nesenv; ``tests/env/test_integrations.py`` plays them through
+``nesenv.integrations``.
 
 Run in a virtualenv with stable-retro 1.0.1 (it never imports nesenv; one emulator per process,
 so each state runs in a child process)::
@@ -47,6 +50,9 @@ def ram_hashes(ram: bytes) -> str:
 
 
 def _child(rom: str, state: str) -> None:
+    """Print per frame the RAM hashes, then the scenario's reward, done and info as JSON, as
+    stable-retro's RetroEnv computes them: reset = load the state, one frame with no input,
+    ``data.reset()``; a step = one frame, ``update_ram``, ``current_reward``/``is_done``."""
     import warnings
 
     import numpy as np
@@ -54,17 +60,25 @@ def _child(rom: str, state: str) -> None:
     warnings.simplefilter("ignore")
     import stable_retro as retro
 
+    folder = Path(state).parent
     emu = retro.RetroEmulator(rom)
     data = retro.data.GameData()
+    data.load(str(folder / "data.json"), str(folder / "scenario.json"))
     emu.configure_data(data)
     emu.set_state(gzip.open(state).read())
+    emu.set_button_mask(np.zeros(len(RETRO_ORDER), np.uint8), 0)
+    emu.step()
+    data.reset()
+    data.update_ram()
     for f in range(FRAMES):
         p = pad(f)
         emu.set_button_mask(np.array([0 if b is None else (p >> b) & 1 for b in RETRO_ORDER],
                                      np.uint8), 0)
         emu.step()
+        data.update_ram()
         ram = bytes(int(data.memory.extract(a, "|u1")) & 0xFF for a in range(2048))
-        print(ram_hashes(ram))
+        step = [float(data.current_reward()), bool(data.is_done()), dict(data.lookup_all())]
+        print(ram_hashes(ram), json.dumps(step, separators=(",", ":")))
 
 
 def main(argv=None) -> int:
@@ -93,7 +107,9 @@ def main(argv=None) -> int:
                               "python": platform.python_version()},
                  "command": f"python tests/parity/record_fceumm.py {a.integration} ROM",
                  "ram": [ln.split()[0] for ln in lines],
-                 "ram_outside_stack": [ln.split()[1] for ln in lines]}
+                 "ram_outside_stack": [ln.split()[1] for ln in lines],
+                 # the scenario's [reward, done, info] per frame, as RetroEnv.step gives them
+                 "steps": [json.loads(ln.split(" ", 2)[2]) for ln in lines]}
         (out_dir / f"{state.stem}.json.gz").write_bytes(
             gzip.compress((json.dumps(trace) + "\n").encode(), mtime=0))
         print(f"{state.stem}: {len(lines)} frames")
