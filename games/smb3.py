@@ -31,7 +31,7 @@ reads at $0075, which on the map is the map y); they are kept as upstream comput
 from typing import Any, Dict, Optional, Tuple
 
 from .base import Console, Game, RomSpec
-from .super_mario_bros import MINIMAL_ACTIONS, read_digits
+from .super_mario_bros import MINIMAL_ACTIONS
 
 # --- RAM addresses -------------------------------------------------------------------------------
 MAP_Y = 0x0075  # map y of Mario on the world map; upstream's "x page" in a level
@@ -115,7 +115,8 @@ ROMS = (
 # --- RAM readers ---------------------------------------------------------------------------------
 def time_left(ram) -> int:
     """Return the level clock (0 on the world map)."""
-    return read_digits(ram, *TIME_DIGITS)
+    address, length = TIME_DIGITS  # one decimal digit a byte; upstream joins them as text
+    return int("".join(str(int(ram[a])) for a in range(address, address + length)))
 
 
 def score(ram) -> int:

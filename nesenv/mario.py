@@ -10,7 +10,7 @@ from typing import Any, Optional, Tuple, Type, Union
 from games import Game, SuperMarioBros2USA, SuperMarioBros3
 
 from .env import NESEnv
-from .smb import _rom_for
+from .smb import rom_for
 from .vector import NESVectorEnv
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -20,7 +20,7 @@ def _game_and_rom(game_cls: Type[Game], target: Optional[Tuple[int, int]],
                   rom_path: Optional[PathLike]) -> Tuple[Game, str]:
     """Check ``target`` (TypeError / ValueError); return the game module and its ROM path."""
     game = game_cls(target)
-    return game, _rom_for(game_cls, "vanilla", rom_path)
+    return game, rom_for(game_cls, "vanilla", rom_path)
 
 
 class _MarioEnv(NESEnv):
