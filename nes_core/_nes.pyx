@@ -983,8 +983,12 @@ cdef class ObsFormat:
             half up, so (84, 84) or (120, 128) need no other library.
 
     Attributes:
-        obs_type (str), height, width (int), shape (tuple): the array shape of one observation,
-        ``(height, width, 3)`` or ``(height, width)``; nbytes (int).
+        obs_type (str): ``"rgb"`` or ``"grayscale"``.
+        height (int): rows of one observation.
+        width (int): columns of one observation.
+        shape (tuple): the array shape of one observation, ``(height, width, 3)`` or
+            ``(height, width)``.
+        nbytes (int): bytes of one observation (``uint8``).
 
     Raises:
         ValueError: unknown ``obs_type``, or a size outside 1-240 by 1-256.
