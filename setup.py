@@ -1,10 +1,16 @@
-"""Build the C core (nes_core/src) and its thin Cython wrapper nes_core._nes."""
+"""Build the C core (nes_core/src) and its thin Cython wrapper nes_core._nes.
+
+From a source tree the wrapper is cythonized; from an sdist, which carries the generated
+nes_core/_nes.c, it is compiled without Cython (see _build_backend/nesenv_build.py).
+"""
 import glob
 import os
 import sys
 
-from Cython.Build import cythonize
 from setuptools import Extension, setup
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "_build_backend"))
+from nesenv_build import uses_generated_c  # noqa: E402
 
 SRC = sorted(glob.glob("nes_core/src/*.c") + glob.glob("nes_core/src/mappers/*.c"))
 
@@ -34,19 +40,26 @@ else:
         cflags += ["-flto"]
         ldflags += ["-flto", "-O3"]
 
+GENERATED_C = uses_generated_c(os.path.dirname(os.path.abspath(__file__)))
+
 ext = Extension(
     "nes_core._nes",
-    sources=["nes_core/_nes.pyx"] + SRC,
+    sources=["nes_core/_nes.c" if GENERATED_C else "nes_core/_nes.pyx"] + SRC,
     include_dirs=["nes_core/src"],
     extra_compile_args=cflags,
     extra_link_args=ldflags,
     libraries=[] if sys.platform == "win32" else ["m"],
 )
 
-setup(
-    ext_modules=cythonize(
+if GENERATED_C:
+    ext_modules = [ext]
+else:
+    from Cython.Build import cythonize
+
+    ext_modules = cythonize(
         [ext],
         language_level=3,
         compiler_directives={"boundscheck": False, "wraparound": False, "initializedcheck": False},
-    ),
-)
+    )
+
+setup(ext_modules=ext_modules)

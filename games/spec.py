@@ -469,7 +469,9 @@ class Rules:
     the same spec. Get one with :func:`rules_for`.
 
     Attributes:
-        spec, compiled, table.
+        spec: the :class:`GameSpec`.
+        compiled: its :class:`CompiledSpec`.
+        table: the ``nes_core.RuleTable`` built from it.
     """
 
     def __init__(self, spec: GameSpec):

@@ -524,8 +524,8 @@ cdef class NES:
         pool_with=...)``: ``(240, 256, 3)`` for RGB, ``(240, 256)`` for grayscale, ``uint8``.
 
         Raises:
-            TypeError, StateError, RuntimeError: as :meth:`observe`; ValueError: ``"tiles"``
-            (tiles are not pooled).
+            ValueError: ``"tiles"`` (tiles are not pooled).
+            TypeError: as :meth:`observe`, which also gives the StateError and RuntimeError cases.
         """
         cdef ObsFormat f = _obs_format(fmt)
         out = np.empty(_full_shape(f), dtype=np.uint8)
@@ -992,8 +992,12 @@ cdef class ObsFormat:
             ``"tiles"``.
 
     Attributes:
-        obs_type (str), height, width (int), shape (tuple): the array shape of one observation,
-        ``(height, width, 3)`` or ``(height, width)``; nbytes (int).
+        obs_type (str): ``"rgb"`` or ``"grayscale"``.
+        height (int): rows of one observation.
+        width (int): columns of one observation.
+        shape (tuple): the array shape of one observation, ``(height, width, 3)`` or
+            ``(height, width)``.
+        nbytes (int): bytes of one observation (``uint8``).
 
     Raises:
         ValueError: unknown ``obs_type``, a size outside 1-240 by 1-256, or any ``shape`` with
