@@ -919,12 +919,21 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     uint8_t screen = p->screen == SCREEN_MIDFRAME ? SCREEN_STALE : p->screen;
     ST_FIELD(st, screen);
     ST_ARRAY(st, p->emph);
+    size_t line_v_pos = st->pos;
     ST_ARRAY(st, p->line_v);
     ST_ARRAY(st, p->line_x);
     size_t fb_pos = st->pos;
     ST_ARRAY(st, p->fb);
-    /* the check skips bulk arrays, but the picture's bytes are colour indices, not memory:
-     * one above $3F cannot have been saved (the load would mask it, and save other bytes) */
+    /* the check skips bulk arrays, but the picture's bytes are colour indices and the line
+     * scrolls 15-bit addresses, not memory: other values cannot have been saved (the load
+     * would mask them, and save other bytes) */
+    if (st->mode == ST_LOAD && st->check && !st->err) {
+        uint8_t high_or = 0; /* bit 15 of each little-endian line address */
+        for (size_t i = 1; i < sizeof(p->line_v); i += 2) high_or |= st->buf[line_v_pos + i];
+        if (high_or & 0x80) {
+            st->err = 1; st->msg = "a line's scroll address is not 15 bits";
+        }
+    }
     if (st->mode == ST_LOAD && st->check && !st->err) {
         uint64_t any = 0; /* the OR of all bytes, eight at a time (no early exit: vectorised) */
         for (size_t i = 0; i < sizeof(p->fb); i += 8) {
