@@ -239,6 +239,18 @@ _PPU_REG_LIMITS = {"ctrl": 0xFF, "mask": 0xFF, "status": 0xFF, "oamaddr": 0xFF, 
                    "t": 0x7FFF, "x": 7, "w": 1, "read_buffer": 0xFF, "io_latch": 0xFF}
 
 
+def _check_registers(dict regs, dict limits, str what):
+    """Check ``regs`` (name -> value) against ``limits`` (name -> largest value) in place: the
+    values become ints. Raises TypeError for an unknown name or a non-int, ValueError for a
+    value outside 0..limit."""
+    for k, v in regs.items():
+        if k not in limits:
+            raise TypeError(f"unknown {what} {k!r}; known: {', '.join(limits)}")
+        v = regs[k] = _as_int(v, k)
+        if not 0 <= v <= limits[k]:
+            raise ValueError(f"{k} out of range: {v}")
+
+
 cdef class NES:
     """One NES console (NTSC 2A03 CPU + 2C02 PPU + cartridge), cycle by cycle in C.
 
@@ -729,12 +741,7 @@ cdef class NES:
         cdef nes_ppu_regs_t r
         self._check()
         nes_get_ppu_regs(self.n, &r)
-        for k, v in regs.items():
-            if k not in _PPU_REG_LIMITS:
-                raise TypeError(f"unknown PPU register {k!r}; known: {', '.join(_PPU_REG_LIMITS)}")
-            v = regs[k] = _as_int(v, k)
-            if not 0 <= v <= _PPU_REG_LIMITS[k]:
-                raise ValueError(f"{k} out of range: {v}")
+        _check_registers(regs, _PPU_REG_LIMITS, "PPU register")
         r.ctrl = regs.get("ctrl", r.ctrl)
         r.mask = regs.get("mask", r.mask)
         r.status = regs.get("status", r.status)
@@ -768,16 +775,15 @@ cdef class NES:
         return {"pc": r.pc, "a": r.a, "x": r.x, "y": r.y, "p": r.p, "sp": r.sp, "cycles": r.cycles}
 
     def set_cpu_registers(self, **regs):
-        """Set CPU registers by name (pc, a, x, y, p, sp, cycles), e.g. pc=0xC000 for nestest."""
+        """Set CPU registers by name (pc, a, x, y, p, sp, cycles), e.g. pc=0xC000 for nestest.
+
+        Raises:
+            TypeError: an unknown name or a non-int; ValueError: a value out of its range.
+        """
         cdef nes_regs_t r
         self._check()
         nes_get_regs(self.n, &r)
-        for k, v in regs.items():
-            if k not in _REG_LIMITS:
-                raise TypeError(f"unknown register {k!r}; known: {', '.join(_REG_LIMITS)}")
-            v = regs[k] = _as_int(v, k)
-            if not 0 <= v <= _REG_LIMITS[k]:
-                raise ValueError(f"{k} out of range: {v}")
+        _check_registers(regs, _REG_LIMITS, "register")
         r.pc = regs.get("pc", r.pc)
         r.a = regs.get("a", r.a)
         r.x = regs.get("x", r.x)
