@@ -123,18 +123,18 @@ def _close_recorder(prog: str, recorder) -> int:
 def parse_smb_play_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Parse and check ``smb-play`` arguments; exits with status 2 on a usage error."""
     import nesenv  # noqa: F401  (registers the ids)
-    from nesenv.registration import env_ids
+    from nesenv.registration import ale_env_ids, env_ids, register_integrations
 
     parser = build_smb_play_parser()
     args = parser.parse_args(argv)
-    known = env_ids()
-    if args.env not in known:
+    known = {**env_ids(), **ale_env_ids()}
+    if args.env not in known and args.env not in register_integrations():
         parser.error(
             f"unknown env id {args.env!r}; e.g. SuperMarioBros-v0, SuperMarioBros-1-1-v0, "
-            "SuperMarioBrosRandomStages-v0, SuperMarioBros2-v0"
+            "SuperMarioBrosRandomStages-v0, SuperMarioBros2-v0, NES/SuperMarioBros-1-1-v5"
         )
     if args.stages is not None:
-        if known[args.env]["entry_point"] != "nesenv.smb:SuperMarioBrosRandomStagesEnv":
+        if known.get(args.env, {}).get("entry_point") != "nesenv.smb:SuperMarioBrosRandomStagesEnv":
             parser.error("--stages/-S only applies to SuperMarioBrosRandomStages-v* envs")
         from nesenv.smb import parse_stages
 
@@ -159,6 +159,9 @@ def make_env(args: argparse.Namespace):
     kwargs = {}
     if args.stages is not None:
         kwargs["stages"] = args.stages
+    spec = gym.spec(args.env)
+    if args.actionspace != "nes" and spec.kwargs.get("full_action_space") is False:
+        kwargs["full_action_space"] = True  # JoypadSpace maps its list onto controller bytes
     env = gym.make(args.env, **kwargs)
     lists = {
         "right": actions.RIGHT_ONLY,

@@ -31,6 +31,8 @@ def test_smb_play_all_options():
         (["-e", "SuperMarioBros-1-1-v0", "-S", "1-1"], "only applies to SuperMarioBrosRandomStages"),
         (["-e", "SuperMarioBrosRandomStages-v0", "-S", "9-9"], "bad stage"),
         (["-e", "Pong-v5"], "unknown env id"),
+        (["-e", "NES/Pong-v5"], "unknown env id"),
+        (["-e", "NES/SuperMarioBros-1-1-v5", "-S", "1-1"], "only applies to SuperMarioBrosRandomStages"),
         (["-m", "watch"], "invalid choice"),
         (["-a", "all"], "invalid choice"),
         (["--steps", "-1"], "argument -s/--steps: must be >= 1, got -1"),
@@ -64,6 +66,21 @@ def test_random_headless_prints_the_summary(smb_rom, capsys):
     for needle in ("steps: 300", "total reward:", "x_pos reached:", "world-stage: 1-1",
                    "frames per second:"):
         assert needle in out, out
+
+
+@pytest.mark.parametrize("actionspace,actions", [("nes", 12), ("simple", 7)])
+def test_random_on_an_ale_v5_id(smb_rom, actionspace, actions, capsys, monkeypatch):
+    # NES/...-v5: ALE v5's defaults (4 frames a step, the game's minimal action set of 12);
+    # a JoypadSpace list asks for the full action space underneath, as JoypadSpace needs
+    made = []
+    real_make = cli.make_env
+    monkeypatch.setattr(cli, "make_env", lambda args: made.append(real_make(args)) or made[-1])
+    assert cli.smb_play_main(["-e", "NES/SuperMarioBros-1-1-v5", "-m", "random", "-a",
+                              actionspace, "--steps", "50", "--no-render", "--seed", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "steps: 50" in out and "world-stage: 1-1" in out, out
+    assert made[0].action_space.n == actions
+    assert made[0].unwrapped.frameskip == 4
 
 
 def test_random_is_headless_without_a_display(smb_rom, monkeypatch, capsys):
