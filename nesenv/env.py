@@ -21,7 +21,13 @@ SCREEN_HEIGHT = 240
 SCREEN_WIDTH = 256
 SCREEN_SHAPE = (SCREEN_HEIGHT, SCREEN_WIDTH, 3)
 
-_STATE_MAGIC = b"NESENV\x00\x01"
+_STATE_MAGIC = b"NESENV\x00\x02"  # 2: the env's own counters beside the game's
+_STATE_MAGIC_V1 = b"NESENV\x00\x01"  # the game's counters only (still loaded)
+
+
+def _is_env_state(blob) -> bool:
+    """True for a blob of ``NESEnv.save_state`` (either version), False for a console state."""
+    return bytes(blob[: len(_STATE_MAGIC)]) in (_STATE_MAGIC, _STATE_MAGIC_V1)
 
 # start states shared by all envs of this process: (ROM file SHA-1, game.start_key, frame grid)
 # -> console state with its picture. Computing one means running the game's menus.
@@ -473,7 +479,7 @@ class NESEnv(gym.Env):
         self._select_game(seed, options)
         self._start_state = self._start_for(self.game)
         given_counters = False
-        if state is not None and bytes(state[: len(_STATE_MAGIC)]) == _STATE_MAGIC:
+        if state is not None and _is_env_state(state):
             self.load_state(state)  # checks everything before it changes anything
             given_counters = True
         elif state is not None:
@@ -569,8 +575,9 @@ class NESEnv(gym.Env):
         if not isinstance(state, (bytes, bytearray, memoryview)):
             raise TypeError(f"options['state'] must be bytes, not {type(state).__name__}")
         keep, counters, has_reset = self.nes.save_state(screen=True), self.game.get_state(), self._has_reset
+        env_counters = self._episode_frames, self._last_buttons
         try:
-            if bytes(state[: len(_STATE_MAGIC)]) == _STATE_MAGIC:
+            if _is_env_state(state):
                 self.load_state(state)
             else:
                 self.nes.load_state(bytes(state))
@@ -582,6 +589,7 @@ class NESEnv(gym.Env):
         finally:
             self.nes.load_state(keep)
             self.game.set_state(counters)
+            self._episode_frames, self._last_buttons = env_counters
             self._has_reset = has_reset
 
     def _run_frames(self, buttons: Tuple[int, int], sticky: bool = True
@@ -744,8 +752,19 @@ class NESEnv(gym.Env):
                 ``step`` draws the next observation as usual. With ``frame_timing="nes-py"``
                 the picture is always kept: a step ends inside the next frame's picture, so
                 its observation holds lines drawn before the state was saved.
+
+        The blob also holds the frames run in this episode (``max_num_frames_per_episode``)
+        and the buttons held last (sticky actions); not the frame stack, which
+        ``load_state`` does not change (as ALE's ``cloneState`` and Gymnasium's
+        ``FrameStackObservation``: the stack is the agent's history, not the console's).
         """
-        counters = json.dumps(self.game.get_state(), sort_keys=True).encode()
+        counters = json.dumps({
+            "game": self.game.get_state(),
+            # ALE's episode frame number and the sticky action: a loaded state goes on as the
+            # saved env would have (truncation at max_num_frames_per_episode, the kept buttons)
+            "env": {"episode_frames": self._episode_frames,
+                    "last_buttons": list(self._last_buttons)},
+        }, sort_keys=True).encode()
         keep = screen or self.nes.frame_grid is not None
         blob = self.nes.save_state(screen=keep)
         return _STATE_MAGIC + struct.pack("<I", len(counters)) + counters + blob
@@ -758,7 +777,8 @@ class NESEnv(gym.Env):
             nes_core.StateError: the console part is invalid or from another ROM.
         """
         head = len(_STATE_MAGIC) + 4
-        if len(data) < head or bytes(data[: len(_STATE_MAGIC)]) != _STATE_MAGIC:
+        magic = bytes(data[: len(_STATE_MAGIC)])
+        if len(data) < head or magic not in (_STATE_MAGIC, _STATE_MAGIC_V1):
             raise ValueError(f"not a nesenv env save state ({len(data)} bytes)")
         (size,) = struct.unpack("<I", data[len(_STATE_MAGIC) : head])
         if head + size > len(data):
@@ -768,7 +788,14 @@ class NESEnv(gym.Env):
             )
         try:
             counters = json.loads(bytes(data[head : head + size]).decode())
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            if magic == _STATE_MAGIC_V1:
+                counters = {"game": counters, "env": {"episode_frames": 0, "last_buttons": [0, 0]}}
+            env_counters = counters["env"]
+            episode_frames = int(env_counters["episode_frames"])
+            last_buttons = tuple(int(b) & 0xFF for b in env_counters["last_buttons"])
+            if episode_frames < 0 or len(last_buttons) != 2:
+                raise ValueError(f"bad env counters {env_counters!r}")
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"corrupt nesenv save state: {exc}") from None
         try:
             self.nes.load_state(bytes(data[head + size :]))
@@ -777,5 +804,6 @@ class NESEnv(gym.Env):
                 f"env save state of {len(data)} bytes: its console part "
                 f"({len(data) - head - size} bytes) was refused: {exc}"
             ) from None
-        self.game.set_state(counters)
+        self.game.set_state(counters["game"])
+        self._episode_frames, self._last_buttons = episode_frames, last_buttons
         self._has_reset = True  # a whole episode state: stepping on from it is fine

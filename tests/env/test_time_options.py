@@ -1,5 +1,7 @@
 """ALE's time and noise options on the single env: frameskip (summed rewards, early end,
 pooling of the last two frames), sticky actions (repeat_action_probability) and no-op starts."""
+import json
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -126,3 +128,33 @@ def test_vector_env_per_console_start_states(smb_rom):
     with pytest.raises(ValueError):
         vec.reset(options={"states": [blob, None, None], "reset_mask": np.array([False, True, True])})
     vec.close()
+
+
+def test_env_save_state_keeps_the_episode_frames_and_the_sticky_buttons(smb_rom):
+    env = _make(repeat_action_probability=1.0, max_num_frames_per_episode=100)
+    env.reset(seed=0)
+    env._last_buttons = (RIGHT_B, 0)  # as if the episode had started with RIGHT_B held
+    for _ in range(40):
+        env.step(0)  # sticky with probability 1: RIGHT_B stays held
+    blob = env.save_state()
+    ref = [env.step(0)[1:4] for _ in range(60)]
+    assert ref[-1][2] and not any(t for _, _, t in ref[:-1])  # truncated at frame 100 exactly
+    assert not any(term for _, term, _ in ref)
+
+    other = _make(repeat_action_probability=1.0, max_num_frames_per_episode=100)
+    other.reset(seed=0)  # its own episode: frame 0, no buttons held
+    other.load_state(blob)
+    assert [other.step(0)[1:4] for _ in range(60)] == ref  # same rewards (RIGHT_B), same end
+
+    # format 1 (before the env's counters were kept): loads with frame 0 and no buttons held
+    head = 12 + int.from_bytes(blob[8:12], "little")
+    game = json.dumps(json.loads(blob[12:head])["game"], sort_keys=True).encode()
+    v1 = b"NESENV\x00\x01" + len(game).to_bytes(4, "little") + game + blob[head:]
+    other.load_state(v1)
+    steps = [other.step(0)[1:4] for _ in range(60)]
+    assert not any(t for _, _, t in steps)  # 60 frames into its count, not 100
+    assert [r for r, _, _ in steps] != [r for r, _, _ in ref]  # nothing held: Mario stands
+
+    bad = b"NESENV\x00\x02" + (7).to_bytes(4, "little") + b'{"x":1}' + blob[head:]
+    with pytest.raises(ValueError, match="corrupt nesenv save state"):
+        other.load_state(bad)
