@@ -738,20 +738,8 @@ cdef class NES:
         Raises:
             TypeError: an unknown name or a non-int; ValueError: a value out of its range.
         """
-        cdef nes_ppu_regs_t r
-        self._check()
-        nes_get_ppu_regs(self.n, &r)
         _check_registers(regs, _PPU_REG_LIMITS, "PPU register")
-        r.ctrl = regs.get("ctrl", r.ctrl)
-        r.mask = regs.get("mask", r.mask)
-        r.status = regs.get("status", r.status)
-        r.oamaddr = regs.get("oamaddr", r.oamaddr)
-        r.v = regs.get("v", r.v)
-        r.t = regs.get("t", r.t)
-        r.x = regs.get("x", r.x)
-        r.w = regs.get("w", r.w)
-        r.read_buffer = regs.get("read_buffer", r.read_buffer)
-        r.io_latch = regs.get("io_latch", r.io_latch)
+        cdef nes_ppu_regs_t r = {**self.ppu_registers(), **regs}  # the others kept
         nes_set_ppu_regs(self.n, &r)
 
     def ppu_position(self):
@@ -772,7 +760,7 @@ cdef class NES:
         cdef nes_regs_t r
         self._check()
         nes_get_regs(self.n, &r)
-        return {"pc": r.pc, "a": r.a, "x": r.x, "y": r.y, "p": r.p, "sp": r.sp, "cycles": r.cycles}
+        return r  # Cython makes the struct a dict of its fields
 
     def set_cpu_registers(self, **regs):
         """Set CPU registers by name (pc, a, x, y, p, sp, cycles), e.g. pc=0xC000 for nestest.
@@ -780,17 +768,8 @@ cdef class NES:
         Raises:
             TypeError: an unknown name or a non-int; ValueError: a value out of its range.
         """
-        cdef nes_regs_t r
-        self._check()
-        nes_get_regs(self.n, &r)
         _check_registers(regs, _REG_LIMITS, "register")
-        r.pc = regs.get("pc", r.pc)
-        r.a = regs.get("a", r.a)
-        r.x = regs.get("x", r.x)
-        r.y = regs.get("y", r.y)
-        r.p = regs.get("p", r.p)
-        r.sp = regs.get("sp", r.sp)
-        r.cycles = regs.get("cycles", r.cycles)
+        cdef nes_regs_t r = {**self.cpu_registers(), **regs}  # the others kept
         nes_set_regs(self.n, &r)
 
     @property
