@@ -12,8 +12,10 @@ An integration is a folder named ``<Game>-Nes`` (stable-retro 1.0.1 ships 298 un
   ``greater-than``, ``less-or-equal``, ``greater-or-equal``, ``zero``, ``nonzero``, ``positive``,
   ``negative``, ``negative-equal``, on the value), nested ``nodes``, combined by ``condition``
   ``any`` (default) or ``all``; ``actions`` and ``crop`` (read, not used: nesenv's envs take the
-  controller byte and show the whole picture); ``scripts`` (Lua reward / done functions: not
-  supported, the integration is refused with that reason);
+  controller byte and show the whole picture); ``scripts`` and ``reward.script`` /
+  ``done.script`` ``"lua:NAME"``: Lua functions that replace the variable rewards (or done
+  conditions), run by :class:`LuaScripts` as stable-retro runs them (LuaJIT, through the
+  ``lupa`` package of the ``retro`` extra);
 * ``metadata.json``: ``default_state``; ``*.state``: FCEUmm save states (gzip), converted by
   :mod:`nesenv.fceux_state`; ``rom.sha``: the SHA-1 of the ROM's PRG+CHR data.
 
@@ -37,7 +39,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from games.base import Game
 from games.spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Ram, Var,
-                        parse_type)
+                        parse_type, rules_for)
 
 PathLike = Union[str, "os.PathLike[str]"]
 #: extra folders searched for integrations (os.pathsep-separated), before stable-retro's
@@ -92,11 +94,26 @@ class Integration:
     rom_sha1: Optional[str]
 
     @property
+    def scripted(self) -> bool:
+        """Whether the scenario loads scripts or takes its reward or done from a script."""
+        return bool(self.scenario.get("scripts") or (self.scenario.get("reward") or {}).get("script")
+                    or (self.scenario.get("done") or {}).get("script"))
+
+    @property
     def unsupported(self) -> Optional[str]:
         """Why nesenv cannot evaluate this integration's scenario, or None."""
-        if self.scenario.get("scripts") or "script" in self.scenario.get("reward", {}) \
-                or "script" in self.scenario.get("done", {}):
-            return "its scenario uses Lua scripts (script.lua), which nesenv does not run"
+        if not self.scripted:
+            return None
+        for entry in self.scenario.get("scripts") or []:
+            if not (isinstance(entry, str) and entry.endswith(".lua")):
+                return f"its scenario loads the script {entry!r}; stable-retro runs only Lua (.lua)"
+        for section in ("reward", "done"):
+            script = (self.scenario.get(section) or {}).get("script")
+            if script is not None and not (isinstance(script, str) and script.startswith("lua:")):
+                return f"its {section} script {script!r} is not a Lua function (\"lua:NAME\")"
+        if _luajit() is None:
+            return ("its scenario uses Lua scripts, which need the lupa package "
+                    "(pip install lupa, or nesenv's retro extra)")
         return None
 
     def state_path(self, state: Optional[str] = None) -> Optional[Path]:
@@ -194,16 +211,23 @@ def _done(node: Dict[str, Any], where: str):
 def game_spec(integ: Integration) -> GameSpec:
     """The :class:`games.spec.GameSpec` of an integration's ``data.json`` and ``scenario.json``.
 
+    A scripted reward or done is left out (no reward terms, or no termination): the game of
+    :func:`game_for` adds it.
+
     Raises:
-        IntegrationError: Lua scripts, or an operation the spec cannot express (reward ops
-            other than the plain change, done on changes).
+        IntegrationError: scripts nesenv cannot run (see :attr:`Integration.unsupported`), or
+            an operation the spec cannot express (reward ops other than the plain change, done
+            on changes).
     """
     if integ.unsupported:
         raise IntegrationError(f"{integ.name}: {integ.unsupported}")
     where = str(integ.folder / "scenario.json")
     reward = integ.scenario.get("reward") or {}
     rewards: List[Any] = []
-    for name, spec in (reward.get("variables") or {}).items():
+    # a reward (done) script replaces the variables' rewards (done conditions): Scenario's
+    # calculateReward / calculateDone in stable-retro's src/data.cpp; LuaIntegrationGame runs it
+    scripted_reward = "script" in reward
+    for name, spec in ({} if scripted_reward else reward.get("variables") or {}).items():
         if spec.get("measurement", "delta") != "delta" or spec.get("op", "nop") != "nop":
             raise IntegrationError(f"{where}: reward on {name!r} uses op/measurement "
                                    f"{spec.get('op')!r}/{spec.get('measurement')!r}; only the "
@@ -213,10 +237,11 @@ def game_spec(integ: Integration) -> GameSpec:
             rewards.append(DeltaReward(Var(name), weight=up, low=0, name=f"{name}+"))
         if down:
             rewards.append(DeltaReward(Var(name), weight=down, high=0, name=f"{name}-"))
-    time = reward.get("time")
+    time = None if scripted_reward else reward.get("time")
     if time:
         rewards.append(ConditionReward(1, float(time.get("reward", 0.0))))
-    done = _done(integ.scenario.get("done") or {}, where)
+    done_node = integ.scenario.get("done") or {}
+    done = None if "script" in done_node else _done(done_node, where)
     return GameSpec(
         variables={name: Ram(address, type_) for name, (address, type_) in integ.variables.items()},
         rewards=tuple(rewards), terminated=done,
@@ -253,6 +278,200 @@ class IntegrationGame(Game):
         if self._state_path is not None:
             console.load_state(convert(self._state_path.read_bytes(), self._rom_path))
         console.step(1, 0)
+
+
+class LuaIntegrationGame(IntegrationGame):
+    """An integration whose scenario has Lua scripts: the spec's variables, info and unscripted
+    parts as :class:`IntegrationGame`, the scripted reward and/or done from
+    :class:`LuaScripts`. Its hooks run in Python: in the vector env, env by env (a Lua call
+    costs a few microseconds a frame)."""
+
+    def __init__(self, integ: Integration, rom_path: PathLike, state: Optional[str] = None):
+        super().__init__(integ, rom_path, state)
+        self.scripts = LuaScripts(integ, self.spec)
+
+    def reset(self, ram) -> None:
+        super().reset(ram)
+        self.scripts.reload()
+        self.scripts.update(ram)  # stable-retro's reset evaluates once (update_ram), unused
+
+    def step(self, ram) -> Tuple[float, bool]:
+        reward, terminated = super().step(ram)  # the unscripted part (spec)
+        lua_reward, lua_done = self.scripts.update(ram)
+        if lua_done is not None:
+            terminated = lua_done
+        if lua_reward is not None:
+            reward = lua_reward
+        return reward, terminated
+
+    def info(self, ram) -> Dict[str, Any]:
+        return {**super().info(ram), **self.scripts.custom}
+
+    def get_state(self) -> Dict[str, Any]:
+        return {"spec": super().get_state(), "lua": self.scripts.get_state()}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        super().set_state(state["spec"])
+        self.scripts.set_state(state["lua"])
+
+
+def game_for(integ: Integration, rom_path: PathLike, state: Optional[str] = None) -> IntegrationGame:
+    """The game module of an integration: :class:`LuaIntegrationGame` when its scenario has
+    scripts, else :class:`IntegrationGame` (rules evaluated in C in both envs)."""
+    cls = LuaIntegrationGame if integ.scripted else IntegrationGame
+    return cls(integ, rom_path, state)
+
+
+# ---- Lua scenario scripts --------------------------------------------------------------------------
+def _luajit():
+    """lupa's LuaJIT 2.1 module (stable-retro embeds LuaJIT: Lua 5.1, numbers are doubles), or
+    None when lupa is not installed."""
+    try:
+        import lupa.luajit21 as luajit
+    except ImportError:
+        return None
+    return luajit
+
+
+# ``data``: stable-retro's script view of the game data (its src/script-lua.cpp): ``data.NAME``
+# reads a custom value set by a script, else the data.json variable; ``data[ADDRESS]`` one RAM
+# byte; ``data.NAME = v`` sets a custom value (nesenv refuses writes to RAM variables)
+_DATA_TABLE = """
+local get, set = ...
+data = setmetatable({}, {__index = function(_, k) return get(k) end,
+                         __newindex = function(_, k, v) set(k, v) end})
+"""
+
+
+class LuaScripts:
+    """An integration's Lua scripts in a Lua state of their own, run as stable-retro runs them.
+
+    stable-retro loads every file of ``scenario.json``'s ``scripts`` into one LuaJIT state;
+    each frame (``GameData.update_ram`` then ``Scenario.update``) it calls the done function,
+    then the reward function, with ``data`` reading the RAM after that frame; a reset clears
+    the custom values and loads the scripts again into a fresh state (``PyGameData.reset``),
+    then evaluates once more (the reset's ``update_ram``), its result unused. Custom values
+    (``data.NAME = v``) appear in ``info`` beside the variables (``lookup_all``).
+
+    Args:
+        integ: the integration (its scripts are read from its folder).
+        spec: its :func:`game_spec`, whose rules read the variables from RAM.
+
+    Raises:
+        IntegrationError: a script that does not load, or names no such function; at a step, a
+            script error (the message has Lua's) or a reward/done that is not a number/boolean.
+    """
+
+    def __init__(self, integ: Integration, spec: GameSpec):
+        self.integ, self.spec, self.rules = integ, spec, rules_for(spec)
+        scenario = integ.scenario
+        self.reward_function = ((scenario.get("reward") or {}).get("script") or ":")[4:] or None
+        self.done_function = ((scenario.get("done") or {}).get("script") or ":")[4:] or None
+        self.sources = [(entry, (integ.folder / entry).read_text(encoding="utf-8"))
+                        for entry in scenario.get("scripts") or []]
+        self._ram = None
+        self.custom: Dict[str, Any] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """A fresh Lua state with the scripts loaded and no custom values (stable-retro's reset)."""
+        lua = _luajit().LuaRuntime(register_eval=False, register_builtins=False)
+        self._builtins = set(lua.globals())
+        self.custom = {}
+        lua.execute(_DATA_TABLE, self._get, self._set)
+        for entry, source in self.sources:
+            try:
+                lua.execute(source)
+            except Exception as e:  # lupa.LuaError and LuaSyntaxError
+                raise IntegrationError(f"{self.integ.folder / entry}: {e}") from None
+        self.functions = {}
+        for name in (self.done_function, self.reward_function):
+            if name is not None:
+                fn = lua.globals()[name]
+                if fn is None:
+                    raise IntegrationError(f"{self.integ.name}: its scripts define no Lua "
+                                           f"function {name!r}")
+                self.functions[name] = fn
+        self._lua = lua
+
+    def _get(self, key):
+        if isinstance(key, (int, float)) and not isinstance(key, bool):
+            address = int(key)
+            if not 0 <= address < RAM_SIZE:
+                raise IndexError(f"Out of bounds access: data[{key}]")
+            return int(self._ram[address])
+        if key in self.custom:
+            return self.custom[key]
+        if key in self.integ.variables:
+            return self.rules.value(key, self._ram)
+        raise KeyError(f"data.{key}: no such variable or custom value")
+
+    def _set(self, key, value):
+        if key in self.integ.variables:
+            raise IntegrationError(f"{self.integ.name}: a script writes the RAM variable "
+                                   f"{key!r}; nesenv's scripts read RAM only")
+        self.custom[key] = value
+
+    def _call(self, name: str, ram) -> Any:
+        self._ram = ram
+        try:
+            return self.functions[name]()
+        except IntegrationError:
+            raise
+        except Exception as e:
+            raise IntegrationError(f"{self.integ.name}: Lua function {name!r} failed: {e}") from None
+
+    def update(self, ram) -> Tuple[Optional[float], Optional[bool]]:
+        """Call the done function, then the reward function, on the RAM after a frame; return
+        ``(reward or None, done or None)`` (None: not scripted)."""
+        done = reward = None
+        if self.done_function is not None:
+            value = self._call(self.done_function, ram)
+            done = bool(value) if not isinstance(value, (int, float)) else value > 0
+        if self.reward_function is not None:
+            value = self._call(self.reward_function, ram)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise IntegrationError(f"{self.integ.name}: Lua function "
+                                       f"{self.reward_function!r} returned {value!r}, not a number")
+            reward = float(value)
+        return reward, done
+
+    # --- save states: the scripts' own globals (numbers, strings, booleans, tables of them) ---
+    def get_state(self) -> Dict[str, Any]:
+        """The globals the scripts set and the custom values, as JSON-able data."""
+        def plain(v):  # None for what a state does not keep (functions, userdata)
+            if isinstance(v, (bool, int, float, str)):
+                return v
+            if _luajit().lua_type(v) == "table":
+                pairs = ([plain(k), plain(x)] for k, x in v.items())
+                return [pair for pair in pairs if None not in pair]
+            return None
+        found = ((k, plain(v)) for k, v in self._lua.globals().items()
+                 if isinstance(k, str) and k not in self._builtins and k != "data")
+        return {"globals": {k: v for k, v in found if v is not None}, "custom": dict(self.custom)}
+
+    def set_state(self, state: Dict[str, Any]) -> None:
+        """Reload the scripts, then set the globals and custom values :meth:`get_state` gave."""
+        self.reload()
+        g = self._lua.globals()
+
+        def lua_value(v):
+            if isinstance(v, list):
+                t = self._lua.table()
+                for k, x in v:
+                    t[lua_value(k)] = lua_value(x)
+                return t
+            return v
+        for k, v in state["globals"].items():
+            g[k] = lua_value(v)
+        self.custom = dict(state["custom"])
+
+    def __getstate__(self) -> Dict[str, Any]:  # pickle / deepcopy: a fresh Lua state
+        return {"integ": self.integ, "spec": self.spec, "state": self.get_state()}
+
+    def __setstate__(self, d: Dict[str, Any]) -> None:
+        self.__init__(d["integ"], d["spec"])
+        self.set_state(d["state"])
 
 
 # ---- finding integrations and ROMs ----------------------------------------------------------------
@@ -345,4 +564,4 @@ def make(name: str, state: Optional[str] = None, rom_path: Optional[PathLike] = 
 
     integ = find(name)
     rom = rom_for(integ, rom_path)
-    return NESEnv(os.fspath(rom), game=IntegrationGame(integ, rom, state), **env_kwargs)
+    return NESEnv(os.fspath(rom), game=game_for(integ, rom, state), **env_kwargs)
