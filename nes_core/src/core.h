@@ -203,6 +203,7 @@ void ppu_screen_state(struct state *st, struct nes *nes);
 
 /* bus */
 uint8_t bus_read(struct nes *nes, uint16_t addr);
+uint8_t bus_read_dma(struct nes *nes, uint16_t addr, uint16_t cpu_addr);
 void bus_write(struct nes *nes, uint16_t addr, uint8_t v);
 
 static inline int ppu_rendering(const ppu_t *p) { return p->rendering; }

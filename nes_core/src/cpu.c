@@ -114,6 +114,8 @@ static void dma_run(nes_t *n, uint16_t addr) {
     bus_read(n, addr);
     cycle_end(n, CPU_END_READ);
     c->need_halt = 0;
+    /* the 6502's internal data bus: DMA reads drive only the external one (see the end) */
+    uint8_t internal = c->open_bus;
 
     uint16_t spr_count = 0;
     uint8_t spr_addr = 0, val = 0;
@@ -127,13 +129,13 @@ static void dma_run(nes_t *n, uint16_t addr) {
         if (get) {
             if (c->dmc_dma && !c->need_halt && !c->need_dummy_read) {
                 dma_cycle_begin(n);
-                val = bus_read(n, apu_dmc_read_addr(n));
+                val = bus_read_dma(n, apu_dmc_read_addr(n), addr);
                 cycle_end(n, CPU_END_READ);
                 apu_dmc_fill(n, val);
                 c->dmc_dma = 0;
             } else if (c->oam_dma) {
                 dma_cycle_begin(n);
-                val = bus_read(n, (uint16_t)(c->oam_dma_page << 8 | spr_addr));
+                val = bus_read_dma(n, (uint16_t)(c->oam_dma_page << 8 | spr_addr), addr);
                 cycle_end(n, CPU_END_READ);
                 spr_addr++;
                 spr_count++;
@@ -155,6 +157,11 @@ static void dma_run(nes_t *n, uint16_t addr) {
             }
         }
     }
+    /* A $4015 read takes bit 5 from the internal bus, which the DMA did not drive (AccuracyCoin
+     * Internal Data Bus). Approximation: open_bus stands for both buses, so the external bus
+     * loses the DMA's bit 5 here; only an open-bus read right after a halted dummy read of
+     * $4015 (abs,X crossing from $40xx) could tell. */
+    if (addr == 0x4015) c->open_bus = (uint8_t)((c->open_bus & ~0x20) | (internal & 0x20));
 }
 
 void cpu_start_dmc_dma(nes_t *n) {
