@@ -391,7 +391,7 @@ const float *nes_audio(const nes_t *n, size_t *count) {
  * checksum (u64), then the tagged sections; the screen section last and only when asked for.
  * Loading checks all of it before touching state. */
 #define STATE_MAGIC "NESENVST"
-#define STATE_VERSION 4u
+#define STATE_VERSION 5u
 #define STATE_HEADER 36
 
 static void main_state(state_t *st, nes_t *n) {

@@ -38,12 +38,6 @@ MANIFEST_CORRECTIONS = {
 # of their result label in AccuracyCoin.asm (without "result_"), with the error code they fail
 # with (the result byte >> 2; the ROM's README explains each code) and why.
 ACCURACYCOIN_FAIL = {
-    "ExplicitDMAAbort": (
-        2, "a DMC DMA aborted by a $4015 write still spends its halt/alignment cycles on the "
-           "2A03G; the core's DMA does not model the abort"),
-    "ImplicitDMAAbort": (
-        2, "the 1-cycle DMC DMA aborted when its sample ends (mid-1990+ CPU behaviour) is not "
-           "modelled"),
     "2002FlagClearTiming": (
         1, "PPUSTATUS latches the vblank bit as the read starts but sprite 0 hit and overflow "
            "as it ends (7.5 master clocks later); the core latches all three together"),
