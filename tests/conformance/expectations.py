@@ -39,8 +39,8 @@ MANIFEST_CORRECTIONS = {
 # with (the result byte >> 2; the ROM's README explains each code) and why.
 ACCURACYCOIN_FAIL = {
     "2002FlagClearTiming": (
-        1, "PPUSTATUS latches the vblank bit as the read starts but sprite 0 hit and overflow "
-           "as it ends (7.5 master clocks later); the core latches all three together"),
+        2, "the clear at pre-render dot 1 is seen as the read ends (test 1 passes), but the "
+           "sprite 0 hit / overflow set dots are not seen as they would be at the read's end"),
     "ArbitrarySpriteZero": (
         2, "the first sprite evaluation processes (from a non-zero OAMADDR) acts as sprite 0; "
            "the core evaluates from OAM entry 0 once per line"),
