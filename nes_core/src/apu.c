@@ -25,7 +25,6 @@ static const uint32_t fc_steps[2][6] = {
     {7457, 14913, 22371, 29829, 37281, 37282},
 };
 
-static void apu_wake(apu_t *a);
 static void apu_sync(apu_t *a);
 
 /* ---- length counter and envelope ---- */
@@ -277,7 +276,7 @@ void apu_free(nes_t *n) {
  * delayed write is in flight. */
 static void apu_schedule(apu_t *a) {
     uint32_t w = 1;
-    if (!a->pending && !a->dmc.start_delay) {
+    if (!a->pending && !a->dmc.start_delay && !a->dmc.disable_delay) {
         w = a->fc_next - a->fc_cycle;
         if (a->dmc.timer < w) w = a->dmc.timer;
         if (a->audio_enabled) {
@@ -313,7 +312,7 @@ static void apu_sync(apu_t *a) {
 }
 
 /* Run the next cycle step by step from now on (after a write changed what is in flight). */
-static void apu_wake(apu_t *a) {
+void apu_wake(apu_t *a) {
     apu_sync(a);
     a->wait = a->wait_len = 1;
 }
@@ -321,6 +320,7 @@ static void apu_wake(apu_t *a) {
 void apu_tick_slow(nes_t *n) {
     apu_t *a = &n->apu;
     if (a->wait_len > 1) apu_advance(a, a->wait_len - 1);
+    if (a->dmc.disable_delay && --a->dmc.disable_delay == 0) apu_dmc_stop(n);
     if (a->dmc.start_delay && --a->dmc.start_delay == 0) apu_dmc_request(n);
     /* a $4015 read's clear lands on the next get cycle (odd cpu_cycles, as for $4017 writes),
      * before that cycle's step: a flag the step sets again stays set */
@@ -491,6 +491,7 @@ void apu_state(state_t *st, nes_t *n) {
     ST_FIELD(st, d->sample_addr); ST_FIELD(st, d->sample_len); ST_FIELD(st, d->addr); ST_FIELD(st, d->bytes_left);
     ST_FIELD(st, d->buffer); ST_FIELD(st, d->buffer_full); ST_FIELD(st, d->shift); ST_FIELD(st, d->bits_left);
     ST_FIELD(st, d->silence); ST_FIELD(st, d->timer); ST_FIELD(st, d->start_delay);
+    ST_FIELD(st, d->disable_delay);
     ST_FIELD(st, a->frame_mode); ST_FIELD(st, a->irq_inhibit); ST_FIELD(st, a->fc_step);
     ST_FIELD(st, a->fc_cycle); ST_FIELD(st, a->fc_next); ST_FIELD(st, a->fc_new); ST_FIELD(st, a->fc_delay);
     ST_FIELD(st, a->fc_block); ST_FIELD(st, a->pending); ST_FIELD(st, a->frame_flag);
@@ -516,6 +517,7 @@ void apu_state(state_t *st, nes_t *n) {
     d->rate_index &= 15; d->level &= 0x7F; d->timer = at_least_1(d->timer);
     if (d->bits_left == 0 || d->bits_left > 8) d->bits_left = 8;
     if (d->start_delay > 3) d->start_delay = 3;
+    if (d->disable_delay > 3) d->disable_delay = 3;
     a->frame_mode &= 1;
     if (a->fc_step > 5) a->fc_step = 0;
     a->fc_next = fc_steps[a->frame_mode][a->fc_step];

@@ -71,6 +71,7 @@ typedef struct apu_dmc {
     uint8_t shift, bits_left, silence;
     uint16_t timer;             /* CPU cycles to the next output clock (always runs) */
     uint8_t start_delay;        /* cycles until the DMA of a sample started by $4015 */
+    uint8_t disable_delay;      /* cycles until a $4015 disable stops the sample (and its DMA) */
 } apu_dmc_t;
 
 /* Most samples one nes_run_frames call keeps: 2**25 (12.7 minutes at 44.1 kHz, 128 MiB). */

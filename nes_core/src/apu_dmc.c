@@ -24,7 +24,7 @@ void apu_dmc_power(apu_dmc_t *d) {
 /* RESET acts as a write of $00 to $4015; the output level keeps only its low bit. */
 void apu_dmc_reset(apu_dmc_t *d) {
     d->bytes_left = 0;
-    d->start_delay = 0;
+    d->start_delay = d->disable_delay = 0;
     d->level &= 1;
 }
 
@@ -64,7 +64,8 @@ void apu_dmc_write(nes_t *n, int reg, uint8_t v) {
 void apu_dmc_enable(nes_t *n, int on) {
     apu_dmc_t *d = &n->apu.dmc;
     if (!on) {
-        d->bytes_left = 0;
+        /* the sample stops 2 or 3 cycles later, by the write cycle's parity (apu_dmc_stop) */
+        if (!d->disable_delay) d->disable_delay = (cpu_cycles(n) & 1) ? 3 : 2;
         d->start_delay = 0;
     } else if (!d->bytes_left) {
         start_sample(d);
@@ -98,16 +99,37 @@ void apu_dmc_clock(nes_t *n) {
     }
 }
 
+/* A $4015 disable takes effect: no bytes left, and a pending fetch is dropped or aborted. */
+void apu_dmc_stop(nes_t *n) {
+    n->apu.dmc.bytes_left = 0;
+    cpu_stop_dmc_dma(n);
+}
+
 uint16_t apu_dmc_read_addr(nes_t *n) { return n->apu.dmc.addr; }
 
 void apu_dmc_fill(nes_t *n, uint8_t v) {
     apu_dmc_t *d = &n->apu.dmc;
-    if (!d->bytes_left) return; /* the sample was stopped while the DMA ran */
-    d->buffer = v;
-    d->buffer_full = 1;
-    d->addr = (uint16_t)(d->addr == 0xFFFF ? 0x8000 : d->addr + 1);
-    if (--d->bytes_left == 0) {
-        if (d->loop) start_sample(d);  /* a looping sample never raises the IRQ */
-        else if (d->irq_enabled) n->irq_lines |= NES_IRQ_DMC;
+    if (d->bytes_left) { /* else the sample was stopped while the DMA ran */
+        d->buffer = v;
+        d->buffer_full = 1;
+        d->addr = (uint16_t)(d->addr == 0xFFFF ? 0x8000 : d->addr + 1);
+        if (--d->bytes_left == 0) {
+            if (d->loop) start_sample(d);  /* a looping sample never raises the IRQ */
+            else if (d->irq_enabled) n->irq_lines |= NES_IRQ_DMC;
+        }
+    }
+    /* A 1-byte sample that does not loop, fetched 1-2 cycles before the output unit's bit
+     * counter runs out: the sample restarts and its next fetch, requested at that output
+     * clock, is stopped 3 cycles after this one, so it costs one halted cycle (none if the
+     * CPU writes then). The RP2A03G's behaviour without the later CPUs' sample duplication
+     * (AccuracyCoin Implicit DMA Abort; Mesen2 models it the same way). */
+    if (d->sample_len == 1 && !d->loop && d->bits_left == 1) {
+        apu_wake(&n->apu); /* the timer up to date, and the delay counted cycle by cycle */
+        if (d->timer <= 2) {
+            d->shift = d->buffer;
+            d->buffer_full = 1;
+            start_sample(d);
+            d->disable_delay = 3;
+        }
     }
 }

@@ -91,4 +91,6 @@ void apu_dmc_write(struct nes *n, int reg, uint8_t v);
 void apu_dmc_enable(struct nes *n, int on);
 void apu_dmc_clock(struct nes *n);
 void apu_dmc_request(struct nes *n);
+void apu_dmc_stop(struct nes *n);
+void apu_wake(apu_t *a);
 #endif

@@ -78,6 +78,26 @@ uint8_t bus_read(nes_t *n, uint16_t a) {
     return v;
 }
 
+/* A DMA unit's read (a DMC sample byte or an OAM DMA source byte) at `a`, while the 6502 is
+ * halted on a read of `cpu_addr`. The 2A03's own registers ($4015-$4017; the rest of
+ * $4000-$401F are write-only) are enabled by the 6502's address bus, not the DMA's: with it
+ * outside $4000-$401F they do not answer (nothing else does there: open bus); with it inside,
+ * they answer at every address whose low 5 bits select them, on top of the external bus. A
+ * $4015 read feeds the DMA through the internal bus and leaves the external one holding the
+ * external byte; a $4016/7 read drives D0-D4, the external byte keeps D5-D7. AccuracyCoin APU
+ * Register Activation, DMA Bus Conflicts; https://www.nesdev.org/wiki/DMA */
+uint8_t bus_read_dma(nes_t *n, uint16_t a, uint16_t cpu_addr) {
+    if ((cpu_addr & 0xFFE0) != 0x4000)
+        return (a & 0xFFE0) == 0x4000 ? n->cpu.open_bus : bus_read(n, a);
+    uint16_t reg = (uint16_t)(0x4000 | (a & 0x1F));
+    if (a == reg || reg < 0x4015 || reg > 0x4017) return bus_read(n, a);
+    uint8_t ext = bus_read(n, a);
+    if (reg == 0x4015) return (uint8_t)(apu_read_status(n) | (ext & 0x20));
+    /* the halted read is of this same port: /OE stays low, the port sees one read, the CPU's */
+    if (cpu_addr == reg) return ext;
+    return n->cpu.open_bus = (uint8_t)((ext & 0xE0) | pad_read(n, reg & 1));
+}
+
 void bus_write(nes_t *n, uint16_t a, uint8_t v) {
     n->cpu.open_bus = v;
     if (a < 0x2000) {
@@ -371,7 +391,7 @@ const float *nes_audio(const nes_t *n, size_t *count) {
  * checksum (u64), then the tagged sections; the screen section last and only when asked for.
  * Loading checks all of it before touching state. */
 #define STATE_MAGIC "NESENVST"
-#define STATE_VERSION 4u
+#define STATE_VERSION 5u
 #define STATE_HEADER 36
 
 static void main_state(state_t *st, nes_t *n) {

@@ -42,6 +42,9 @@ typedef struct cpu {
     uint8_t need_halt, need_dummy_read, oam_dma, dmc_dma;
     uint8_t oam_dma_page;
     uint8_t open_bus;       /* last value on the CPU data bus */
+    /* Inside dma_run only (0 between instructions, not saved): a DMA is under way, and the
+     * DMC stopped its fetch after the halt cycle began (cpu_stop_dmc_dma) */
+    uint8_t in_dma, dmc_abort;
 } cpu_t;
 
 enum { POLL_NMI = 1, POLL_IRQ = 2 };
@@ -182,6 +185,7 @@ void cpu_step(struct nes *nes);  /* one instruction (plus a pending interrupt) *
 void cpu_run_frame(struct nes *nes, uint64_t limit);
 void cpu_run_until(struct nes *nes, uint64_t target); /* until cpu_cycles() >= target or a jam */
 void cpu_start_dmc_dma(struct nes *nes);
+void cpu_stop_dmc_dma(struct nes *nes);
 void cpu_state(struct state *st, struct nes *nes);
 
 /* PPU */
@@ -203,6 +207,7 @@ void ppu_screen_state(struct state *st, struct nes *nes);
 
 /* bus */
 uint8_t bus_read(struct nes *nes, uint16_t addr);
+uint8_t bus_read_dma(struct nes *nes, uint16_t addr, uint16_t cpu_addr);
 void bus_write(struct nes *nes, uint16_t addr, uint8_t v);
 
 static inline int ppu_rendering(const ppu_t *p) { return p->rendering; }

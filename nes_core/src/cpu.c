@@ -100,7 +100,9 @@ HOT void wr(nes_t *n, uint16_t a, uint8_t v) {
 /* One DMA cycle: the halt and dummy cycles the DMC needs can be shared with OAM DMA cycles. */
 static inline void dma_cycle_begin(nes_t *n) {
     cpu_t *c = &n->cpu;
-    if (c->need_halt) c->need_halt = 0;
+    if (c->dmc_abort) { /* stopped by the DMC in the previous cycle: this one is its last */
+        c->dmc_abort = c->dmc_dma = c->need_halt = c->need_dummy_read = 0;
+    } else if (c->need_halt) c->need_halt = 0;
     else if (c->need_dummy_read) c->need_dummy_read = 0;
     cycle_start(n, CPU_START_READ);
 }
@@ -110,10 +112,15 @@ static inline void dma_cycle_begin(nes_t *n) {
  * get/put alignment; a DMC fetch steals 1-4 cycles. https://www.nesdev.org/wiki/DMA */
 static void dma_run(nes_t *n, uint16_t addr) {
     cpu_t *c = &n->cpu;
+    c->in_dma = 1;
     cycle_start(n, CPU_START_READ);
     bus_read(n, addr);
     cycle_end(n, CPU_END_READ);
     c->need_halt = 0;
+    /* a DMC fetch stopped during its halt cycle ends with it (AccuracyCoin DMA aborts) */
+    if (c->dmc_abort) c->dmc_abort = c->dmc_dma = c->need_dummy_read = 0;
+    /* the 6502's internal data bus: DMA reads drive only the external one (see the end) */
+    uint8_t internal = c->open_bus;
 
     uint16_t spr_count = 0;
     uint8_t spr_addr = 0, val = 0;
@@ -127,13 +134,13 @@ static void dma_run(nes_t *n, uint16_t addr) {
         if (get) {
             if (c->dmc_dma && !c->need_halt && !c->need_dummy_read) {
                 dma_cycle_begin(n);
-                val = bus_read(n, apu_dmc_read_addr(n));
+                val = bus_read_dma(n, apu_dmc_read_addr(n), addr);
                 cycle_end(n, CPU_END_READ);
                 apu_dmc_fill(n, val);
                 c->dmc_dma = 0;
             } else if (c->oam_dma) {
                 dma_cycle_begin(n);
-                val = bus_read(n, (uint16_t)(c->oam_dma_page << 8 | spr_addr));
+                val = bus_read_dma(n, (uint16_t)(c->oam_dma_page << 8 | spr_addr), addr);
                 cycle_end(n, CPU_END_READ);
                 spr_addr++;
                 spr_count++;
@@ -155,12 +162,33 @@ static void dma_run(nes_t *n, uint16_t addr) {
             }
         }
     }
+    /* A $4015 read takes bit 5 from the internal bus, which the DMA did not drive (AccuracyCoin
+     * Internal Data Bus). Approximation: open_bus stands for both buses, so the external bus
+     * loses the DMA's bit 5 here; only an open-bus read right after a halted dummy read of
+     * $4015 (abs,X crossing from $40xx) could tell. */
+    if (addr == 0x4015) c->open_bus = (uint8_t)((c->open_bus & ~0x20) | (internal & 0x20));
+    c->in_dma = c->dmc_abort = 0;
 }
 
 void cpu_start_dmc_dma(nes_t *n) {
     n->cpu.dmc_dma = 1;
     n->cpu.need_dummy_read = 1;
     n->cpu.need_halt = 1;
+}
+
+/* The DMC stopped its sample (a $4015 disable taking effect) while its fetch is pending: a
+ * fetch whose halt cycle has not begun is dropped (an OAM DMA keeps its own halt); one under
+ * way ends after the current cycle, having cost the cycles spent so far (the 2A03G; Mesen2
+ * models it the same way). AccuracyCoin Explicit/Implicit DMA Abort. */
+void cpu_stop_dmc_dma(nes_t *n) {
+    cpu_t *c = &n->cpu;
+    if (!c->dmc_dma) return;
+    if (c->in_dma) {
+        c->dmc_abort = 1;
+    } else {
+        c->dmc_dma = c->need_dummy_read = 0;
+        if (!c->oam_dma) c->need_halt = 0;
+    }
 }
 
 /* ---- flags and ALU ---- */
@@ -590,6 +618,7 @@ void cpu_reset(nes_t *n) {
     c->poll &= (uint8_t)~POLL_NMI;
     c->int_active = 1;
     c->need_halt = c->need_dummy_read = c->oam_dma = c->dmc_dma = 0;
+    c->in_dma = c->dmc_abort = 0;
     reset_sequence(n);
 }
 

@@ -754,6 +754,13 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
     switch (addr & 7) {
     case 2: { /* PPUSTATUS */
         uint8_t v = (uint8_t)((p->status & 0xE0) | (latch_value(p) & 0x1F));
+        /* Vblank is latched as the read starts (M2 rising), sprite 0 hit and overflow as it ends,
+         * 7.5 master clocks later: a pre-render dot 1 (which clears them) run by then shows
+         * them clear (AccuracyCoin $2002 Flag Timing). The PPU is at most 3 clocks behind. */
+        if ((v & 0x60) && ((p->scanline == PRERENDER && p->dot == 0)
+                           || (p->scanline == PRERENDER - 1 && p->dot == 340
+                               && p->clock + 8 <= n->cpu.master_clock - PPU_OFFSET + 7)))
+            v &= (uint8_t)~0x60;
         /* a read one dot before vblank is set sees it clear and stops it being set this frame */
         if (p->scanline == 241 && p->dot == 0) p->suppress_vbl = 1;
         p->status &= 0x7F;

@@ -38,23 +38,9 @@ MANIFEST_CORRECTIONS = {
 # of their result label in AccuracyCoin.asm (without "result_"), with the error code they fail
 # with (the result byte >> 2; the ROM's README explains each code) and why.
 ACCURACYCOIN_FAIL = {
-    "DMABusConflict": (
-        2, "a DMC DMA read while the 6502 address bus is in $4000-$401F also reads the APU "
-           "register its low 5 address bits select (bus conflict); not emulated"),
-    "ExplicitDMAAbort": (
-        2, "a DMC DMA aborted by a $4015 write still spends its halt/alignment cycles on the "
-           "2A03G; the core's DMA does not model the abort"),
-    "ImplicitDMAAbort": (
-        2, "the 1-cycle DMC DMA aborted when its sample ends (mid-1990+ CPU behaviour) is not "
-           "modelled"),
-    "APURegActivation": (
-        4, "the APU registers answer only while the 6502 address bus is in $4000-$401F; the "
-           "core's OAM DMA from page $40 reads them (clearing the frame flag) regardless"),
-    "InternalDataBus": (
-        2, "needs the DMC DMA / $4015 bus conflict (see DMABusConflict) on the internal bus"),
     "2002FlagClearTiming": (
-        1, "PPUSTATUS latches the vblank bit as the read starts but sprite 0 hit and overflow "
-           "as it ends (7.5 master clocks later); the core latches all three together"),
+        2, "the clear at pre-render dot 1 is seen as the read ends (test 1 passes), but the "
+           "sprite 0 hit / overflow set dots are not seen as they would be at the read's end"),
     "ArbitrarySpriteZero": (
         2, "the first sprite evaluation processes (from a non-zero OAMADDR) acts as sprite 0; "
            "the core evaluates from OAM entry 0 once per line"),
