@@ -40,6 +40,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from games import Game, SuperMarioBros
+from games.spec import RewardInfo
 
 from .actions import action_set, buttons_to_byte, byte_to_buttons, check_players
 from .env import (FrameStack, check_max_frames, check_reset_options, check_time_options,
@@ -198,6 +199,15 @@ class _SpecBatchGame(_BatchGame):
         self.all.flags.writeable = False
         self.nothing = np.zeros(self.n, dtype=bool)
         self.nothing.flags.writeable = False
+        # each console's last reward and reward components, for infos that show them
+        self.parts = (np.zeros((1 + self.rules.ncomponents, self.n)) if any(
+            isinstance(e, RewardInfo) for e in self.rules.compiled.info_entries) else None)
+
+    def _infos(self, mask, full=None):
+        parts = self.parts
+        if parts is not None:
+            self.states.reward_parts(self.rules.ncomponents, parts)
+        return self.rules.info_arrays(self.values, mask, full, parts)
 
     @staticmethod
     def applies_to(game: Game) -> bool:
@@ -227,14 +237,14 @@ class _SpecBatchGame(_BatchGame):
         # the rules' info values of the envs in mask, counters unchanged (op 3, no frame)
         self.ops[:] = np.where(mask, self.INFO, 0)
         self.pool.run(None, 0, None, None, np.flatnonzero(mask), **self._args())
-        return self.rules.info_arrays(self.values, mask)
+        return self._infos(mask)
 
     def reset(self, ram, mask):
-        return self.rules.info_arrays(self.values, mask)
+        return self._infos(mask)
 
     def step(self, ram, stepping, frozen=None):
         flags = self.flags
-        infos = self.rules.info_arrays(self.values, self.all, True)
+        infos = self._infos(self.all, True)
         if not flags.any():  # the usual step: no episode ends
             self.truncated = None
             return self.rewards.copy(), self.nothing, infos, self.nothing
