@@ -735,15 +735,15 @@ class Rules:
 
         if self._plan is None:
             self._plan = self._info_plan(np)
-        out: Dict[str, Any] = {}
         if full is None:
             full = bool(mask.all())
         mask = mask.copy()  # one new array, the "_key" mask of every key
+        out: Dict[str, Any] = {}
         for name, key_mask, kind, arg in self._plan:
             if kind == 0:  # int
                 v = values[arg] if full else np.where(mask, values[arg], 0)
-            elif kind == 1:  # bool
-                v = values[arg] != 0
+            elif kind == 1:  # bool (astype: half the time of "!= 0" for a few envs)
+                v = values[arg].astype(bool)
                 if not full:
                     v &= mask
             elif kind in (2, 3, 4):  # labels or text; 2: a byte, 3: any value, 4: str()
