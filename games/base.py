@@ -19,7 +19,7 @@ import dataclasses
 import math
 from typing import Any, Dict, Optional, Protocol, Tuple
 
-from .spec import GameSpec, rules_for
+from .spec import GameSpec, InfoConst, InfoKey, RewardInfo, rules_for
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,7 +172,7 @@ class Game:
         """Return the ``info`` dict for the current frame (plain Python values)."""
         if self.spec is None:
             return {}
-        return self.rules.info(ram)
+        return self.rules.info(ram, self._rule_states)
 
     def after_step(self, console: Console, terminated: bool) -> None:
         """Run RAM hacks or skip frames after an agent step (e.g. cut-scenes).
@@ -190,7 +190,7 @@ class Game:
         if self.spec is None:
             return
         table, states = self.rules.table, self._rule_states
-        table.skip_begin(states, 0, terminated)
+        table.skip_begin(states, 0, console.ram, terminated)
         while True:
             rc = table.skip_next(states, 0, console.ram)
             if rc == 0:
@@ -205,20 +205,122 @@ class Game:
 
     def get_state(self) -> Dict[str, Any]:
         """Return the game's own counters, to be saved next to a console save state (a spec
-        game: ``{name + "_last": value}`` of its named delta reward terms)."""
+        game: ``{name + "_last": value}`` of its named delta reward terms, and with registers
+        or reward components ``"registers"`` ``{name: value}`` and ``"reward"`` ``[total,
+        component...]``)."""
         if self.spec is None:
             return {}
-        names = self.rules.compiled.delta_names
-        last = self._rule_states.last(0, len(names))
-        return {f"{n}_last": v for n, v in zip(names, last) if n is not None}
+        compiled, states = self.rules.compiled, self._rule_states
+        names = compiled.delta_names
+        last = states.last(0, len(names))
+        out: Dict[str, Any] = {f"{n}_last": v for n, v in zip(names, last) if n is not None}
+        if compiled.register_names:
+            regs = states.registers(0, len(compiled.register_names))
+            out["registers"] = dict(zip(compiled.register_names, regs))
+        if compiled.component_names:
+            out["reward"] = [states.reward(0)] + states.components(0, len(compiled.component_names))
+        return out
 
     def set_state(self, state: Dict[str, Any]) -> None:
         """Restore counters returned by :meth:`get_state`."""
         if self.spec is None:
             return
-        names = self.rules.compiled.delta_names
-        last = self._rule_states.last(0, len(names))
+        compiled, states = self.rules.compiled, self._rule_states
+        names = compiled.delta_names
+        last = states.last(0, len(names))
         for k, n in enumerate(names):
             if n is not None:
                 last[k] = int(state[f"{n}_last"])
-        self._rule_states.set_last(0, last)
+        states.set_last(0, last)
+        if compiled.register_names:
+            regs = state["registers"]
+            states.set_registers(0, [int(regs[n]) for n in compiled.register_names])
+        if compiled.component_names:
+            total, *parts = state["reward"]
+            states.set_components(0, float(total), parts)
+
+
+class StageGame(Game):
+    """A game played whole (``target=None``) or one stage (``target=(world, stage)``): the
+    target check, ``is_stage_game``, the start-state key and the gym-super-mario-bros task id
+    that Super Mario Bros., the Lost Levels, Super Mario Bros. 2 (USA) and 3 share.
+
+    Subclasses set :attr:`TASK` (the id's prefix) and :attr:`TARGET_LISTS` and implement
+    :meth:`decode_target` (usually :meth:`check_target` then range checks).
+
+    Attributes:
+        target: the decoded target, or None for the full game.
+    """
+
+    TASK = ""
+    #: whether a ``[world, stage]`` list is accepted as a target (Super Mario Bros. does)
+    TARGET_LISTS = False
+
+    def __init__(self, target: Optional[Tuple[int, int]] = None):
+        self.target = None if target is None else self.decode_target(target)
+
+    @classmethod
+    def check_target(cls, target: Any) -> Tuple[int, int]:
+        """Return ``(world, stage)`` of a target that is a pair of ints.
+
+        Raises:
+            TypeError: not a tuple (or list, with :attr:`TARGET_LISTS`) of two ints.
+        """
+        kinds = (tuple, list) if cls.TARGET_LISTS else tuple
+        if not isinstance(target, kinds) or len(target) != 2:
+            raise TypeError(f"target must be a (world, stage) tuple, got {target!r}")
+        for what, value in zip(("world", "stage"), target):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"target {what} must be an int, got {value!r}")
+        return int(target[0]), int(target[1])
+
+    @classmethod
+    def decode_target(cls, target: Any) -> Tuple[int, ...]:
+        """Check a target and return it decoded (see the subclass)."""
+        return cls.check_target(target)
+
+    @property
+    def is_stage_game(self) -> bool:
+        """True when one stage is played."""
+        return self.target is not None
+
+    @property
+    def start_key(self) -> Any:
+        return super().start_key + (self.target,)
+
+    @property
+    def task_id(self) -> str:
+        """The gym-super-mario-bros id of this game and target (``TASK-v0``, ``TASK-W-S-v0``)."""
+        if self.target is None:
+            return f"{self.TASK}-v0"
+        return "{}-{}-{}-v0".format(self.TASK, *self.target[:2])
+
+    def upstream_info(self, game: str, clear: Any, death: Any, progress: Any,
+                      progress_max: Any, world: Any) -> tuple:
+        """The info entries gym-super-mario-bros 9.1.0 ends its Super Mario Bros. 2 (USA) and 3
+        info dicts with, in its order: ``clear``, ``death`` (bool values), ``game``,
+        ``game_family`` (``game``), ``progress``, ``progress_max`` (int values), the task
+        metadata (``rom_mode``, ``single_stage``, ``task_id``, ``target_stage``,
+        ``target_world``, ``timeout``), ``world_label`` (the ``world`` value as text) and the
+        reward's ``reward_components``, ``reward_total_unclipped`` and
+        ``reward_total_clipped`` (clipped to ``reward_range``)."""
+        target_world, target_stage = self.target or (None, None)
+        return (
+            InfoKey("clear", clear, kind="bool"),
+            InfoKey("death", death, kind="bool"),
+            InfoConst("game", game),
+            InfoConst("game_family", game),
+            InfoKey("progress", progress),
+            InfoKey("progress_max", progress_max),
+            InfoConst("rom_mode", "vanilla"),
+            InfoConst("single_stage", self.is_stage_game),
+            InfoConst("task_id", self.task_id),
+            InfoConst("target_stage", target_stage),
+            InfoConst("target_world", target_world),
+            InfoConst("timeout", False),
+            InfoKey("world_label", world, kind="str"),
+            RewardInfo("reward_components", "components"),
+            RewardInfo("reward_total_unclipped", "total"),
+            RewardInfo("reward_total_clipped", "clipped",
+                       clip=(float(self.reward_range[0]), float(self.reward_range[1]))),
+        )

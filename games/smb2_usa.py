@@ -16,6 +16,10 @@ or when the level index leaves the target (a warp); the full game on game over o
 counter reads 0. After a life is lost in the full game, the start position, life count and
 counters are taken again (upstream's ``_did_step``).
 
+The rules are data (:func:`game_spec`, a :class:`games.spec.GameSpec` with registers for the
+start position, the life count at the start, the best distance and the completion flag),
+evaluated in C by the single env and the vector env's pool threads alike.
+
 At power-on the module waits through the title screen, presses Start until the life counter is
 set, waits on the character select screen (a stage game writes the target level there), picks
 Mario with A and waits until he has hearts and an x position, then 240 frames more. Nothing is
@@ -25,9 +29,12 @@ skipped between steps.
 ``task_id``, ...) and the reward diagnostics (``reward_components``, ``reward_total_*``).
 RAM names follow the Data Crystal RAM map of the game.
 """
-from typing import Any, Dict, Optional, Tuple
+import functools
+from typing import Optional, Tuple
 
-from .base import Console, Game, RomSpec
+from .base import Console, RomSpec, StageGame
+from .spec import (Abs, AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Max, Min,
+                   Not, Ram, Register, Select, Update, ValueReward, Var)
 from .super_mario_bros import MINIMAL_ACTIONS
 
 # --- RAM addresses -------------------------------------------------------------------------------
@@ -79,7 +86,6 @@ COMPLETION_REWARD = 50
 DEATH_PENALTY = -25
 
 GAME_NAME = "smb2_usa"  # upstream's ``game`` and ``game_family`` info values
-REWARD_COMPONENTS = ("progress", "collectibles", "health", "completion", "death")
 
 ROMS = (
     RomSpec(
@@ -93,46 +99,117 @@ ROMS = (
 )
 
 
-# --- RAM readers ---------------------------------------------------------------------------------
-def signed_byte(value: int) -> int:
-    """Return a byte read as two's complement (-128..127)."""
-    value = int(value)
-    return value - 0x100 if value >= 0x80 else value
+# --- the rules -------------------------------------------------------------------------------------
+LEVELS = sum(STAGES_PER_WORLD)  # 20; every world has 3 stages but the last (2)
+
+VARIABLES = {
+    "x_pos": Ram(PLAYER_X_PAGE) * 0x100 + Ram(PLAYER_X),
+    "y_pos": Ram(PLAYER_Y_PAGE, "|i1") * 0x100 + Ram(PLAYER_Y),  # down is larger
+    # hearts of the life meter: 0 when empty, else (byte >> 4) + 1
+    "hearts": Select(Ram(HEALTH).eq(0), 0, Ram(HEALTH) // 16 + 1),
+    "lives": Ram(LIVES),
+    "life": Select(Var("lives").eq(NO_LIVES), 0, Max(Var("lives") - 1, 0)),  # lives on screen
+    "level": Ram(LEVEL),
+    # (world, stage) of the level index clamped to 0..19: three levels a world, two in the last
+    "world": Min(Var("level"), LEVELS - 1) // 3 + 1,
+    "stage": Min(Var("level"), LEVELS - 1) % 3 + 1,
+    "transition": Ram(LEVEL_TRANSITION),
+    "coins": Ram(COINS),
+    "cherries": Ram(CHERRIES),
+    "character": Ram(CHARACTER),
+    # Manhattan distance from where this life started, and how far it went past the best
+    "progress": Abs(Var("x_pos") - Var("origin_x")) + Abs(Var("y_pos") - Var("origin_y")),
+    "growth": Var("progress") - Var("progress_max"),
+    "lost_life": AllOf(Var("lives_start").gt(0), Var("lives").ne(NO_LIVES),
+                       Var("lives").lt(Var("lives_start"))),
+    "dying": AnyOf(Var("transition").eq(TRANSITION_RESTART), "lost_life"),
+    "dead": Var("transition").eq(TRANSITION_GAME_OVER),
+    "dying_or_dead": AnyOf("dying", "dead"),
+    "game_over": AnyOf("dead", Var("lives").eq(0)),
+    "complete": Var("transition").isin((TRANSITION_COMPLETE, TRANSITION_WARP)),
+}
+
+REGISTERS = (
+    Register("origin_x", "x_pos"),
+    Register("origin_y", "y_pos"),
+    Register("lives_start", "lives"),
+    Register("progress_max", 0),
+    Register("completion_rewarded", 0),
+)
+
+# upstream's five terms, in its order (each its own reward component)
+REWARDS = (
+    ValueReward(Select(AllOf(Var("growth").gt(0), Var("growth").le(MAX_PROGRESS_DELTA)),
+                       "growth", 0), component="progress"),
+    DeltaReward("coins", COIN_REWARD, low=0, name="coins", component="collectibles"),
+    DeltaReward("cherries", CHERRY_REWARD, low=0, name="cherries", component="collectibles"),
+    DeltaReward("hearts", HEART_REWARD, when=Not("lost_life"), name="hearts", component="health"),
+    ConditionReward(AllOf("complete", Not("completion_rewarded")), COMPLETION_REWARD,
+                    component="completion"),
+    ConditionReward("dying_or_dead", DEATH_PENALTY, component="death"),
+)
+
+UPDATES = (
+    Update({"progress_max": Max("progress_max", "progress")}),
+    Update({"completion_rewarded": 1}, when="complete"),
+    # a life lost in the full game: this life's start position, life count and best again
+    Update({"origin_x": "x_pos", "origin_y": "y_pos", "lives_start": "lives", "progress_max": 0},
+           when="lost_life", after_step=True),
+)
 
 
-def level_to_stage(level: int) -> Tuple[int, int]:
-    """Return ``(world, stage)`` of a level index, clamped to 0..19."""
-    level = max(0, min(int(level), sum(STAGES_PER_WORLD) - 1))
-    for world, count in enumerate(STAGES_PER_WORLD, start=1):
-        if level < count:
-            return world, level + 1
-        level -= count
-    raise AssertionError("unreachable")
+def _info(game: "SuperMarioBros2USA") -> tuple:
+    """The 45 info keys of gym-super-mario-bros 9.1.0, in its order."""
+    return (
+        InfoKey("character", "character", labels=tuple(CHARACTER_NAMES.items()), default="unknown"),
+        InfoKey("character_id", "character"),
+        InfoKey("character_status", Ram(CHARACTER_STATUS)),
+        InfoKey("cherries", "cherries"),
+        InfoKey("coins", "coins"),
+        InfoKey("enemy_defeat_count", Ram(ENEMY_DEFEAT_COUNT)),
+        InfoKey("health_meter", Ram(HEALTH_METER)),
+        InfoKey("health", "hearts"),
+        InfoKey("invulnerability_timer", Ram(INVULNERABILITY_TIMER)),
+        InfoKey("is_dead", "dead", kind="bool"),
+        InfoKey("is_dying", "dying", kind="bool"),
+        InfoKey("is_game_over", "game_over", kind="bool"),
+        InfoKey("item_in_hand_height", Ram(ITEM_IN_HAND_HEIGHT)),
+        InfoKey("level", "level"),
+        InfoKey("level_complete", "complete", kind="bool"),
+        InfoKey("level_transition", "transition"),
+        InfoKey("life", "life"),
+        InfoKey("lives", "lives"),
+        InfoKey("position_progress", "progress"),
+        InfoKey("position_progress_max", "progress_max"),
+        InfoKey("stage", "stage"),
+        InfoKey("subspace_visits", Ram(SUBSPACE_VISITS)),
+        InfoKey("world", "world"),
+        InfoKey("x_page", Ram(PLAYER_X_PAGE)),
+        InfoKey("x_pos", "x_pos"),
+        InfoKey("x_screen", Ram(PLAYER_X)),
+        InfoKey("y_page", Ram(PLAYER_Y_PAGE)),
+        InfoKey("y_pos", "y_pos"),
+        InfoKey("y_screen", Ram(PLAYER_Y)),
+    ) + game.upstream_info(GAME_NAME, clear="complete", death="dying_or_dead",
+                           progress="progress", progress_max="progress_max", world="world")
 
 
-def x_position(ram) -> int:
-    """Return the player's x position in pixels (page * 256 + x)."""
-    return int(ram[PLAYER_X_PAGE]) * 0x100 + int(ram[PLAYER_X])
+@functools.lru_cache(maxsize=None)
+def game_spec(target: Optional[Tuple[int, int]] = None) -> GameSpec:
+    """The rules of the full game (``target`` None: ends on game over or when the life
+    counter reads 0) or of one level (ends on a death, game over, the level's end, or when the
+    level index leaves the target's)."""
+    game = SuperMarioBros2USA(target)
+    if target is None:
+        terminated = Var("game_over")
+    else:
+        terminated = AnyOf("dying_or_dead", "complete", Var("level").ne(game.target_level))
+    return GameSpec(variables=VARIABLES, registers=REGISTERS, rewards=REWARDS, updates=UPDATES,
+                    terminated=terminated,
+                    info=_info(game))
 
 
-def y_position(ram) -> int:
-    """Return the player's y position in pixels (signed page * 256 + y; down is larger)."""
-    return signed_byte(ram[PLAYER_Y_PAGE]) * 0x100 + int(ram[PLAYER_Y])
-
-
-def hearts(ram) -> int:
-    """Return the number of hearts of the life meter (0 when empty)."""
-    value = int(ram[HEALTH])
-    return 0 if value == 0 else (value >> 4) + 1
-
-
-def extra_lives(ram) -> int:
-    """Return the lives shown on screen: the counter minus the current one, at least 0."""
-    lives = int(ram[LIVES])
-    return 0 if lives == NO_LIVES else max(lives - 1, 0)
-
-
-class SuperMarioBros2USA(Game):
+class SuperMarioBros2USA(StageGame):
     """Super Mario Bros. 2 (USA) as gym-super-mario-bros 9.1.0 plays it.
 
     Args:
@@ -145,57 +222,34 @@ class SuperMarioBros2USA(Game):
     """
 
     name = "Super Mario Bros. 2 (USA)"
+    TASK = "SuperMarioBros2USA"
     ROMS: Tuple[RomSpec, ...] = ROMS
     reward_range = (-15.0, 15.0)
     # ALE's minimal set: gym-super-mario-bros' COMPLEX_MOVEMENT, as for Super Mario Bros.
     minimal_actions = MINIMAL_ACTIONS
 
     def __init__(self, target: Optional[Tuple[int, int]] = None):
-        self.target = None if target is None else self.decode_target(target)
+        super().__init__(target)
         self.target_level = None
         if self.target is not None:
             world, stage = self.target
             self.target_level = sum(STAGES_PER_WORLD[:world - 1]) + stage - 1
-        self._origin = (0, 0)
-        self._progress_max = 0
-        self._lives_start = 0
-        self._coins_last = 0
-        self._cherries_last = 0
-        self._hearts_last = 0
-        self._completion_rewarded = False
-        self._components = {k: 0.0 for k in REWARD_COMPONENTS}
 
-    @staticmethod
-    def decode_target(target: Tuple[int, int]) -> Tuple[int, int]:
+    @property
+    def spec(self) -> GameSpec:
+        """The rules of this target (:func:`game_spec`)."""
+        return game_spec(self.target)
+
+    @classmethod
+    def decode_target(cls, target: Tuple[int, int]) -> Tuple[int, int]:
         """Check a ``(world, stage)`` target (see the class)."""
-        if not isinstance(target, tuple) or len(target) != 2:
-            raise TypeError(f"target must be a (world, stage) tuple, got {target!r}")
-        world, stage = target
-        for what, value in (("world", world), ("stage", stage)):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"target {what} must be an int, got {value!r}")
+        world, stage = cls.check_target(target)
         if not 1 <= world <= len(STAGES_PER_WORLD):
             raise ValueError(f"target world must be in 1..{len(STAGES_PER_WORLD)}, got {world}")
         count = STAGES_PER_WORLD[world - 1]
         if not 1 <= stage <= count:
             raise ValueError(f"world {world} has stages 1..{count}, got {stage}")
         return world, stage
-
-    @property
-    def is_stage_game(self) -> bool:
-        """True when one level is played."""
-        return self.target is not None
-
-    @property
-    def start_key(self):
-        return super().start_key + (self.target,)
-
-    @property
-    def task_id(self) -> str:
-        """The gym-super-mario-bros id of this game and target."""
-        if self.target is None:
-            return "SuperMarioBros2USA-v0"
-        return "SuperMarioBros2USA-{}-{}-v0".format(*self.target)
 
     # --- start of the game ----------------------------------------------------------------------
     def start(self, console: Console) -> None:
@@ -219,170 +273,12 @@ class SuperMarioBros2USA(Game):
             ram[WORLD] = self.target[0] - 1
         console.step(1, BUTTON_A)
         console.step(1, NOOP)
+        rules = self.rules
         for _ in range(PLAYABLE_TIMEOUT):
-            if hearts(ram) > 0 and x_position(ram) > 0:
+            if rules.value("hearts", ram) > 0 and rules.value("x_pos", ram) > 0:
                 break
             console.step(1, NOOP)
         else:
             raise RuntimeError("Super Mario Bros. 2 (USA): the level did not start "
                                f"within {PLAYABLE_TIMEOUT} frames")
         console.step(ENTRANCE_WAIT, NOOP)
-
-    # --- per-frame accounting -------------------------------------------------------------------
-    def reset(self, ram) -> None:
-        self._take_baselines(ram)
-        self._progress_max = 0
-        self._completion_rewarded = False
-        self._components = {k: 0.0 for k in REWARD_COMPONENTS}
-
-    def _take_baselines(self, ram) -> None:
-        self._origin = (x_position(ram), y_position(ram))
-        self._lives_start = int(ram[LIVES])
-        self._coins_last = int(ram[COINS])
-        self._cherries_last = int(ram[CHERRIES])
-        self._hearts_last = hearts(ram)
-
-    def progress(self, ram) -> int:
-        """Manhattan distance in pixels from the start position."""
-        return abs(x_position(ram) - self._origin[0]) + abs(y_position(ram) - self._origin[1])
-
-    def lost_life(self, ram) -> bool:
-        """True when the life counter is below its value at the start of this life."""
-        lives = int(ram[LIVES])
-        return self._lives_start > 0 and lives != NO_LIVES and lives < self._lives_start
-
-    def is_dying(self, ram) -> bool:
-        return int(ram[LEVEL_TRANSITION]) == TRANSITION_RESTART or self.lost_life(ram)
-
-    @staticmethod
-    def is_dead(ram) -> bool:
-        return int(ram[LEVEL_TRANSITION]) == TRANSITION_GAME_OVER
-
-    def is_game_over(self, ram) -> bool:
-        return self.is_dead(ram) or int(ram[LIVES]) == 0
-
-    @staticmethod
-    def is_level_complete(ram) -> bool:
-        return int(ram[LEVEL_TRANSITION]) in (TRANSITION_COMPLETE, TRANSITION_WARP)
-
-    def _progress_reward(self, ram) -> int:
-        delta = self.progress(ram) - self._progress_max
-        if delta <= 0:
-            return 0
-        self._progress_max += delta
-        return 0 if delta > MAX_PROGRESS_DELTA else delta
-
-    def _collectible_reward(self, ram) -> int:
-        coins, cherries = int(ram[COINS]), int(ram[CHERRIES])
-        d_coins, d_cherries = coins - self._coins_last, cherries - self._cherries_last
-        self._coins_last, self._cherries_last = coins, cherries
-        return max(d_coins, 0) * COIN_REWARD + max(d_cherries, 0) * CHERRY_REWARD
-
-    def _health_reward(self, ram) -> int:
-        now, before = hearts(ram), self._hearts_last
-        self._hearts_last = now
-        return 0 if self.lost_life(ram) else (now - before) * HEART_REWARD
-
-    def _completion_reward(self, ram) -> int:
-        if self.is_level_complete(ram) and not self._completion_rewarded:
-            self._completion_rewarded = True
-            return COMPLETION_REWARD
-        return 0
-
-    def _death_penalty(self, ram) -> int:
-        return DEATH_PENALTY if (self.is_dying(ram) or self.is_dead(ram)) else 0
-
-    def terminated(self, ram) -> bool:
-        if self.is_stage_game:
-            return (self.is_dying(ram) or self.is_dead(ram) or self.is_level_complete(ram)
-                    or int(ram[LEVEL]) != self.target_level)
-        return self.is_game_over(ram)
-
-    def step(self, ram) -> Tuple[float, bool]:
-        # the terms in upstream's order: each updates its own counter
-        values = (self._progress_reward(ram), self._collectible_reward(ram),
-                  self._health_reward(ram), self._completion_reward(ram),
-                  self._death_penalty(ram))
-        self._components = {k: float(v) for k, v in zip(REWARD_COMPONENTS, values)}
-        return float(sum(self._components.values())), self.terminated(ram)
-
-    def after_step(self, console: Console, terminated: bool) -> None:
-        """After a life lost in the full game, take the start position and counters again."""
-        ram = console.ram
-        if not terminated and self.lost_life(ram):
-            self._take_baselines(ram)
-            self._progress_max = 0
-
-    def info(self, ram) -> Dict[str, Any]:
-        """The 45 info keys of gym-super-mario-bros 9.1.0, in its order (see the module)."""
-        world, stage = level_to_stage(ram[LEVEL])
-        dying, dead = self.is_dying(ram), self.is_dead(ram)
-        complete = self.is_level_complete(ram)
-        progress = self.progress(ram)
-        unclipped = float(sum(self._components.values()))
-        low, high = self.reward_range
-        target = self.target or (None, None)
-        return {
-            "character": CHARACTER_NAMES.get(int(ram[CHARACTER]), "unknown"),
-            "character_id": int(ram[CHARACTER]),
-            "character_status": int(ram[CHARACTER_STATUS]),
-            "cherries": int(ram[CHERRIES]),
-            "coins": int(ram[COINS]),
-            "enemy_defeat_count": int(ram[ENEMY_DEFEAT_COUNT]),
-            "health_meter": int(ram[HEALTH_METER]),
-            "health": hearts(ram),
-            "invulnerability_timer": int(ram[INVULNERABILITY_TIMER]),
-            "is_dead": dead,
-            "is_dying": dying,
-            "is_game_over": self.is_game_over(ram),
-            "item_in_hand_height": int(ram[ITEM_IN_HAND_HEIGHT]),
-            "level": int(ram[LEVEL]),
-            "level_complete": complete,
-            "level_transition": int(ram[LEVEL_TRANSITION]),
-            "life": extra_lives(ram),
-            "lives": int(ram[LIVES]),
-            "position_progress": progress,
-            "position_progress_max": self._progress_max,
-            "stage": stage,
-            "subspace_visits": int(ram[SUBSPACE_VISITS]),
-            "world": world,
-            "x_page": int(ram[PLAYER_X_PAGE]),
-            "x_pos": x_position(ram),
-            "x_screen": int(ram[PLAYER_X]),
-            "y_page": int(ram[PLAYER_Y_PAGE]),
-            "y_pos": y_position(ram),
-            "y_screen": int(ram[PLAYER_Y]),
-            "clear": complete,
-            "death": dying or dead,
-            "game": GAME_NAME,
-            "game_family": GAME_NAME,
-            "progress": progress,
-            "progress_max": self._progress_max,
-            "rom_mode": "vanilla",
-            "single_stage": self.is_stage_game,
-            "task_id": self.task_id,
-            "target_stage": target[1],
-            "target_world": target[0],
-            "timeout": False,
-            "world_label": str(world),
-            "reward_components": dict(self._components),
-            "reward_total_unclipped": unclipped,
-            "reward_total_clipped": float(max(low, min(high, unclipped))),
-        }
-
-    def get_state(self) -> Dict[str, Any]:
-        return {"origin": list(self._origin), "progress_max": self._progress_max,
-                "lives_start": self._lives_start, "coins_last": self._coins_last,
-                "cherries_last": self._cherries_last, "hearts_last": self._hearts_last,
-                "completion_rewarded": self._completion_rewarded,
-                "components": dict(self._components)}
-
-    def set_state(self, state: Dict[str, Any]) -> None:
-        self._origin = (int(state["origin"][0]), int(state["origin"][1]))
-        self._progress_max = int(state["progress_max"])
-        self._lives_start = int(state["lives_start"])
-        self._coins_last = int(state["coins_last"])
-        self._cherries_last = int(state["cherries_last"])
-        self._hearts_last = int(state["hearts_last"])
-        self._completion_rewarded = bool(state["completion_rewarded"])
-        self._components = {k: float(state["components"][k]) for k in REWARD_COMPONENTS}

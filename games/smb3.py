@@ -27,10 +27,18 @@ skipped between steps.
 ``task_id``, ...) and the reward diagnostics (``reward_components``, ``reward_total_*``). Some
 keys are upstream's names for bytes that mean something else (``x_page`` is the byte upstream
 reads at $0075, which on the map is the map y); they are kept as upstream computes them.
-"""
-from typing import Any, Dict, Optional, Tuple
 
-from .base import Console, Game, RomSpec
+The rules are data (:func:`game_spec`, a :class:`games.spec.GameSpec` with registers for the
+life count at the attempt's start and last frame, the best x, whether the episode started in a
+level and the completion and life-loss flags), evaluated in C by the single env and the vector
+env's pool threads alike.
+"""
+import functools
+from typing import Optional, Tuple
+
+from .base import Console, RomSpec, StageGame
+from .spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoConst, InfoKey, Max,
+                   Min, Not, Ram, Register, Select, Update, ValueReward, Var)
 from .super_mario_bros import MINIMAL_ACTIONS
 
 # --- RAM addresses -------------------------------------------------------------------------------
@@ -50,7 +58,7 @@ P_METER_TIMER = 0x0515  # P-meter update countdown
 INVULNERABILITY_TIMER = 0x0552  # after a hit
 STAR_TIMER = 0x0553  # star power
 FLIGHT_TIMER = 0x056E  # raccoon flight
-TIME_DIGITS = (0x05EE, 3)  # level clock, one decimal digit per byte; 0 on the map
+TIME_DIGITS = (0x05EE, 3)  # level clock, one decimal digit per byte (upstream joins them as text)
 CARD_SELECTION = 0x066F  # flashing end-of-level card
 SCORE = (0x0715, 3)  # score / 10, big-endian binary
 WORLD = 0x0727  # world - 1 (0-7)
@@ -98,7 +106,6 @@ COMPLETION_REWARD = 50
 DEATH_PENALTY = -25
 
 GAME_NAME = "smb3"  # upstream's ``game`` and ``game_family`` info values
-REWARD_COMPONENTS = ("progress", "time", "score", "powerup", "completion", "death")
 
 ROMS = (
     RomSpec(
@@ -112,57 +119,112 @@ ROMS = (
 )
 
 
-# --- RAM readers ---------------------------------------------------------------------------------
-def time_left(ram) -> int:
-    """Return the level clock (0 on the world map)."""
-    address, length = TIME_DIGITS  # one decimal digit a byte; upstream joins them as text
-    return int("".join(str(int(ram[a])) for a in range(address, address + length)))
+# --- the rules -------------------------------------------------------------------------------------
+VARIABLES = {
+    "time": Ram(TIME_DIGITS[0], f">t{TIME_DIGITS[1]}"),
+    "score": Ram(SCORE[0], f">u{SCORE[1]}") * 10,
+    "lives": Ram(LIVES),
+    "in_level": Var("time").gt(0),
+    "on_map": AllOf(Var("time").eq(0), AnyOf(Ram(MAP_Y).ne(0), Ram(MAP_X).ne(0))),
+    # in a level page * 256 + x and y; on the map the map x and y
+    "x_pos": Select("in_level", Ram(MAP_Y) * 0x100 + Ram(PLAYER_X), Ram(MAP_X)),
+    "y_pos": Select("in_level", Ram(PLAYER_Y_PAGE) * 0x100 + Ram(PLAYER_Y), Ram(MAP_Y)),
+    "powerup_level": Min(Ram(POWERUP), 2),  # 0 small, 1 super, 2 anything better
+    "growth": Var("x_pos") - Var("x_max"),
+    "dying": AllOf(Var("lives").ne(NO_LIVES), Var("lives").lt(Var("life_start"))),
+    "game_over": Var("lives").eq(NO_LIVES),
+    "dying_or_over": AnyOf("dying", "game_over"),
+    # back on the map alive after entering a level
+    "flag_get": AllOf("entered_level", "on_map", Not("dying"), Not("life_loss_pending"),
+                      Not("game_over")),
+}
+
+REGISTERS = (
+    Register("entered_level", "in_level"),
+    Register("life_start", "lives"),
+    Register("life_last", "lives"),
+    Register("x_max", "x_pos"),
+    Register("completion_rewarded", 0),
+    Register("life_loss_pending", 0),
+)
+
+# upstream's six terms, in its order (each its own reward component)
+REWARDS = (
+    ValueReward(Select(AllOf("in_level", Var("growth").gt(0), Var("growth").le(MAX_PROGRESS_DELTA)),
+                       "growth", 0), component="progress"),
+    DeltaReward("time", high=0, when="in_level", name="time", component="time"),
+    DeltaReward("score", low=1, divisor=SCORE_DIVISOR, name="score", component="score"),
+    DeltaReward("powerup_level", POWERUP_REWARD, name="powerup", component="powerup"),
+    ConditionReward(AllOf("flag_get", Not("completion_rewarded")), COMPLETION_REWARD,
+                    component="completion"),
+    ConditionReward(AllOf(Var("lives").ne(NO_LIVES), Var("lives").lt(Var("life_last"))),
+                    DEATH_PENALTY, component="death"),
+)
+
+UPDATES = (
+    # the best x follows Mario off the level (the map)
+    Update({"x_max": Select("in_level", Max("x_max", "x_pos"), "x_pos")}),
+    Update({"completion_rewarded": 1}, when="flag_get"),
+    Update({"life_last": "lives"}),
+    # full game: back on the map after a death starts a new attempt
+    Update({"life_loss_pending": 0}, when="in_level", after_step=True),
+    Update({"life_loss_pending": 1, "life_start": "lives", "life_last": "lives", "x_max": "x_pos"},
+           when=AllOf(Not("in_level"), "dying", Not("game_over")), after_step=True),
+)
 
 
-def score(ram) -> int:
-    """Return the score: the 3-byte big-endian counter times 10."""
-    address, length = SCORE
-    value = 0
-    for a in range(address, address + length):
-        value = (value << 8) + int(ram[a])
-    return value * 10
+def _info(game: "SuperMarioBros3") -> tuple:
+    """The 46 info keys of gym-super-mario-bros 9.1.0, in its order."""
+    return (
+        InfoKey("card_selection", Ram(CARD_SELECTION)),
+        InfoKey("flag_get", "flag_get", kind="bool"),
+        InfoKey("flight_timer", Ram(FLIGHT_TIMER)),
+        InfoKey("in_level", "in_level", kind="bool"),
+        InfoKey("invulnerability_timer", Ram(INVULNERABILITY_TIMER)),
+        InfoKey("is_dying", "dying", kind="bool"),
+        InfoKey("is_game_over", "game_over", kind="bool"),
+        InfoKey("life", "lives"),
+        InfoKey("lives", "lives"),
+        InfoKey("map_x", Ram(MAP_X)),
+        InfoKey("map_y", Ram(MAP_Y)),
+        InfoKey("p_meter", Ram(P_METER)),
+        InfoKey("p_meter_full", Ram(P_METER) // P_METER_FULL % 2, kind="bool"),
+        InfoKey("p_meter_timer", Ram(P_METER_TIMER)),
+        InfoKey("pipe_timer", Ram(PIPE_TIMER)),
+        InfoKey("powerup_level", "powerup_level"),
+        InfoKey("score", "score"),
+        InfoConst("stage", game.stage),
+        InfoKey("star_timer", Ram(STAR_TIMER)),
+        InfoKey("status", Ram(POWERUP), labels=tuple(POWERUP_NAMES.items()), default="unknown"),
+        InfoKey("status_value", Ram(POWERUP)),
+        InfoKey("time", "time"),
+        InfoKey("world", "world"),
+        InfoKey("x_page", Ram(MAP_Y)),
+        InfoKey("x_pos", "x_pos"),
+        InfoKey("x_pos_max", "x_max"),
+        InfoKey("x_screen", Ram(PLAYER_X)),
+        InfoKey("y_page", Ram(PLAYER_Y_PAGE)),
+        InfoKey("y_pos", "y_pos"),
+        InfoKey("y_screen", Ram(PLAYER_Y)),
+    ) + game.upstream_info(GAME_NAME, clear="flag_get", death="dying_or_over",
+                           progress="x_pos", progress_max="x_max", world="world")
 
 
-def map_position(ram) -> Tuple[int, int]:
-    """Return Mario's ``(map y, map x)`` on the world map."""
-    return int(ram[MAP_Y]), int(ram[MAP_X])
+@functools.lru_cache(maxsize=None)
+def game_spec(target: Optional[Tuple[int, int]] = None) -> GameSpec:
+    """The rules of the full game (``target`` None: ends on game over) or of one level (ends
+    when a life is lost, on game over or when Mario is back on the map alive)."""
+    game = SuperMarioBros3(target)
+    variables = dict(VARIABLES)
+    # the world from RAM, or the target's when the byte is out of range
+    variables["world"] = Select(Ram(WORLD).lt(WORLDS), Ram(WORLD) + 1, game.world)
+    terminated = (AnyOf("dying", "flag_get", "game_over") if game.is_stage_game
+                  else Var("game_over"))
+    return GameSpec(variables=variables, registers=REGISTERS, rewards=REWARDS, updates=UPDATES,
+                    terminated=terminated, info=_info(game))
 
 
-def in_level(ram) -> bool:
-    """True while a level runs (its clock is set)."""
-    return time_left(ram) > 0
-
-
-def on_map(ram) -> bool:
-    """True on the world map: no clock, and Mario has a map position."""
-    return time_left(ram) == 0 and any(map_position(ram))
-
-
-def x_position(ram) -> int:
-    """Return the x position in the level (page * 256 + x), or the map x on the map."""
-    if in_level(ram):
-        return int(ram[MAP_Y]) * 0x100 + int(ram[PLAYER_X])
-    return int(ram[MAP_X])
-
-
-def y_position(ram) -> int:
-    """Return the y position in the level (page * 256 + y), or the map y on the map."""
-    if in_level(ram):
-        return int(ram[PLAYER_Y_PAGE]) * 0x100 + int(ram[PLAYER_Y])
-    return int(ram[MAP_Y])
-
-
-def powerup_level(ram) -> int:
-    """Return 0 small, 1 super, 2 anything better."""
-    return min(int(ram[POWERUP]), 2)
-
-
-class SuperMarioBros3(Game):
+class SuperMarioBros3(StageGame):
     """Super Mario Bros. 3 as gym-super-mario-bros 9.1.0 plays it.
 
     Args:
@@ -175,60 +237,39 @@ class SuperMarioBros3(Game):
     """
 
     name = "Super Mario Bros. 3"
+    TASK = "SuperMarioBros3"
     ROMS: Tuple[RomSpec, ...] = ROMS
     reward_range = (-15.0, 15.0)
     # ALE's minimal set: gym-super-mario-bros' COMPLEX_MOVEMENT, as for Super Mario Bros.
     minimal_actions = MINIMAL_ACTIONS
 
     def __init__(self, target: Optional[Tuple[int, int]] = None):
-        self.target = None if target is None else self.decode_target(target)
+        super().__init__(target)
         self.world, self.stage = self.target or (1, 1)
-        self._entered_level = False
-        self._life_start = 0
-        self._life_last = 0
-        self._time_last = 0
-        self._x_max = 0
-        self._score_last = 0
-        self._powerup_last = 0
-        self._completion_rewarded = False
-        self._life_loss_pending = False
-        self._components = {k: 0.0 for k in REWARD_COMPONENTS}
 
-    @staticmethod
-    def decode_target(target: Tuple[int, int]) -> Tuple[int, int]:
+    @property
+    def spec(self) -> GameSpec:
+        """The rules of this target (:func:`game_spec`)."""
+        return game_spec(self.target)
+
+    @classmethod
+    def decode_target(cls, target: Tuple[int, int]) -> Tuple[int, int]:
         """Check a ``(world, stage)`` target (see the class)."""
-        if not isinstance(target, tuple) or len(target) != 2:
-            raise TypeError(f"target must be a (world, stage) tuple, got {target!r}")
-        for what, value in zip(("world", "stage"), target):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"target {what} must be an int, got {value!r}")
+        target = cls.check_target(target)
         if target not in STAGE_ENTRIES:
             known = ", ".join(f"{w}-{s}" for w, s in STAGE_ENTRIES)
             raise ValueError(f"target must be one of {known} (the stages gym-super-mario-bros "
                              f"9.1.0 enters from the map), got {target!r}")
         return target
 
-    @property
-    def is_stage_game(self) -> bool:
-        """True when one level is played."""
-        return self.target is not None
-
-    @property
-    def start_key(self):
-        return super().start_key + (self.target,)
-
-    @property
-    def task_id(self) -> str:
-        """The gym-super-mario-bros id of this game and target."""
-        if self.target is None:
-            return "SuperMarioBros3-v0"
-        return "SuperMarioBros3-{}-{}-v0".format(*self.target)
-
     # --- start of the game ----------------------------------------------------------------------
     @staticmethod
-    def _walk(console: Console, buttons: int, target: Tuple[int, int]) -> None:
+    def _map_position(ram) -> Tuple[int, int]:
+        return int(ram[MAP_Y]), int(ram[MAP_X])
+
+    def _walk(self, console: Console, buttons: int, target: Tuple[int, int]) -> None:
         for _ in range(WALK_TRIES):
-            if map_position(console.ram) == target:
+            if self._map_position(console.ram) == target:
                 return
             console.step(1, buttons)
             console.step(1, NOOP)
@@ -244,7 +285,7 @@ class SuperMarioBros3(Game):
         ram = console.ram
         console.step(TITLE_WAIT, NOOP)
         for _ in range(START_PRESSES):
-            if map_position(ram) == MAP_START:
+            if self._map_position(ram) == MAP_START:
                 break
             console.step(1, BUTTON_START)
             console.step(1, NOOP)
@@ -264,181 +305,12 @@ class SuperMarioBros3(Game):
         console.step(PANEL_WAIT, NOOP)
         console.step(1, BUTTON_A)
         console.step(1, NOOP)
+        rules = self.rules
         for _ in range(PLAYABLE_TIMEOUT):
-            if in_level(ram) and x_position(ram) > 0:
+            if rules.value("in_level", ram) and rules.value("x_pos", ram) > 0:
                 break
             console.step(1, NOOP)
         else:
             raise RuntimeError("Super Mario Bros. 3: the level did not start "
                                f"within {PLAYABLE_TIMEOUT} frames")
         console.step(ENTRANCE_WAIT, NOOP)
-
-    # --- per-frame accounting -------------------------------------------------------------------
-    def _take_baselines(self, ram) -> None:
-        self._life_start = self._life_last = int(ram[LIVES])
-        self._time_last = time_left(ram)
-        self._x_max = x_position(ram)
-
-    def reset(self, ram) -> None:
-        self._take_baselines(ram)
-        self._entered_level = in_level(ram)
-        self._score_last = score(ram)
-        self._powerup_last = powerup_level(ram)
-        self._completion_rewarded = False
-        self._life_loss_pending = False
-        self._components = {k: 0.0 for k in REWARD_COMPONENTS}
-
-    def is_dying(self, ram) -> bool:
-        """True when the life counter is below its value at the start of this attempt."""
-        lives = int(ram[LIVES])
-        return lives != NO_LIVES and lives < self._life_start
-
-    @staticmethod
-    def is_game_over(ram) -> bool:
-        return int(ram[LIVES]) == NO_LIVES
-
-    def flag_get(self, ram) -> bool:
-        """True when Mario is back on the map alive after entering a level."""
-        return (self._entered_level and on_map(ram) and not self.is_dying(ram)
-                and not self._life_loss_pending and not self.is_game_over(ram))
-
-    def world_number(self, ram) -> int:
-        """The world from RAM (1-8), or the target's when the byte is out of range."""
-        value = int(ram[WORLD])
-        return value + 1 if value < WORLDS else self.world
-
-    def _progress_reward(self, ram) -> int:
-        x = x_position(ram)
-        if not in_level(ram):
-            self._x_max = x
-            return 0
-        delta = x - self._x_max
-        if delta <= 0:
-            return 0
-        self._x_max = x
-        return 0 if delta > MAX_PROGRESS_DELTA else delta
-
-    def _time_penalty(self, ram) -> int:
-        t, before = time_left(ram), self._time_last
-        self._time_last = t
-        if not in_level(ram):
-            return 0
-        return min(t - before, 0)
-
-    def _score_reward(self, ram) -> float:
-        s, before = score(ram), self._score_last
-        self._score_last = s
-        return (s - before) / SCORE_DIVISOR if s > before else 0
-
-    def _powerup_reward(self, ram) -> int:
-        level, before = powerup_level(ram), self._powerup_last
-        self._powerup_last = level
-        return (level - before) * POWERUP_REWARD
-
-    def _completion_reward(self, ram) -> int:
-        if self.flag_get(ram) and not self._completion_rewarded:
-            self._completion_rewarded = True
-            return COMPLETION_REWARD
-        return 0
-
-    def _death_penalty(self, ram) -> int:
-        lives, before = int(ram[LIVES]), self._life_last
-        self._life_last = lives
-        return DEATH_PENALTY if (lives != NO_LIVES and lives < before) else 0
-
-    def terminated(self, ram) -> bool:
-        if self.is_stage_game:
-            return self.is_dying(ram) or self.flag_get(ram) or self.is_game_over(ram)
-        return self.is_game_over(ram)
-
-    def step(self, ram) -> Tuple[float, bool]:
-        # the terms in upstream's order: each updates its own counter
-        values = (self._progress_reward(ram), self._time_penalty(ram), self._score_reward(ram),
-                  self._powerup_reward(ram), self._completion_reward(ram),
-                  self._death_penalty(ram))
-        self._components = {k: float(v) for k, v in zip(REWARD_COMPONENTS, values)}
-        return float(sum(self._components.values())), self.terminated(ram)
-
-    def after_step(self, console: Console, terminated: bool) -> None:
-        """Full game: back on the map after a death starts a new attempt."""
-        if terminated:
-            return
-        ram = console.ram
-        if in_level(ram):
-            self._life_loss_pending = False
-        elif self.is_dying(ram) and not self.is_game_over(ram):
-            self._life_loss_pending = True
-            self._take_baselines(ram)
-
-    def info(self, ram) -> Dict[str, Any]:
-        """The 46 info keys of gym-super-mario-bros 9.1.0, in its order (see the module)."""
-        lives = int(ram[LIVES])
-        flag = self.flag_get(ram)
-        dying, game_over = self.is_dying(ram), self.is_game_over(ram)
-        x = x_position(ram)
-        world = self.world_number(ram)
-        unclipped = float(sum(self._components.values()))
-        low, high = self.reward_range
-        target = self.target or (None, None)
-        return {
-            "card_selection": int(ram[CARD_SELECTION]),
-            "flag_get": flag,
-            "flight_timer": int(ram[FLIGHT_TIMER]),
-            "in_level": in_level(ram),
-            "invulnerability_timer": int(ram[INVULNERABILITY_TIMER]),
-            "is_dying": dying,
-            "is_game_over": game_over,
-            "life": lives,
-            "lives": lives,
-            "map_x": int(ram[MAP_X]),
-            "map_y": int(ram[MAP_Y]),
-            "p_meter": int(ram[P_METER]),
-            "p_meter_full": bool(int(ram[P_METER]) & P_METER_FULL),
-            "p_meter_timer": int(ram[P_METER_TIMER]),
-            "pipe_timer": int(ram[PIPE_TIMER]),
-            "powerup_level": powerup_level(ram),
-            "score": score(ram),
-            "stage": self.stage,
-            "star_timer": int(ram[STAR_TIMER]),
-            "status": POWERUP_NAMES.get(int(ram[POWERUP]), "unknown"),
-            "status_value": int(ram[POWERUP]),
-            "time": time_left(ram),
-            "world": world,
-            "x_page": int(ram[MAP_Y]),
-            "x_pos": x,
-            "x_pos_max": self._x_max,
-            "x_screen": int(ram[PLAYER_X]),
-            "y_page": int(ram[PLAYER_Y_PAGE]),
-            "y_pos": y_position(ram),
-            "y_screen": int(ram[PLAYER_Y]),
-            "clear": flag,
-            "death": dying or game_over,
-            "game": GAME_NAME,
-            "game_family": GAME_NAME,
-            "progress": x,
-            "progress_max": self._x_max,
-            "rom_mode": "vanilla",
-            "single_stage": self.is_stage_game,
-            "task_id": self.task_id,
-            "target_stage": target[1],
-            "target_world": target[0],
-            "timeout": False,
-            "world_label": str(world),
-            "reward_components": dict(self._components),
-            "reward_total_unclipped": unclipped,
-            "reward_total_clipped": float(max(low, min(high, unclipped))),
-        }
-
-    _COUNTERS = ("entered_level", "life_start", "life_last", "time_last", "x_max", "score_last",
-                 "powerup_last", "completion_rewarded", "life_loss_pending")
-
-    def get_state(self) -> Dict[str, Any]:
-        state: Dict[str, Any] = {k: getattr(self, "_" + k) for k in self._COUNTERS}
-        state["components"] = dict(self._components)
-        return state
-
-    def set_state(self, state: Dict[str, Any]) -> None:
-        for k in self._COUNTERS:
-            value = state[k]
-            setattr(self, "_" + k, bool(value) if isinstance(value, bool) else int(value))
-        self._components = {k: float(state["components"][k]) for k in REWARD_COMPONENTS}

@@ -34,7 +34,7 @@ smbdis).
 import functools
 from typing import Any, Dict, Optional, Sequence, Tuple
 
-from .base import Console, Game, RomSpec
+from .base import Console, RomSpec, StageGame
 from .spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Ram, Select,
                    SkipRule, Stall, Var, rules_for)
 
@@ -305,7 +305,7 @@ def info(ram) -> Dict[str, Any]:
     return rules_for(game_spec(True)).info(ram)
 
 
-class SuperMarioBros(Game):
+class SuperMarioBros(StageGame):
     """Super Mario Bros. as gym-super-mario-bros 7.4 plays it.
 
     Args:
@@ -318,6 +318,8 @@ class SuperMarioBros(Game):
     """
 
     name = "Super Mario Bros."
+    TASK = "SuperMarioBros"
+    TARGET_LISTS = True
     ROMS: Tuple[RomSpec, ...] = ROMS
     reward_range = (-15.0, 15.0)
     minimal_actions = MINIMAL_ACTIONS
@@ -326,7 +328,7 @@ class SuperMarioBros(Game):
     INTRO_AREA_WORLDS: Sequence[int] = (1, 2, 4, 7)
 
     def __init__(self, target: Optional[Tuple[int, int]] = None):
-        self.target = None if target is None else self.decode_target(target)
+        super().__init__(target)
         self.spec = game_spec(self.is_stage_game, self.last_world)
 
     @classmethod
@@ -337,12 +339,7 @@ class SuperMarioBros(Game):
             TypeError: ``target`` is not a pair of ints.
             ValueError: world not in 1..WORLDS or stage not in 1..4.
         """
-        if not isinstance(target, (tuple, list)) or len(target) != 2:
-            raise TypeError(f"target must be a (world, stage) tuple, got {target!r}")
-        target_world, target_stage = target
-        for name, value in (("world", target_world), ("stage", target_stage)):
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"target {name} must be an int, got {value!r}")
+        target_world, target_stage = cls.check_target(target)
         if not 1 <= target_world <= cls.WORLDS:
             raise ValueError(f"target world must be in 1..{cls.WORLDS}, got {target_world}")
         if not 1 <= target_stage <= 4:
@@ -355,15 +352,6 @@ class SuperMarioBros(Game):
         if target_world in cls.INTRO_AREA_WORLDS and target_stage >= 2:
             return target_stage + 1
         return target_stage
-
-    @property
-    def is_stage_game(self) -> bool:
-        """True when one stage is played with one life."""
-        return self.target is not None
-
-    @property
-    def start_key(self):
-        return super().start_key + (self.target,)
 
     # --- start of the game --------------------------------------------------------------------
     def write_stage(self, ram) -> None:

@@ -1085,6 +1085,12 @@ cdef extern from "rules.h" nogil:
         int kind, value, cond, slot
         double weight
         int64_t low, high
+        double divisor
+        int component
+    ctypedef struct nes_rule_assign_t:
+        int reg, value
+    ctypedef struct nes_rule_update_t:
+        int phase, when, first, n
     ctypedef struct nes_ram_write_t:
         int address, value
     ctypedef struct nes_skip_rule_t:
@@ -1105,16 +1111,30 @@ cdef extern from "rules.h" nogil:
         const nes_ram_write_t *writes
         int nwrites
         int frame_limit
+        const int *reg_reset
+        int nregs
+        const nes_rule_update_t *updates
+        int nupdates
+        const nes_rule_assign_t *assigns
+        int nassigns
+        int ncomponents
     ctypedef struct nes_rules_state_t:
         int64_t last[16]
         int rule, running, frames, stall
+        int64_t regs[32]
+        double reward
+        double components[16]
     int NES_RULES_MAX_DELTAS
+    int NES_RULES_MAX_COMPONENTS
     int nes_rules_check(const nes_rules_t *r, char *errbuf, size_t errlen)
-    int64_t nes_rules_eval(const nes_rules_t *r, int program, const uint8_t *ram)
+    int64_t nes_rules_eval(const nes_rules_t *r, const nes_rules_state_t *s, int program,
+                           const uint8_t *ram)
     void nes_rules_reset(const nes_rules_t *r, nes_rules_state_t *s, const uint8_t *ram)
     double nes_rules_step(const nes_rules_t *r, nes_rules_state_t *s, const uint8_t *ram, int *flags)
-    void nes_rules_info(const nes_rules_t *r, const uint8_t *ram, int64_t *out, Py_ssize_t stride)
-    void nes_rules_skip_begin(const nes_rules_t *r, nes_rules_state_t *s, int terminated)
+    void nes_rules_info(const nes_rules_t *r, const nes_rules_state_t *s, const uint8_t *ram,
+                        int64_t *out, Py_ssize_t stride)
+    void nes_rules_skip_begin(const nes_rules_t *r, nes_rules_state_t *s, const uint8_t *ram,
+                              int terminated)
     int nes_rules_skip_next(const nes_rules_t *r, nes_rules_state_t *s, uint8_t *ram)
 
 
@@ -1124,15 +1144,25 @@ cdef class RuleTable:
     Args:
         ops: int64 array-like ``(M, 3)``: ``(opcode, a, b)`` per instruction (``src/rules.h``).
         consts: int64 array-like: the sets of ``in`` tests.
-        rewards: rows ``(kind, value, cond, slot, weight, low, high)``: kind 0 a change of
-            program ``value`` (delta slot ``slot``, counted when in ``[low, high]``) times
-            ``weight``; kind 1 ``weight`` while program ``cond`` holds.
+        rewards: rows ``(kind, value, cond, slot, weight, low, high, divisor, component)``:
+            kind 0 a change of program ``value`` (delta slot ``slot``, counted when in ``[low,
+            high]`` and, if ``cond >= 0``, while program ``cond`` holds) times ``weight`` /
+            ``divisor``; kind 1 ``weight`` while program ``cond`` holds; kind 2 program
+            ``value`` times ``weight`` / ``divisor``. ``component``: the index of the reward
+            part it adds to (``RuleStates.components``), or -1.
         terminated, truncated: programs, or -1 for never.
         info: one program per info value.
         skips: rows ``(when, cont, until, writes, nwrites, max_frames, stall_value, stall_when,
             stall_frames, stall_writes, stall_nwrites)`` (``src/rules.h``: nes_skip_rule_t).
         writes: rows ``(address, byte)``.
         frame_limit: frames an unbounded skip rule may run before it fails.
+        registers: per register (at most 32), the program giving its value at an episode's
+            start (``reset``), in order.
+        updates: rows ``(phase, when, first, n)``: if program ``when`` holds (-1: always),
+            assignments ``first..first+n-1`` are stored; phase 0 after each frame's reward and
+            flags, phase 1 after a frame that did not end the episode (``skip_begin``).
+        assigns: rows ``(register, program)``.
+        ncomponents: reward parts (at most 16).
 
     Raises:
         ValueError: a malformed table (bad program, opcode, address, type or write), with the
@@ -1145,12 +1175,16 @@ cdef class RuleTable:
     cdef int *_info
     cdef nes_skip_rule_t *_skips
     cdef nes_ram_write_t *_writes
+    cdef int *_reg_reset
+    cdef nes_rule_update_t *_updates
+    cdef nes_rule_assign_t *_assigns
     cdef readonly int ninfo
+    cdef readonly int ncomponents
     cdef readonly int ndeltas
     cdef frozenset _starts  # where programs start: 0 and after each END
 
     def __cinit__(self, ops, consts, rewards, terminated, truncated, info, skips, writes,
-                  frame_limit=20000):
+                  frame_limit=20000, registers=(), updates=(), assigns=(), ncomponents=0):
         cdef Py_ssize_t k
         cdef char errbuf[256]
         ops = [tuple(int(x) for x in row) for row in ops]
@@ -1159,8 +1193,12 @@ cdef class RuleTable:
         info = [int(x) for x in info]
         skips = [tuple(int(x) for x in row) for row in skips]
         writes = [tuple(int(x) for x in row) for row in writes]
-        for name, rows, width in (("ops", ops, 3), ("rewards", rewards, 7), ("skips", skips, 11),
-                                  ("writes", writes, 2)):
+        registers = [int(x) for x in registers]
+        updates = [tuple(int(x) for x in row) for row in updates]
+        assigns = [tuple(int(x) for x in row) for row in assigns]
+        for name, rows, width in (("ops", ops, 3), ("rewards", rewards, 9), ("skips", skips, 11),
+                                  ("writes", writes, 2), ("updates", updates, 4),
+                                  ("assigns", assigns, 2)):
             if any(len(row) != width for row in rows):
                 raise ValueError(f"RuleTable: every row of {name} needs {width} fields")
         self._ops = <nes_rule_op_t *>malloc(max(1, len(ops)) * sizeof(nes_rule_op_t))
@@ -1169,20 +1207,34 @@ cdef class RuleTable:
         self._info = <int *>malloc(max(1, len(info)) * sizeof(int))
         self._skips = <nes_skip_rule_t *>malloc(max(1, len(skips)) * sizeof(nes_skip_rule_t))
         self._writes = <nes_ram_write_t *>malloc(max(1, len(writes)) * sizeof(nes_ram_write_t))
+        self._reg_reset = <int *>malloc(max(1, len(registers)) * sizeof(int))
+        self._updates = <nes_rule_update_t *>malloc(max(1, len(updates)) * sizeof(nes_rule_update_t))
+        self._assigns = <nes_rule_assign_t *>malloc(max(1, len(assigns)) * sizeof(nes_rule_assign_t))
         if (self._ops == NULL or self._consts == NULL or self._rewards == NULL or self._info == NULL
-                or self._skips == NULL or self._writes == NULL):
+                or self._skips == NULL or self._writes == NULL or self._reg_reset == NULL
+                or self._updates == NULL or self._assigns == NULL):
             raise MemoryError("RuleTable: no memory")
         for k, (op, a, b) in enumerate(ops):
             self._ops[k].op, self._ops[k].a, self._ops[k].b = op, a, b
         for k, c in enumerate(consts):
             self._consts[k] = c
         self.ndeltas = 0
-        for k, (kind, value, cond, slot, weight, low, high) in enumerate(rewards):
+        for k, (kind, value, cond, slot, weight, low, high, divisor, component) in enumerate(rewards):
             self._rewards[k].kind, self._rewards[k].value = int(kind), int(value)
             self._rewards[k].cond, self._rewards[k].slot = int(cond), int(slot)
             self._rewards[k].weight = float(weight)
             self._rewards[k].low, self._rewards[k].high = int(low), int(high)
+            self._rewards[k].divisor, self._rewards[k].component = float(divisor), int(component)
             self.ndeltas += int(kind) == 0
+        if len(registers) > 32:
+            raise ValueError(f"RuleTable: at most 32 registers, got {len(registers)}")
+        for k, p in enumerate(registers):
+            self._reg_reset[k] = p
+        for k, (phase, when, first, n) in enumerate(updates):
+            self._updates[k].phase, self._updates[k].when = phase, when
+            self._updates[k].first, self._updates[k].n = first, n
+        for k, (reg, value) in enumerate(assigns):
+            self._assigns[k].reg, self._assigns[k].value = reg, value
         for k, p in enumerate(info):
             self._info[k] = p
         for k, row in enumerate(skips):
@@ -1200,7 +1252,12 @@ cdef class RuleTable:
         self.r.skips, self.r.nskips = self._skips, len(skips)
         self.r.writes, self.r.nwrites = self._writes, len(writes)
         self.r.frame_limit = int(frame_limit)
+        self.r.reg_reset, self.r.nregs = self._reg_reset, len(registers)
+        self.r.updates, self.r.nupdates = self._updates, len(updates)
+        self.r.assigns, self.r.nassigns = self._assigns, len(assigns)
+        self.r.ncomponents = int(ncomponents)
         self.ninfo = len(info)
+        self.ncomponents = int(ncomponents)
         self._starts = frozenset([0] + [k + 1 for k, row in enumerate(ops) if row[0] == 0])
         errbuf[0] = 0
         if nes_rules_check(&self.r, errbuf, sizeof(errbuf)) != 0:
@@ -1213,18 +1270,26 @@ cdef class RuleTable:
         _rfree(self._info)
         _rfree(self._skips)
         _rfree(self._writes)
+        _rfree(self._reg_reset)
+        _rfree(self._updates)
+        _rfree(self._assigns)
 
     cdef nes_rules_state_t *_state(self, RuleStates states, Py_ssize_t i) except NULL:
         if not 0 <= i < states.n:
             raise IndexError(f"state {i} of {states.n}")
         return &states.s[i]
 
-    def eval(self, int program, const uint8_t[::1] ram not None):
-        """Return program ``program``'s value (int) on ``ram`` (``(2048,)`` ``uint8``)."""
+    def eval(self, int program, const uint8_t[::1] ram not None, RuleStates states=None,
+             Py_ssize_t i=0):
+        """Return program ``program``'s value (int) on ``ram`` (``(2048,)`` ``uint8``), its
+        registers those of console ``i`` of ``states`` (None: registers read 0)."""
+        cdef const nes_rules_state_t *s = NULL
         _check_ram(ram.shape[0])
         if program not in self._starts or program >= self.r.nops:
             raise ValueError(f"no program starts at op {program} of {self.r.nops}")
-        return nes_rules_eval(&self.r, program, &ram[0])
+        if states is not None:
+            s = self._state(states, i)
+        return nes_rules_eval(&self.r, s, program, &ram[0])
 
     def reset(self, RuleStates states not None, Py_ssize_t i, const uint8_t[::1] ram not None):
         """Start an episode of console ``i``: its delta terms' last values from ``ram``."""
@@ -1239,26 +1304,29 @@ cdef class RuleTable:
         reward = nes_rules_step(&self.r, self._state(states, i), &ram[0], &flags)
         return reward, bool(flags & 1), bool(flags & 2)
 
-    def info(self, const uint8_t[::1] ram not None):
-        """Return the info values on ``ram`` as a list of ints, in the table's order."""
+    def info(self, const uint8_t[::1] ram not None, RuleStates states=None, Py_ssize_t i=0):
+        """Return the info values on ``ram`` as a list of ints, in the table's order (registers:
+        those of console ``i`` of ``states``; None: they read 0)."""
         cdef int64_t out[64]
+        cdef int64_t[::1] big
+        cdef const nes_rules_state_t *s = NULL
         _check_ram(ram.shape[0])
+        if states is not None:
+            s = self._state(states, i)
         if self.r.ninfo > 64:
             values = np.empty(self.r.ninfo, dtype=np.int64)
-            self.info_into(ram, values)
+            big = values
+            nes_rules_info(&self.r, s, &ram[0], &big[0], 1)
             return values.tolist()
-        nes_rules_info(&self.r, &ram[0], out, 1)
+        nes_rules_info(&self.r, s, &ram[0], out, 1)
         return [out[k] for k in range(self.r.ninfo)]
 
-    def info_into(self, const uint8_t[::1] ram not None, int64_t[::1] out not None):
+    def skip_begin(self, RuleStates states not None, Py_ssize_t i, const uint8_t[::1] ram not None,
+                   bint terminated):
+        """Start console ``i``'s skip rules (none run when ``terminated``; else its phase-1
+        register updates run first, on ``ram``)."""
         _check_ram(ram.shape[0])
-        if out.shape[0] < self.r.ninfo:
-            raise ValueError(f"out needs {self.r.ninfo} entries")
-        nes_rules_info(&self.r, &ram[0], &out[0], 1)
-
-    def skip_begin(self, RuleStates states not None, Py_ssize_t i, bint terminated):
-        """Start console ``i``'s skip rules (none run when ``terminated``)."""
-        nes_rules_skip_begin(&self.r, self._state(states, i), terminated)
+        nes_rules_skip_begin(&self.r, self._state(states, i), &ram[0], terminated)
 
     def skip_next(self, RuleStates states not None, Py_ssize_t i, uint8_t[::1] ram not None):
         """Apply the skip rules' RAM writes; return 1 when the caller must run one frame with no
@@ -1320,6 +1388,52 @@ cdef class RuleStates:
         if not 0 <= i < self.n:
             raise IndexError(f"state {i} of {self.n}")
         return self.s[i].rule
+
+    def registers(self, Py_ssize_t i, int count):
+        """The first ``count`` registers of console ``i`` (list of ints)."""
+        if not 0 <= i < self.n or not 0 <= count <= 32:
+            raise IndexError(f"state {i} of {self.n}, {count} registers")
+        return [self.s[i].regs[k] for k in range(count)]
+
+    def set_registers(self, Py_ssize_t i, values):
+        """Set console ``i``'s first registers (ints, in the table's order)."""
+        values = [int(v) for v in values]
+        if not 0 <= i < self.n or len(values) > 32:
+            raise IndexError(f"state {i} of {self.n}, {len(values)} registers")
+        for k, v in enumerate(values):
+            self.s[i].regs[k] = v
+
+    def reward(self, Py_ssize_t i):
+        """Console ``i``'s last frame's reward, unclipped (float; 0.0 after a reset)."""
+        if not 0 <= i < self.n:
+            raise IndexError(f"state {i} of {self.n}")
+        return self.s[i].reward
+
+    def components(self, Py_ssize_t i, int count):
+        """Console ``i``'s last frame's first ``count`` reward parts (list of floats)."""
+        if not 0 <= i < self.n or not 0 <= count <= 16:
+            raise IndexError(f"state {i} of {self.n}, {count} components")
+        return [self.s[i].components[k] for k in range(count)]
+
+    def set_components(self, Py_ssize_t i, double reward, values):
+        """Set console ``i``'s last frame's reward and reward parts (a restored save state)."""
+        values = [float(v) for v in values]
+        if not 0 <= i < self.n or len(values) > 16:
+            raise IndexError(f"state {i} of {self.n}, {len(values)} components")
+        self.s[i].reward = reward
+        for k, v in enumerate(values):
+            self.s[i].components[k] = v
+
+    def reward_parts(self, int count, double[:, ::1] out not None):
+        """Every console's last reward and ``count`` reward parts into ``out`` (``float64``
+        ``(count + 1, n)``: row 0 the rewards, row ``1 + k`` part ``k``)."""
+        cdef Py_ssize_t i, k
+        if not 0 <= count <= 16 or out.shape[0] != count + 1 or out.shape[1] != self.n:
+            raise ValueError(f"out must be ({count + 1}, {self.n}) float64")
+        for i in range(self.n):
+            out[0, i] = self.s[i].reward
+            for k in range(count):
+                out[k + 1, i] = self.s[i].components[k]
 
 
 # ---- NESPool: many consoles stepped at once on a C thread pool (src/pool.h) ---------------------

@@ -509,8 +509,126 @@ def add_replay(subparsers) -> None:
     p.set_defaults(func=_run_replay)
 
 
+class _Plan(argparse.Action):
+    """Appends ``(option, value)`` to ``args.plan``: ram-search's --run / --filter in order."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        plan = getattr(namespace, "plan", None) or []
+        plan.append((self.dest, values))
+        namespace.plan = plan
+
+
+def _run_ram_search(args: argparse.Namespace) -> int:
+    from nes_core import NES
+    from nesenv import movie as fm2
+    from nesenv import ramsearch
+    from nesenv.actions import byte_to_buttons
+    from nesenv.env import _is_env_state, split_state
+
+    where = "nesenv ram-search"
+    try:
+        with open(args.rom, "rb") as fh:
+            nes = NES(fh.read())
+        if args.state is not None:
+            with open(args.state, "rb") as fh:
+                blob = fh.read()
+            if _is_env_state(blob):  # an env state: its console part
+                blob = split_state(blob)[1]
+            nes.load_state(blob)
+        mv = fm2.read_fm2(args.movie) if args.movie is not None else None
+        watch = ramsearch.parse_addresses(args.watch) if args.watch else []
+        plan = []
+        for kind, value in args.plan or []:
+            if kind == "run":
+                m = value.strip().lower()
+                if m.startswith("movie"):
+                    count = m[len("movie"):].lstrip("*") or None
+                    if mv is None:
+                        raise ValueError("--run movie needs --movie FILE")
+                    plan.append(("movie", None if count is None else int(count)))
+                else:
+                    plan.append(("run", ramsearch.parse_script(value)))
+            else:
+                how, _, v = value.partition("=")
+                plan.append(("filter", (how, int(v, 0) if v else None)))
+                if how not in ramsearch.FILTERS:
+                    raise ValueError(f"unknown filter {how!r}; one of {', '.join(ramsearch.FILTERS)}")
+    except (OSError, ValueError) as exc:  # files, MovieError, nes_core.RomError / StateError
+        print(f"{where}: {exc}", file=sys.stderr)
+        return 1
+    search = ramsearch.RamSearch(nes.ram)
+    frame = [0]
+
+    def on_frame(buttons: int) -> None:
+        frame[0] += 1
+        if watch:
+            values = " ".join(f"${a:04X}={int(nes.ram[a]):3d}" for a in watch)
+            print(f"frame {frame[0]:6d} {'+'.join(byte_to_buttons(buttons)):14s} {values}")
+
+    movie_at = 0
+    for kind, value in plan:
+        if kind == "run":
+            ramsearch.run_script(nes, value, on_frame)
+        elif kind == "movie":
+            stop = len(mv) if value is None else min(len(mv), movie_at + value)
+            fm2.replay(mv, nes, until_frame=stop, start_frame=movie_at,
+                       on_frame=lambda i: on_frame(int(mv.pads[i, 0])))
+            movie_at = stop
+        else:
+            try:
+                left = search.filter(*value)
+            except ValueError as exc:
+                print(f"{where}: {exc}", file=sys.stderr)
+                return 1
+            how, v = value
+            print(f"after {frame[0]} frames, {how}{'' if v is None else f' {v}'}: "
+                  f"{left.size} candidate(s)")
+    shown = search.values()[: args.show]
+    print(f"{search.candidates.size} candidate(s)"
+          + (f", the first {len(shown)}:" if len(shown) < search.candidates.size else ":"))
+    for a, v in shown:
+        print(f"  ${a:04X}  {v:3d}  (0x{v:02X})")
+    return 0
+
+
+def add_ram_search(subparsers) -> None:
+    """``nesenv ram-search ROM --run ... --filter ...``: find a value's RAM address."""
+    p = subparsers.add_parser(
+        "ram-search", help="find a value's RAM address by how it changes; watch addresses",
+        description="Run a ROM from power-on (or --state) with button scripts and/or an .fm2 "
+        "movie, and narrow the 2048 CPU RAM addresses down to those whose byte changed the way "
+        "a value did. --run and --filter act in the order given; each --filter compares the "
+        "RAM now with the RAM at the previous filter (or the start). Prints the candidates "
+        "left; --watch prints chosen addresses after every frame.",
+        epilog="example (Super Mario Bros., Mario's x position in the page):\n"
+        "  nesenv ram-search smb.nes --run 'noop*40 start noop*200' --run 'right*30' "
+        "--filter increased\n    --run 'noop*40' --filter unchanged --run 'left*20' "
+        "--filter decreased\n"
+        "script segments: BUTTONS*FRAMES, buttons joined by + (right, left, up, down, start, "
+        "select, A, B, noop)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("rom", metavar="ROM", help=".nes file")
+    p.add_argument("--state", default=None, metavar="FILE",
+                   help="start from a saved state (an env's save_state or NES.save_state blob)")
+    p.add_argument("--movie", default=None, metavar="FM2",
+                   help="an .fm2 movie whose frames '--run movie*N' plays (from power-on)")
+    p.add_argument("--run", action=_Plan, metavar="SCRIPT",
+                   help="run frames: a button script ('right+B*60 noop*10') or 'movie*N' "
+                   "(the movie's next N frames; 'movie': the rest)")
+    p.add_argument("--filter", action=_Plan, metavar="HOW",
+                   help="keep the candidates whose byte changed, unchanged, increased, "
+                   "decreased since the previous filter, or equal=V")
+    p.add_argument("--watch", default=None, metavar="ADDRS",
+                   help="print these addresses after every frame (e.g. '0x6D,0x86')")
+    p.add_argument("--show", type=int, default=32, metavar="N",
+                   help="candidates to print at the end (default: %(default)s)")
+    p.set_defaults(func=_run_ram_search, plan=None)
+
+
 # add_<name>(subparsers) functions, one per subcommand, in help order
-SUBCOMMANDS: List[Callable] = [add_info, add_play, add_replay, add_import_roms, add_roms]
+SUBCOMMANDS: List[Callable] = [add_info, add_play, add_replay, add_import_roms, add_roms,
+                               add_ram_search]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,6 +29,33 @@ def _is_env_state(blob) -> bool:
     """True for a blob of ``NESEnv.save_state`` (either version), False for a console state."""
     return bytes(blob[: len(_STATE_MAGIC)]) in (_STATE_MAGIC, _STATE_MAGIC_V1)
 
+
+def split_state(data: bytes) -> Tuple[Dict[str, Any], bytes]:
+    """Split a blob of :meth:`NESEnv.save_state` (either version) into ``(counters, console
+    state)``: counters ``{"game": ..., "env": ...}`` (a version 1 blob's env counters are the
+    start's).
+
+    Raises:
+        ValueError: ``data`` is not an env save state, or is truncated or corrupt.
+    """
+    head = len(_STATE_MAGIC) + 4
+    magic = bytes(data[: len(_STATE_MAGIC)])
+    if len(data) < head or magic not in (_STATE_MAGIC, _STATE_MAGIC_V1):
+        raise ValueError(f"not a nesenv env save state ({len(data)} bytes)")
+    (size,) = struct.unpack("<I", data[len(_STATE_MAGIC) : head])
+    if head + size > len(data):
+        raise ValueError(
+            f"truncated env save state: {len(data)} bytes, its game counters alone "
+            f"need {head + size}"
+        )
+    try:
+        counters = json.loads(bytes(data[head : head + size]).decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"corrupt nesenv save state: {exc}") from None
+    if magic == _STATE_MAGIC_V1:
+        counters = {"game": counters, "env": {"episode_frames": 0, "last_buttons": [0, 0]}}
+    return counters, bytes(data[head + size :])
+
 # start states shared by all envs of this process: (ROM file SHA-1, game.start_key, frame grid)
 # -> console state with its picture. Computing one means running the game's menus.
 _START_CACHE: Dict[Tuple[str, Any, Any], bytes] = {}
@@ -776,33 +803,21 @@ class NESEnv(gym.Env):
             ValueError: ``data`` is not an env save state.
             nes_core.StateError: the console part is invalid or from another ROM.
         """
-        head = len(_STATE_MAGIC) + 4
-        magic = bytes(data[: len(_STATE_MAGIC)])
-        if len(data) < head or magic not in (_STATE_MAGIC, _STATE_MAGIC_V1):
-            raise ValueError(f"not a nesenv env save state ({len(data)} bytes)")
-        (size,) = struct.unpack("<I", data[len(_STATE_MAGIC) : head])
-        if head + size > len(data):
-            raise ValueError(
-                f"truncated env save state: {len(data)} bytes, its game counters alone "
-                f"need {head + size}"
-            )
+        counters, console = split_state(data)
         try:
-            counters = json.loads(bytes(data[head : head + size]).decode())
-            if magic == _STATE_MAGIC_V1:
-                counters = {"game": counters, "env": {"episode_frames": 0, "last_buttons": [0, 0]}}
             env_counters = counters["env"]
             episode_frames = int(env_counters["episode_frames"])
             last_buttons = tuple(int(b) & 0xFF for b in env_counters["last_buttons"])
             if episode_frames < 0 or len(last_buttons) != 2:
                 raise ValueError(f"bad env counters {env_counters!r}")
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"corrupt nesenv save state: {exc}") from None
         try:
-            self.nes.load_state(bytes(data[head + size :]))
+            self.nes.load_state(console)
         except StateError as exc:
             raise StateError(
                 f"env save state of {len(data)} bytes: its console part "
-                f"({len(data) - head - size} bytes) was refused: {exc}"
+                f"({len(console)} bytes) was refused: {exc}"
             ) from None
         self.game.set_state(counters["game"])
         self._episode_frames, self._last_buttons = episode_frames, last_buttons

@@ -2,7 +2,7 @@
 
 The game logic lives in :mod:`games.smb2_usa` and :mod:`games.smb3`; this module picks the ROM and
 composes it with :class:`nesenv.env.NESEnv` (one console) or :class:`nesenv.vector.NESVectorEnv`
-(N consoles on the C thread pool; these games' hooks run per console in Python there).
+(N consoles on the C thread pool, which evaluates the games' rules in its threads).
 """
 import os
 from typing import Any, Optional, Tuple, Type, Union

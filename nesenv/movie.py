@@ -166,7 +166,7 @@ def check_rom(movie: Movie, rom: bytes) -> None:
 
 
 def replay(movie: Movie, nes, until_frame: Optional[int] = None,
-           on_frame: Optional[Callable[[int], None]] = None) -> int:
+           on_frame: Optional[Callable[[int], None]] = None, start_frame: int = 0) -> int:
     """Play ``movie`` on a console from its current state (power it on first for a movie made
     from power-on): for each frame its commands (RESET button, power cycle), then one
     ``nes.step`` with both pads.
@@ -174,15 +174,16 @@ def replay(movie: Movie, nes, until_frame: Optional[int] = None,
     Args:
         movie: the movie.
         nes: a ``nes_core.NES``.
-        until_frame: stop after this many frames (None: the whole movie).
+        until_frame: stop before this frame index (None: at the movie's end).
         on_frame: called with the frame index after each frame (e.g. to record video).
+        start_frame: the movie's frame to start at (a replay continued in parts).
 
     Returns:
         The number of frames played.
     """
     n = len(movie) if until_frame is None else min(len(movie), int(until_frame))
     cmds, pads = movie.commands, movie.pads
-    for i in range(n):
+    for i in range(int(start_frame), n):
         c = int(cmds[i])
         if c & HARD_RESET:
             nes.power_cycle()
@@ -191,4 +192,4 @@ def replay(movie: Movie, nes, until_frame: Optional[int] = None,
         nes.step(1, int(pads[i, 0]), int(pads[i, 1]))
         if on_frame is not None:
             on_frame(i)
-    return n
+    return max(n - int(start_frame), 0)

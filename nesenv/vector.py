@@ -40,6 +40,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from games import Game, SuperMarioBros
+from games.spec import RewardInfo
 
 from .actions import action_set, buttons_to_byte, byte_to_buttons, check_players
 from .env import (FrameStack, check_max_frames, check_reset_options, check_time_options,
@@ -102,6 +103,9 @@ class _BatchGame:
         self.consoles = consoles
         self.n = len(games)
         self.num_envs = self.n  # for VectorEnv._add_info
+        # the env passes this very array as the stepping mask of a step where every env runs
+        self.all_true = np.ones(self.n, dtype=bool)
+        self.all_true.flags.writeable = False
 
     #: the spec's truncation of the last step's envs (bool (N,)), or None
     truncated: Optional[np.ndarray] = None
@@ -194,10 +198,23 @@ class _SpecBatchGame(_BatchGame):
         self.flags = np.zeros(self.n, dtype=np.uint8)
         self.ninfo = self.rules.table.ninfo
         self.values = np.zeros((self.ninfo, self.n), dtype=np.int64)
-        self.all = np.ones(self.n, dtype=bool)
-        self.all.flags.writeable = False
         self.nothing = np.zeros(self.n, dtype=bool)
         self.nothing.flags.writeable = False
+        # each console's last reward and reward components, for infos that show them
+        self.parts = (np.zeros((1 + self.rules.ncomponents, self.n)) if any(
+            isinstance(e, RewardInfo) for e in self.rules.compiled.info_entries) else None)
+        # per-step setup kept out of the usual step: the pool's keyword arguments, whether ops
+        # holds STEP for every env already, the flags of a step where no episode ends
+        self._kwargs = {"rule_ops": self.ops, "rewards": self.rewards, "flags": self.flags,
+                        "info": self.values}
+        self._ops_all_step = False
+        self._no_flags = bytes(self.n)
+
+    def _infos(self, mask, full=None):
+        parts = self.parts
+        if parts is not None:
+            self.states.reward_parts(self.rules.ncomponents, parts)
+        return self.rules.info_arrays(self.values, mask, full, parts)
 
     @staticmethod
     def applies_to(game: Game) -> bool:
@@ -208,34 +225,39 @@ class _SpecBatchGame(_BatchGame):
         )
 
     def _args(self) -> Dict[str, Any]:
-        self.values = np.empty((self.ninfo, self.n), dtype=np.int64)  # the infos' new arrays
-        return {"rule_ops": self.ops, "rewards": self.rewards, "flags": self.flags,
-                "info": self.values}
+        # the infos' arrays are views of this one: a new one each call
+        self.values = self._kwargs["info"] = np.empty((self.ninfo, self.n), dtype=np.int64)
+        return self._kwargs
 
     def reset_args(self, mask: np.ndarray) -> Dict[str, Any]:
         self.ops[:] = np.where(mask, self.RESET, 0)
+        self._ops_all_step = False
         return self._args()
 
     def step_args(self, stepping: np.ndarray, resetting: np.ndarray) -> Dict[str, Any]:
-        if stepping is not None and stepping.all():
-            self.ops.fill(self.STEP)
+        if stepping is self.all_true or stepping is None or stepping.all():
+            if not self._ops_all_step:
+                self.ops.fill(self.STEP)
+                self._ops_all_step = True
         else:
             self.ops[:] = np.where(stepping, self.STEP, np.where(resetting, self.RESET, self.INFO))
+            self._ops_all_step = False
         return self._args()
 
     def info(self, ram, mask):
         # the rules' info values of the envs in mask, counters unchanged (op 3, no frame)
         self.ops[:] = np.where(mask, self.INFO, 0)
+        self._ops_all_step = False
         self.pool.run(None, 0, None, None, np.flatnonzero(mask), **self._args())
-        return self.rules.info_arrays(self.values, mask)
+        return self._infos(mask)
 
     def reset(self, ram, mask):
-        return self.rules.info_arrays(self.values, mask)
+        return self._infos(mask)
 
     def step(self, ram, stepping, frozen=None):
         flags = self.flags
-        infos = self.rules.info_arrays(self.values, self.all, True)
-        if not flags.any():  # the usual step: no episode ends
+        infos = self._infos(self.all_true, True)
+        if flags.tobytes() == self._no_flags:  # the usual step: no episode ends (a memcmp)
             self.truncated = None
             return self.rewards.copy(), self.nothing, infos, self.nothing
         if (flags & 4).any():
@@ -470,8 +492,7 @@ class NESVectorEnv(VectorEnv):
         self._autoreset = np.zeros(n, dtype=bool)
         self._steps = np.zeros(n, dtype=np.int64)
         self._reset_done = False
-        self._all_true = np.ones(n, dtype=bool)
-        self._all_true.flags.writeable = False
+        self._all_true = self._batch.all_true
         self._ones = np.ones(n, dtype=np.intc)
         self._ones.flags.writeable = False
 

@@ -124,7 +124,7 @@ static void run_rules(const nes_pool_task_t *t)
     else if (t->rules_op == NES_POOL_RULES_RESET)
         nes_rules_reset(t->rules, t->rules_state, ram);
     if (t->info != NULL) /* read before the skip rules write RAM and run frames */
-        nes_rules_info(t->rules, ram, t->info, t->info_stride);
+        nes_rules_info(t->rules, t->rules_state, ram, t->info, t->info_stride);
     if (t->rules_op == NES_POOL_RULES_STEP
         && nes_rules_skip_run(t->rules, t->rules_state, t->nes, flags & NES_POOL_TERMINATED) == -1)
         flags |= NES_POOL_SKIP_LIMIT;

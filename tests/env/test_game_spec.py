@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from games import Game
-from games.spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Not, Ram,
-                        Select, SkipRule, Stall, Var, compile_spec, rules_for)
+from games.spec import (AllOf, AnyOf, ConditionReward, Const, DeltaReward, GameSpec, InfoKey, Not,
+                        Ram, Select, SkipRule, Stall, Var, compile_spec, rules_for)
 from nes_core import RuleTable
 
 
@@ -190,3 +190,132 @@ def test_rule_table_checks_its_input():
                   [(0, -1, -1, 0, 1, 0, -1, -1, 0, 0, 0)], [(4096, 1)])
     with pytest.raises(ValueError, match="2048"):
         rules_for(CounterGame.spec).table.info(np.zeros(10, np.uint8))
+
+
+# --- registers, updates, value rewards, reward components, info constants ----------------------
+@pytest.mark.parametrize("type_,raw,expected", [
+    (">t3", [2, 9, 7], 297),          # digits joined as text
+    (">t3", [1, 10, 3], 1103),        # a byte above 9 joins as its decimal text
+    ("<t2", [5, 123], 1235),
+])
+def test_text_joined_digits(type_, raw, expected):
+    ram = np.zeros(2048, dtype=np.uint8)
+    ram[0x100:0x100 + len(raw)] = raw
+    assert value(Ram(0x100, type_), ram) == expected
+
+
+def test_division_modulo_abs_min_max_as_python():
+    from games.spec import Abs, Max, Min
+
+    ram = ram_with(x10=7, x11=2, x12=0)
+    a, b, z = Ram(0x10), Ram(0x11), Ram(0x12)
+    for x, y in ((7, 2), (-7, 2), (7, -2), (-7, -2), (6, 3)):
+        assert value(Const(x) // Const(y), ram) == x // y
+        assert value(Const(x) % Const(y), ram) == x % y
+    assert value(a // z, ram) == 0 and value(a % z, ram) == 0  # by 0: 0, not a crash
+    assert value(Const(-2 ** 63) // Const(-1), ram) == -2 ** 63  # wraps as int64 negation
+    assert value(Abs(b - a), ram) == 5
+    assert value(Min(a, b) * 10 + Max(a, b), ram) == 27
+
+
+def _counter_spec():
+    from games.spec import (InfoConst, Max, Register, RewardInfo, Update, ValueReward)
+
+    x = Ram(0x10)
+    return GameSpec(
+        variables={"x": x, "growth": Var("x") - Var("best")},
+        registers=(Register("origin", "x"), Register("best", "x"), Register("paid", 0)),
+        rewards=(
+            ValueReward(Select(Var("growth").gt(0), "growth", 0), component="progress"),
+            DeltaReward(Ram(0x11), 5, low=0, when=Not(Ram(0x12).nonzero()), name="coins",
+                        component="items"),
+            DeltaReward(Ram(0x13), 1, divisor=100, name="score", component="items"),
+            ConditionReward(AllOf(Ram(0x14).eq(1), Not("paid")), 50, component="bonus"),
+        ),
+        updates=(
+            Update({"best": Max("best", "x")}),
+            Update({"paid": 1}, when=Ram(0x14).eq(1)),
+            # the values are computed before any is stored: origin takes x, best the old origin
+            Update({"origin": "x", "best": "origin"}, when=Ram(0x15).eq(1), after_step=True),
+        ),
+        terminated=Ram(0x16).eq(1),
+        info=(InfoKey("best", "best"), InfoConst("task", "t-1"), InfoConst("target", None),
+              RewardInfo("parts", "components"), RewardInfo("total", "total"),
+              RewardInfo("clipped", "clipped", clip=(-15.0, 15.0)),
+              InfoKey("x_text", "x", kind="str")),
+    )
+
+
+class _CounterGame(Game):
+    spec = _counter_spec()
+
+
+class _Console:
+    def __init__(self, ram):
+        self.ram = ram
+
+    def step(self, frames=1, buttons=0, buttons2=0):
+        raise AssertionError("no skip rules: no frames")
+
+
+def test_registers_updates_and_reward_components():
+    game = _CounterGame()
+    ram = ram_with(x10=10)
+    game.reset(ram)
+    info = game.info(ram)
+    assert info == {"best": 10, "task": "t-1", "target": None,
+                    "parts": {"progress": 0.0, "items": 0.0, "bonus": 0.0},
+                    "total": 0.0, "clipped": 0.0, "x_text": "10"}
+    ram[0x10], ram[0x11], ram[0x13] = 13, 2, 250  # x +3, coins +2, score +250
+    assert game.step(ram) == (3 + 10 + 2.5, False)
+    info = game.info(ram)
+    assert info["best"] == 13 and info["parts"] == {"progress": 3.0, "items": 12.5, "bonus": 0.0}
+    assert info["total"] == 15.5 and info["clipped"] == 15.0
+    ram[0x10], ram[0x12], ram[0x11] = 11, 1, 4  # x back (no reward), coins under "when": 0
+    assert game.step(ram) == (0.0, False) and game.info(ram)["best"] == 13
+    ram[0x12], ram[0x11], ram[0x14] = 0, 5, 1  # coins +1 counts again; the bonus once
+    assert game.step(ram) == (55.0, False)
+    assert game.step(ram) == (0.0, False)
+    ram[0x15] = 1
+    game.after_step(_Console(ram), terminated=False)
+    assert game._rule_states.registers(0, 3) == [11, 10, 1]  # origin = x, best = old origin
+    ram[0x16] = 1
+    assert game.step(ram)[1] is True
+    state = game.get_state()
+    assert state["registers"] == {"origin": 11, "best": 11, "paid": 1}
+    again = _CounterGame()
+    again.reset(ram_with())
+    again.set_state(state)
+    assert again.info(ram) == game.info(ram)
+    assert pickle.loads(pickle.dumps(game)).info(ram) == game.info(ram)
+
+
+def test_after_step_updates_wait_for_a_frame_that_did_not_end():
+    game = _CounterGame()
+    ram = ram_with(x10=10, x15=1)
+    game.reset(ram)
+    ram[0x10] = 20
+    game.step(ram)
+    game.after_step(_Console(ram), terminated=True)
+    assert game._rule_states.registers(0, 3) == [10, 20, 0]
+
+
+def test_bad_registers_and_updates_are_refused():
+    from games.spec import InfoConst, Register, RewardInfo, Update
+
+    with pytest.raises(ValueError, match="not a register"):
+        compile_spec(GameSpec(variables={"x": Ram(0)}, updates=(Update({"x": 1}),)))
+    with pytest.raises(ValueError, match="variable and a register"):
+        compile_spec(GameSpec(variables={"x": Ram(0)}, registers=(Register("x"),)))
+    with pytest.raises(ValueError, match="at most 32 registers"):
+        compile_spec(GameSpec(registers=tuple(Register(f"r{k}") for k in range(33))))
+    with pytest.raises(ValueError, match="no component"):
+        compile_spec(GameSpec(info=(RewardInfo("parts", "components"),)))
+    with pytest.raises(ValueError, match="used twice"):
+        compile_spec(GameSpec(info=(InfoConst("a", 1), InfoConst("a", 2))))
+    with pytest.raises(ValueError, match="clip"):
+        RewardInfo("c", "clipped")
+    with pytest.raises(ValueError, match="divisor"):
+        compile_spec(GameSpec(rewards=(DeltaReward(Ram(0), divisor=0),)))
+    with pytest.raises(ValueError, match="register"):  # the C checker: a register past the table
+        RuleTable([(17, 0, 0), (0, 0, 0)], [], [], 0, -1, [], [], [])
