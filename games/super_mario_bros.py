@@ -317,6 +317,7 @@ class SuperMarioBros(Game):
         ValueError: world or stage out of range.
     """
 
+    nes_py_core = True  # gym-super-mario-bros 7.4 runs on nes-py 8.2.1
     name = "Super Mario Bros."
     ROMS: Tuple[RomSpec, ...] = ROMS
     reward_range = (-15.0, 15.0)
