@@ -306,6 +306,7 @@ void nes_poke(nes_t *n, uint16_t a, uint8_t v) {
 }
 
 uint8_t nes_ppu_peek(nes_t *n, uint16_t a) {
+    if (n->timing == NES_TIMING_NESPY) return nespy_ppu_peek(n, a);
     ppu_sync(n); /* MMC2/MMC4 switch CHR banks as the PPU fetches */
     return ppu_peek_mem(n, a);
 }
@@ -314,6 +315,11 @@ void nes_ppu_position(nes_t *n, int *scanline, int *dot) {
     ppu_sync(n);
     *scanline = n->ppu.scanline;
     *dot = n->ppu.dot;
+    if (n->timing == NES_TIMING_NESPY) { /* the last dot nes-py's PPU ran, in nesdev's numbering */
+        const nespy_t *q = &n->np;
+        *scanline = q->stage == 0 ? 261 : q->line;
+        *dot = q->dot - 1;
+    }
 }
 
 uint64_t nes_frame_count(const nes_t *n) { return n->ppu.frames; }
@@ -338,6 +344,7 @@ int nes_write(nes_t *n, uint16_t a, uint8_t v) {
 }
 
 void nes_ppu_poke(nes_t *n, uint16_t a, uint8_t v) {
+    if (n->timing == NES_TIMING_NESPY) { nespy_ppu_poke(n, a, v); return; }
     ppu_sync(n);
     ppu_poke_mem(n, a, v);
 }

@@ -105,6 +105,10 @@ typedef struct nespy {
     uint8_t palette[32];    /* whole bytes, unmirrored but for writes to $3F10 */
     uint8_t spr_count, spr[8];  /* OAM indices of this line's sprites */
     uint8_t pad_strobe, pad_bits[2];
+    /* the background tile last fetched (v | pattern table | valid); cleared by writes that
+     * may change what it reads. Not saved: refetched. */
+    uint32_t bg_key;
+    uint8_t bg_lo, bg_hi, bg_attr;
 } nespy_t;
 
 typedef struct cart {
@@ -227,6 +231,8 @@ void nespy_reset(struct nes *nes);
 void nespy_run_cycles(struct nes *nes, uint64_t cycles);
 void nespy_step_instruction(struct nes *nes);
 uint8_t nespy_p_to_6502(uint8_t p); /* its own inverse */
+uint8_t nespy_ppu_peek(struct nes *nes, uint16_t addr);
+void nespy_ppu_poke(struct nes *nes, uint16_t addr, uint8_t v);
 void nespy_state(struct state *st, struct nes *nes);
 
 /* bus */

@@ -139,6 +139,7 @@ static void np_write(nes_t *n, uint16_t a, uint8_t v) {
             q->w ^= 1;
             break;
         case 0x2007:
+            q->bg_key = 0;
             np_vram_write(n, q->v, v);
             q->v = (uint16_t)(q->v + ((q->ctrl & 0x04) ? 32 : 1));
             break;
@@ -168,11 +169,14 @@ static void np_write(nes_t *n, uint16_t a, uint8_t v) {
         if (c->battery && c->wram_map >= 0) c->prg_ram[c->wram_map + (a & c->wram_mask)] = v;
         return;
     }
-    if (c->ops->cpu_write) c->ops->cpu_write(n, a, v);
+    if (c->ops->cpu_write) {
+        q->bg_key = 0; /* CHR banks or mirroring may change */
+        c->ops->cpu_write(n, a, v);
+    }
 }
 
 /* ---- PPU: one call of nes-py's dot function ---- */
-static void np_pixel(nes_t *n, int x, int y) {
+static inline __attribute__((always_inline)) void np_pixel(nes_t *n, int x, int y) {
     nespy_t *q = &n->np;
     const uint8_t *oam = n->ppu.oam;
     uint8_t bg = 0, spr = 0;
@@ -180,15 +184,23 @@ static void np_pixel(nes_t *n, int x, int y) {
     if (q->mask & 0x08) {
         int fx = (q->fine_x + x) & 7;
         if ((q->mask & 0x02) || x >= 8) {
-            uint8_t tile = np_vram_read(n, (uint16_t)(0x2000 | (q->v & 0x0FFF)));
-            uint16_t pa = (uint16_t)(tile * 16 + ((q->v >> 12) & 7));
-            if (q->ctrl & 0x10) pa |= 0x1000;
-            bg = (uint8_t)((np_vram_read(n, pa) >> (7 ^ fx)) & 1);
-            bg |= (uint8_t)(((np_vram_read(n, (uint16_t)(pa + 8)) >> (7 ^ fx)) & 1) << 1);
+            /* the tile's bytes depend on v and the pattern table only, until a write (which
+             * clears the key): fetched once per tile instead of per pixel */
+            uint32_t key = q->v | (uint32_t)(q->ctrl & 0x10) << 12 | 0x20000u;
+            if (key != q->bg_key) {
+                uint8_t tile = np_vram_read(n, (uint16_t)(0x2000 | (q->v & 0x0FFF)));
+                uint16_t pa = (uint16_t)(tile * 16 + ((q->v >> 12) & 7));
+                if (q->ctrl & 0x10) pa |= 0x1000;
+                q->bg_lo = np_vram_read(n, pa);
+                q->bg_hi = np_vram_read(n, (uint16_t)(pa + 8));
+                uint16_t aa = (uint16_t)(0x23C0 | (q->v & 0x0C00) | ((q->v >> 4) & 0x38) | ((q->v >> 2) & 0x07));
+                int shift = ((q->v >> 4) & 4) | (q->v & 2);
+                q->bg_attr = (uint8_t)(((np_vram_read(n, aa) >> shift) & 3) << 2);
+                q->bg_key = key;
+            }
+            bg = (uint8_t)(((q->bg_lo >> (7 ^ fx)) & 1) | ((q->bg_hi >> (7 ^ fx)) & 1) << 1);
             bg_opaque = bg != 0;
-            uint16_t aa = (uint16_t)(0x23C0 | (q->v & 0x0C00) | ((q->v >> 4) & 0x38) | ((q->v >> 2) & 0x07));
-            int shift = ((q->v >> 4) & 4) | (q->v & 2);
-            bg |= (uint8_t)(((np_vram_read(n, aa) >> shift) & 3) << 2);
+            bg |= q->bg_attr;
         }
         if (fx == 7) {
             if ((q->v & 0x1F) == 31) { q->v &= (uint16_t)~0x1F; q->v ^= 0x0400; }
@@ -232,7 +244,7 @@ static void np_pixel(nes_t *n, int x, int y) {
 
 static inline int np_rendering(const nespy_t *q) { return (q->mask & 0x18) == 0x18; }
 
-static void np_dot(nes_t *n) {
+static inline __attribute__((always_inline)) void np_dot(nes_t *n) {
     nespy_t *q = &n->np;
     switch (q->stage) {
     case NP_PRE_RENDER:
@@ -251,6 +263,15 @@ static void np_dot(nes_t *n) {
         break;
     case NP_RENDER:
         if (q->dot > 0 && q->dot <= 256) {
+            if (q->dot == 1) {
+                /* the tiles view's per-line scroll as ppu.c records it: v two tiles on (its
+                 * prefetch), fine X and PPUMASK's show bits */
+                uint16_t lv = q->v;
+                for (int k = 0; k < 2; k++)
+                    lv = (lv & 0x1F) == 31 ? (uint16_t)((lv & ~0x1F) ^ 0x400) : (uint16_t)(lv + 1);
+                n->ppu.line_v[q->line] = lv & 0x7FFF;
+                n->ppu.line_x[q->line] = (uint8_t)(q->fine_x | (q->mask & 0x18));
+            }
             np_pixel(n, q->dot - 1, q->line);
         } else if (q->dot == 257 && (q->mask & 0x08)) {
             if ((q->v & 0x7000) != 0x7000) {
@@ -613,6 +634,7 @@ void nespy_reset(nes_t *n) {
     q->p = NP_ONE | NP_D | NP_I;
     q->skip = 0;
     q->cycles = 0;
+    c->cycle_offset -= cpu_cycles(n); /* cpu_cycles() counts nes-py's cycles from 0 */
     c->pc = np_read16(n, 0xFFFC);
     q->ctrl = 0;
     q->mask = 0x1E; /* shown; the edge flags are left unset (zero) by nes-py */
@@ -625,6 +647,7 @@ void nespy_reset(nes_t *n) {
     q->stage = NP_PRE_RENDER;
     q->dot = q->line = 0;
     q->spr_count = 0;
+    q->bg_key = 0;
     n->ppu.clock = n->cpu.master_clock - PPU_OFFSET;
 }
 
@@ -638,6 +661,10 @@ void nespy_power(nes_t *n) {
     n->ppu.frame_ready = 0;
     nespy_reset(n);
 }
+
+/* PPU memory as nes-py's picture bus sees it, without side effects (debuggers) */
+uint8_t nespy_ppu_peek(nes_t *n, uint16_t a) { return np_vram_read(n, a); }
+void nespy_ppu_poke(nes_t *n, uint16_t a, uint8_t v) { n->np.bg_key = 0; np_vram_write(n, a, v); }
 
 /* nes-py's status byte in the 6502's order (NV-BDIZC) and back, for debuggers */
 uint8_t nespy_p_to_6502(uint8_t p) {
@@ -670,5 +697,6 @@ void nespy_state(state_t *st, nes_t *n) {
         if (q->spr_count > 8) q->spr_count = 8;
         for (int i = 0; i < 8; i++) q->spr[i] &= 63;
         q->pad_strobe &= 1;
+        q->bg_key = 0;
     }
 }
