@@ -32,6 +32,9 @@ _START_CACHE: Dict[Tuple[str, Any, Any], bytes] = {}
 # falls near the start of the pre-render line after power-on, while SMB's NMI handler waits
 # for the sprite 0 hit: the controller has been read there, the game logic has not yet run.
 NES_PY_FRAME_CYCLES = 29781
+# Games whose upstream runs on nes-py 8.2.1 (Game.nes_py_core: SMB, Lost Levels) run on nes-py's
+# own timing instead (NES.timing = "nes-py", set_frame_timing), where a step is exactly 29781 of
+# its cycles from its reset and nothing is approximated. For the accurate console on the grid:
 # nes-py powers on at dot 0 of the pre-render line; this core ends its 7-cycle reset sequence
 # at dot 26 of line 0, so by PPU position its cycle c is nes-py's c + 115. The phase is the
 # value near -115 with the most RAM equal to upstream's in the parity traces (tests/parity):
@@ -276,8 +279,10 @@ class NESEnv(gym.Env):
             ``uint8`` array (see ``nes_core.load_palette``).
         frame_timing: where a step (and every frame a game module runs) ends: ``"vblank"``
             (the PPU enters vblank) or ``"nes-py"`` (nes-py's fixed 29781 CPU cycles from
-            power-on, which the Super Mario Bros. envs use for step-exact parity with
-            gym-super-mario-bros).
+            power-on; with a game whose upstream runs on nes-py 8.2.1, ``game.nes_py_core``,
+            such as Super Mario Bros., the console also runs on nes-py's timing,
+            ``nes_core.NES.timing = "nes-py"``, for step-exact RAM and pictures with
+            gym-super-mario-bros 7.4: see :func:`set_frame_timing`).
         obs_type: ``"rgb"`` (default), ``"grayscale"`` (luma of the palette's RGB), ``"tiles"``
             (what the screen shows as tile and sprite indices, ``(30, 32, 4)``: see
             ``nes_core.ObsFormat`` and the README) or ``"ram"`` (a copy of the 2 KiB of CPU
