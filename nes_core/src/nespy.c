@@ -332,6 +332,49 @@ static inline __attribute__((always_inline)) void np_dot(nes_t *n) {
     q->dot++;
 }
 
+/* `count` dots, as `count` calls of np_dot: runs of pixels and of dots where nothing happens
+ * (np_dot would only advance the dot) are taken in one go. */
+static void np_dots(nes_t *n, uint64_t count) {
+    nespy_t *q = &n->np;
+    while (count) {
+        int d = q->dot, quiet = 0;
+        switch (q->stage) {
+        case NP_RENDER:
+            if (d >= 2 && d <= 256) { /* pixels: nothing else happens before dot 257 */
+                uint64_t k = (uint64_t)(257 - d);
+                if (k > count) k = count;
+                for (uint64_t i = 0; i < k; i++) np_pixel(n, d - 1 + (int)i, q->line);
+                q->dot = (int16_t)(d + (int)k);
+                count -= k;
+                continue;
+            }
+            if (d >= 259 && d < 341) quiet = 341 - d;
+            break;
+        case NP_PRE_RENDER: {
+            int end = 341 - (!q->even_frame && np_rendering(q));
+            if (d >= 2 && d < 258) quiet = 258 - d;
+            else if (d >= 259 && d < 281) quiet = 281 - d;
+            else if (d >= 305 && d < end) quiet = end - d;
+        } break;
+        case NP_POST_RENDER:
+            if (d < 341) quiet = 341 - d;
+            break;
+        default:
+            if (d >= 2 && d < 341) quiet = 341 - d;
+            break;
+        }
+        if (quiet) {
+            uint64_t k = (uint64_t)quiet;
+            if (k > count) k = count;
+            q->dot = (int16_t)(d + (int)k);
+            count -= k;
+        } else {
+            np_dot(n);
+            count--;
+        }
+    }
+}
+
 /* ---- CPU ---- */
 static inline void np_zn(nespy_t *q, uint8_t v) {
     q->p = (uint8_t)((q->p & ~(NP_Z | NP_N)) | (v ? 0 : NP_Z) | ((v & 0x80) ? NP_N : 0));
@@ -604,9 +647,23 @@ static inline void np_clock(nes_t *n, uint64_t cycles) {
 }
 
 void nespy_run_cycles(nes_t *n, uint64_t cycles) {
-    for (uint64_t i = 0; i < cycles; i++) {
+    nespy_t *q = &n->np;
+    uint64_t left = cycles;
+    while (left) {
+        if (q->skip > 1) {
+            /* the next skip - 1 cycles only count down (an NMI in their dots only adds to
+             * the wait): their dots run in one go */
+            uint64_t m = (uint64_t)(q->skip - 1);
+            if (m > left) m = left;
+            np_dots(n, 3 * m);
+            q->skip -= (int32_t)m;
+            q->cycles += (uint32_t)m;
+            left -= m;
+            continue;
+        }
         np_cycle_all(n);
         np_cpu_cycle(n);
+        left--;
     }
     np_clock(n, cycles);
 }
