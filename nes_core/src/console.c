@@ -315,11 +315,7 @@ void nes_ppu_position(nes_t *n, int *scanline, int *dot) {
     ppu_sync(n);
     *scanline = n->ppu.scanline;
     *dot = n->ppu.dot;
-    if (n->timing == NES_TIMING_NESPY) { /* the last dot nes-py's PPU ran, in nesdev's numbering */
-        const nespy_t *q = &n->np;
-        *scanline = q->stage == 0 ? 261 : q->line;
-        *dot = q->dot - 1;
-    }
+    if (n->timing == NES_TIMING_NESPY) nespy_position(n, scanline, dot);
 }
 
 uint64_t nes_frame_count(const nes_t *n) { return n->ppu.frames; }
@@ -629,9 +625,10 @@ int nes_screen_valid(const nes_t *n) {
     const ppu_t *p = &n->ppu;
     if (p->screen == SCREEN_MIDFRAME) { /* loaded at (stale_line, stale_dot) of lines 0-239 */
         uint32_t since = p->frames - p->stale_frames;
-        return since >= 2 || (since == 1 && p->scanline < 241 &&
-                              (p->scanline > p->stale_line ||
-                               (p->scanline == p->stale_line && p->dot > p->stale_dot)));
+        int line = p->scanline, dot = p->dot;
+        if (n->timing == NES_TIMING_NESPY) nespy_position(n, &line, &dot);
+        return since >= 2 || (since == 1 && line < 241 &&
+                              (line > p->stale_line || (line == p->stale_line && dot > p->stale_dot)));
     }
     return p->screen == SCREEN_VALID;
 }

@@ -231,6 +231,7 @@ void nespy_reset(struct nes *nes);
 void nespy_run_cycles(struct nes *nes, uint64_t cycles);
 void nespy_step_instruction(struct nes *nes);
 uint8_t nespy_p_to_6502(uint8_t p); /* its own inverse */
+void nespy_position(const struct nes *nes, int *line, int *dot);
 uint8_t nespy_ppu_peek(struct nes *nes, uint16_t addr);
 void nespy_ppu_poke(struct nes *nes, uint16_t addr, uint8_t v);
 void nespy_state(struct state *st, struct nes *nes);

@@ -250,7 +250,7 @@ static inline __attribute__((always_inline)) void np_dot(nes_t *n) {
     case NP_PRE_RENDER:
         if (q->dot == 1) {
             q->vblank = q->spr0_hit = 0;
-            if (n->ppu.screen != SCREEN_VALID) n->ppu.screen = SCREEN_PENDING;
+            if (n->ppu.screen == SCREEN_STALE) n->ppu.screen = SCREEN_PENDING;
         } else if (q->dot == 258 && np_rendering(q)) {
             q->v = (uint16_t)((q->v & ~0x41F) | (q->t & 0x41F));
         } else if (q->dot > 280 && q->dot <= 304 && np_rendering(q)) {
@@ -315,7 +315,9 @@ static inline __attribute__((always_inline)) void np_dot(nes_t *n) {
             q->vblank = 1;
             n->ppu.frame_ready = 1;
             n->ppu.frames++;
-            if (n->ppu.screen == SCREEN_PENDING) n->ppu.screen = SCREEN_VALID;
+            if (n->ppu.screen == SCREEN_PENDING ||
+                (n->ppu.screen == SCREEN_MIDFRAME && n->ppu.frames - n->ppu.stale_frames >= 2))
+                n->ppu.screen = SCREEN_VALID;
             if (q->ctrl & 0x80) np_interrupt(n, 0);
         }
         if (q->dot >= 341) {
@@ -719,6 +721,13 @@ void nespy_power(nes_t *n) {
     nespy_reset(n);
 }
 
+/* The last dot this PPU ran, numbered as ppu.c numbers them (pre-render line 261) */
+void nespy_position(const nes_t *n, int *line, int *dot) {
+    const nespy_t *q = &n->np;
+    *line = q->stage == NP_PRE_RENDER ? 261 : q->stage == NP_POST_RENDER ? 240 : q->line;
+    *dot = q->dot - 1;
+}
+
 /* PPU memory as nes-py's picture bus sees it, without side effects (debuggers) */
 uint8_t nespy_ppu_peek(nes_t *n, uint16_t a) { return np_vram_read(n, a); }
 void nespy_ppu_poke(nes_t *n, uint16_t a, uint8_t v) { n->np.bg_key = 0; np_vram_write(n, a, v); }
@@ -755,5 +764,19 @@ void nespy_state(state_t *st, nes_t *n) {
         for (int i = 0; i < 8; i++) q->spr[i] &= 63;
         q->pad_strobe &= 1;
         q->bg_key = 0;
+        if (n->timing == NES_TIMING_NESPY) {
+            /* the picture's staleness by this PPU's position (ppu.c judged it by its own; a
+             * screen section, loaded after this one, overrides both) */
+            ppu_t *p = &n->ppu;
+            int line, dot;
+            nespy_position(n, &line, &dot);
+            p->screen = line > 241 || (line == 241 && dot >= 1) ? SCREEN_PENDING : SCREEN_STALE;
+            if (line < 240) {
+                p->screen = SCREEN_MIDFRAME;
+                p->stale_frames = p->frames;
+                p->stale_line = line;
+                p->stale_dot = dot;
+            }
+        }
     }
 }

@@ -162,3 +162,22 @@ def test_the_modes_differ_and_accurate_is_untouched_by_the_other():
         other.step(1, buttons=b)
     assert beside.save_state(screen=True) == alone.save_state(screen=True)
     assert snapshot(other) != snapshot(alone)
+
+
+def test_picture_after_a_screenless_load_is_whole_one_frame_on():
+    """A state saved without its screen at a step boundary (early in the picture) leaves the
+    picture unknown until the PPU has drawn a whole frame past that point: one step."""
+    a = nespy(DEMO_ROM)
+    run(a, inputs(10, 4))
+    a.frame_grid = (30000, 0)  # 219 cycles on: into the picture
+    a.step(1)
+    a.frame_grid = None
+    line, _ = a.ppu_position()
+    assert 0 <= line < 240
+    b = nespy(DEMO_ROM)
+    b.load_state(a.save_state())
+    with pytest.raises(StateError, match="picture is not known"):
+        b.screen
+    a.step(1)
+    b.step(1)
+    assert (b.screen == a.screen).all()
