@@ -759,6 +759,7 @@ void nespy_state(state_t *st, nes_t *n) {
         q->stage &= 3;
         if (q->dot < 0 || q->dot > 342) q->dot = 0;
         if (q->line < 0 || q->line > 261) q->line = 0;
+        if (q->stage == NP_RENDER && q->line > 239) q->line = 0; /* it draws into line `line` */
         q->even_frame &= 1; q->vblank &= 1; q->spr0_hit &= 1; q->fine_x &= 7; q->w &= 1;
         if (q->spr_count > 8) q->spr_count = 8;
         for (int i = 0; i < 8; i++) q->spr[i] &= 63;

@@ -181,3 +181,19 @@ def test_picture_after_a_screenless_load_is_whole_one_frame_on():
     a.step(1)
     b.step(1)
     assert (b.screen == a.screen).all()
+
+
+def test_a_state_drawing_below_the_picture_is_refused():
+    """NSPY section: timing u8, skip i32, cycles u32, p u8, stage u8, dot i16, line i16, ...
+    A render-stage line past 239 would draw outside the picture: refused, console untouched."""
+    import struct
+
+    from tests.states import edit
+
+    nes = nespy(DEMO_ROM)
+    run(nes, inputs(3, 1))
+    blob = nes.save_state()
+    bad = edit(edit(blob, "NSPY", 10, bytes([1])), "NSPY", 13, struct.pack("<h", 250))
+    with pytest.raises(StateError, match="out of range in section NSPY"):
+        nes.load_state(bad)
+    assert nes.save_state() == blob
