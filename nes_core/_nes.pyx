@@ -382,7 +382,7 @@ cdef class NES:
         console. Instructions run whole on their first cycle with nes-py's cycle counts, NMI
         and OAM DMA come at nes-py's moments, its PPU draws per dot from loopy v (and draws on
         line 0 the sprites found for line 240), PPUSTATUS reads only its two flags, there is
-        no APU (silence) and no IRQ; :meth:`step` runs 29781 CPU cycles a frame (or
+        no APU the game can see (the sound still plays; ``$4015`` reads 0) and no IRQ; :meth:`step` runs 29781 CPU cycles a frame (or
         :attr:`frame_grid`'s cycles; its phase is ignored). Setting it power-cycles the
         console. Save states carry it: :meth:`load_state` refuses a state of the other timing.
 

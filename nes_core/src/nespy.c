@@ -9,7 +9,7 @@
  * from loopy v (no fetch pipeline), evaluates the next line's sprites at the end of a line
  * (starting at OAMADDR / 4) and so draws on line 0 the sprites found for line 240, reports
  * only the vblank and sprite 0 flags in PPUSTATUS and gives no NMI when PPUCTRL enables it
- * during vblank. Its status byte keeps the flags in reversed bit order (N in bit 0 ... C in
+ * during vblank. The APU runs for the sound only (the game cannot see it, as in nes-py). Its status byte keeps the flags in reversed bit order (N in bit 0 ... C in
  * bit 7), which is what PHP and interrupts push. Facts from nes-py's source, code our own.
  * The accurate core (cpu.c, ppu.c) does not run in this mode; its PPU clock is kept caught up
  * so that the shared paths (save states, ppu_sync) are no-ops for it. */
@@ -163,7 +163,13 @@ static void np_write(nes_t *n, uint16_t a, uint8_t v) {
         if (!q->pad_strobe) { q->pad_bits[0] = n->pad[0]; q->pad_bits[1] = n->pad[1]; }
         return;
     }
-    if (a < 0x6000) return; /* no APU, no expansion port */
+    if (a < 0x4018) {
+        /* nes-py has no APU; ours plays the writes (sound only: the game reads $4015 as 0 and
+         * gets no IRQ, and the DMC fetches no samples) */
+        if (a != 0x4014 && a != 0x4016) apu_write(n, a, v);
+        return;
+    }
+    if (a < 0x6000) return; /* no expansion port */
     cart_t *c = &n->cart;
     if (a < 0x8000) {
         if (c->battery && c->wram_map >= 0) c->prg_ram[c->wram_map + (a & c->wram_mask)] = v;
@@ -658,11 +664,13 @@ void nespy_run_cycles(nes_t *n, uint64_t cycles) {
             uint64_t m = (uint64_t)(q->skip - 1);
             if (m > left) m = left;
             np_dots(n, 3 * m);
+            for (uint64_t i = 0; i < m; i++) apu_tick(n);
             q->skip -= (int32_t)m;
             q->cycles += (uint32_t)m;
             left -= m;
             continue;
         }
+        apu_tick(n);
         np_cycle_all(n);
         np_cpu_cycle(n);
         left--;
@@ -674,6 +682,7 @@ void nespy_step_instruction(nes_t *n) {
     uint64_t k = 0;
     int started;
     do {
+        apu_tick(n);
         np_cycle_all(n);
         started = np_cpu_cycle(n);
         k++;
