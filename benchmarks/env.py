@@ -51,6 +51,8 @@ def main(argv=None) -> int:
     actions = env_actions(a.steps)
     lut = [buttons_to_byte(b) for b in SIMPLE_MOVEMENT]
     nes = NES(env.unwrapped.rom_path)
+    nes.timing = env.unwrapped.nes.timing  # the env's ("nes-py" for the SMB ids): states carry it
+    nes.frame_grid = env.unwrapped.nes.frame_grid
     start = env.unwrapped.nes.save_state()
 
     def run_env():

@@ -82,6 +82,9 @@ class Game:
             all 256 controller bytes).
         spec: the game's rules, or None.
         last_truncated: whether the spec's ``truncated`` condition held after the last ``step``.
+        nes_py_core: True when the game's upstream env runs on nes-py 8.2.1's emulator: an
+            env with ``frame_timing="nes-py"`` then runs the console on that emulator's timing
+            (``nes_core.NES.timing = "nes-py"``) for step-exact parity with upstream.
     """
 
     name = "NES game"
@@ -90,6 +93,7 @@ class Game:
     minimal_actions: Optional[Tuple[Tuple[str, ...], ...]] = None
     spec: Optional[GameSpec] = None
     last_truncated = False
+    nes_py_core = False
 
     # --- the spec's evaluator, built on first use (not pickled: rebuilt from the spec) -----------
     @property

@@ -14,7 +14,7 @@ termination, info, frame skipping) compiled from a ``games.spec.GameSpec``, eval
 """
 try:
     from ._nes import (NES, NESPool, OBS_TYPES, ObsFormat, PALETTE_NAMES, RomError, RuleStates,
-                       RuleTable, StateError, TILES_SHAPE, load_palette)
+                       RuleTable, StateError, TILES_SHAPE, TIMINGS, load_palette)
 except ImportError as _exc:  # the source folder shadows an installed build
     import os as _os
 
@@ -41,7 +41,7 @@ SCREEN_WIDTH = 256
 FRAME_RATE = 60.0988
 
 __all__ = [
-    "NES", "NESPool", "ObsFormat", "OBS_TYPES", "TILES_SHAPE", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "RomHeader", "RuleTable", "RuleStates",
+    "NES", "NESPool", "ObsFormat", "OBS_TYPES", "TILES_SHAPE", "RomError", "StateError", "load_palette", "PALETTE_NAMES", "TIMINGS", "RomHeader", "RuleTable", "RuleStates",
     "parse_header", "BUTTON_A", "BUTTON_B", "BUTTON_SELECT",
     "BUTTON_START", "BUTTON_UP", "BUTTON_DOWN", "BUTTON_LEFT", "BUTTON_RIGHT", "SCREEN_HEIGHT",
     "SCREEN_WIDTH", "FRAME_RATE",

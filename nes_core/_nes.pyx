@@ -38,6 +38,8 @@ cdef extern from "nes.h" nogil:
     void nes_rom_info(const nes_t *nes, nes_rom_info_t *info)
     int nes_run_frames(nes_t *nes, int frames, uint8_t pad1, uint8_t pad2)
     void nes_set_frame_grid(nes_t *nes, uint32_t cycles, int64_t phase)
+    int nes_set_timing(nes_t *nes, int timing)
+    int nes_timing(const nes_t *nes)
     uint64_t nes_cpu_cycles(const nes_t *nes)
     void nes_step_instruction(nes_t *nes)
     void nes_set_buttons(nes_t *nes, uint8_t pad1, uint8_t pad2)
@@ -159,6 +161,8 @@ _BUSY_MESSAGE = ("this NES is running in another thread (step, step_instruction 
 # ---- palettes ----
 #: the built-in palettes by name; the first is every console's default
 PALETTE_NAMES = ("nes-py", "ntsc")
+#: :attr:`NES.timing` values, in the order of the core's ``enum nes_timing``
+TIMINGS = ("accurate", "nes-py")
 _BUILTIN_IDS = {"nes-py": NES_PALETTE_NESPY, "ntsc": NES_PALETTE_NTSC}
 _builtin_cache = {}
 # .pal files (FCEUX, Mesen): raw RGB triplets, 64 colours or 8 emphasis rows of 64
@@ -380,6 +384,32 @@ cdef class NES:
                 raise ValueError(f"frame_grid cycles must be in 1..2**31-1, got {cycles}")
         nes_set_frame_grid(self.n, <uint32_t>cycles, <int64_t>phase)
         self._frame_grid = None if value is None else (int(cycles), int(phase))
+
+    @property
+    def timing(self):
+        """The timing model: ``"accurate"`` (the default: the console) or ``"nes-py"``.
+
+        ``"nes-py"`` runs the console as nes-py 8.2.1's emulator does (the core under
+        gym-super-mario-bros 7.4), for step-exact RAM and pictures with it; it is not the
+        console. Instructions run whole on their first cycle with nes-py's cycle counts, NMI
+        and OAM DMA come at nes-py's moments, its PPU draws per dot from loopy v (and draws on
+        line 0 the sprites found for line 240), PPUSTATUS reads only its two flags, there is
+        no APU the game can see (the sound still plays; ``$4015`` reads 0) and no IRQ; :meth:`step` runs 29781 CPU cycles a frame (or
+        :attr:`frame_grid`'s cycles; its phase is ignored). Setting it power-cycles the
+        console. Save states carry it: :meth:`load_state` refuses a state of the other timing.
+
+        Raises:
+            ValueError: not one of ``TIMINGS``.
+        """
+        return TIMINGS[nes_timing(self.n)]
+
+    @timing.setter
+    def timing(self, value):
+        if value not in TIMINGS:
+            raise ValueError(f"timing must be one of {TIMINGS}, got {value!r}")
+        self._check()
+        nes_set_timing(self.n, TIMINGS.index(value))
+        self._screen_dirty = True
 
     @property
     def cycles(self):
@@ -925,14 +955,17 @@ cdef class NES:
         return (
             _rebuild_nes,
             (self._rom_image, self.save_state(screen=True), bool(self._audio_enabled),
-             self.sample_rate, self.palette, self._frame_grid),
+             self.sample_rate, self.palette, self._frame_grid, self.timing),
         )
 
 
-def _rebuild_nes(rom, state, audio, sample_rate, palette="nes-py", frame_grid=None):
+def _rebuild_nes(rom, state, audio, sample_rate, palette="nes-py", frame_grid=None,
+                 timing="accurate"):
     """Unpickle an :class:`NES` (see ``NES.__reduce__``): a new console with ``state`` loaded."""
     nes = NES(rom, audio=audio, sample_rate=sample_rate, palette=palette)
     nes.frame_grid = frame_grid
+    if timing != "accurate":
+        nes.timing = timing
     nes.load_state(state)
     return nes
 

@@ -65,6 +65,9 @@ _START_CACHE: Dict[Tuple[str, Any, Any], bytes] = {}
 # falls near the start of the pre-render line after power-on, while SMB's NMI handler waits
 # for the sprite 0 hit: the controller has been read there, the game logic has not yet run.
 NES_PY_FRAME_CYCLES = 29781
+# Games whose upstream runs on nes-py 8.2.1 (Game.nes_py_core: SMB, Lost Levels) run on nes-py's
+# own timing instead (NES.timing = "nes-py", set_frame_timing), where a step is exactly 29781 of
+# its cycles from its reset and nothing is approximated. For the accurate console on the grid:
 # nes-py powers on at dot 0 of the pre-render line; this core ends its 7-cycle reset sequence
 # at dot 26 of line 0, so by PPU position its cycle c is nes-py's c + 115. The phase is the
 # value near -115 with the most RAM equal to upstream's in the parity traces (tests/parity):
@@ -222,6 +225,25 @@ def frame_grid(frame_timing: str) -> Optional[Tuple[int, int]]:
     raise ValueError(f"frame_timing must be one of {FRAME_TIMINGS}, got {frame_timing!r}")
 
 
+def set_frame_timing(console, frame_timing: str, game: Game) -> None:
+    """Set ``console``'s frame grid and timing model for a ``frame_timing`` name and a game.
+
+    ``"nes-py"`` with a game whose upstream runs on nes-py 8.2.1 (``game.nes_py_core``) runs
+    the console on that emulator's timing (``console.timing = "nes-py"``, which power-cycles
+    it) with 29781-cycle frames from its reset; for other games it is the accurate console on
+    the 29781-cycle grid (``NES_PY_FRAME_PHASE``).
+
+    Raises:
+        ValueError: not one of ``FRAME_TIMINGS``.
+    """
+    grid = frame_grid(frame_timing)
+    nes_py = frame_timing == "nes-py" and getattr(game, "nes_py_core", False)
+    timing = "nes-py" if nes_py else "accurate"
+    if console.timing != timing:
+        console.timing = timing
+    console.frame_grid = (NES_PY_FRAME_CYCLES, 0) if nes_py else grid
+
+
 def check_reset_options(options: Optional[Mapping[str, Any]], known: Collection[str]) -> None:
     """Raise if ``options`` (a ``reset`` argument) has a key not in ``known``.
 
@@ -290,8 +312,10 @@ class NESEnv(gym.Env):
             ``uint8`` array (see ``nes_core.load_palette``).
         frame_timing: where a step (and every frame a game module runs) ends: ``"vblank"``
             (the PPU enters vblank) or ``"nes-py"`` (nes-py's fixed 29781 CPU cycles from
-            power-on, which the Super Mario Bros. envs use for step-exact parity with
-            gym-super-mario-bros).
+            power-on; with a game whose upstream runs on nes-py 8.2.1, ``game.nes_py_core``,
+            such as Super Mario Bros., the console also runs on nes-py's timing,
+            ``nes_core.NES.timing = "nes-py"``, for step-exact RAM and pictures with
+            gym-super-mario-bros 7.4: see :func:`set_frame_timing`).
         obs_type: ``"rgb"`` (default), ``"grayscale"`` (luma of the palette's RGB), ``"tiles"``
             (what the screen shows as tile and sprite indices, ``(30, 32, 4)``: see
             ``nes_core.ObsFormat`` and the README) or ``"ram"`` (a copy of the 2 KiB of CPU
@@ -374,7 +398,7 @@ class NESEnv(gym.Env):
         players: int = 1,
         max_num_frames_per_episode: Optional[int] = None,
     ):
-        grid = frame_grid(frame_timing)
+        frame_grid(frame_timing)  # refuses an unknown name before anything is built
         self.players = _actions.check_players(players)
         self.max_num_frames_per_episode = check_max_frames(max_num_frames_per_episode)
         self._obs_format, frame_space = observation_format(obs_type, shape)
@@ -399,9 +423,9 @@ class NESEnv(gym.Env):
             rom = fh.read()
         self._rom_sha1 = hashlib.sha1(rom).hexdigest()
         self.nes = NES(rom, palette=palette)
-        self.nes.frame_grid = grid
         self.frame_timing = frame_timing
         self.game = game if game is not None else Game()
+        set_frame_timing(self.nes, frame_timing, self.game)
         low, high = self.game.reward_range
         self._frame_reward_range = (low, high)
         self.reward_range = (low * self.frameskip, high * self.frameskip)
@@ -462,7 +486,7 @@ class NESEnv(gym.Env):
     # --- episode start ------------------------------------------------------------------------
     def _start_for(self, game: Game) -> bytes:
         """Return the console state, picture included, at the start of an episode of ``game``."""
-        key = (self._rom_sha1, game.start_key, self.nes.frame_grid)
+        key = (self._rom_sha1, game.start_key, self.nes.frame_grid, self.nes.timing)
         cached = _START_CACHE.get(key)
         if cached is None:
             self.nes.power_cycle()

@@ -67,9 +67,10 @@ class SuperMarioBrosEnv(NESEnv):
         render_mode: None, ``"human"`` or ``"rgb_array"``.
         rom_path: a ``.nes`` path, or the file name of an imported ROM (e.g.
             ``"super-mario-bros-world.nes"`` for the US/World dump), instead of ``rom_mode``.
-        frame_timing: ``"nes-py"`` (default: a step is nes-py's 29781-cycle frame, which gives
-            gym-super-mario-bros' RAM, info, reward and termination at every step) or
-            ``"vblank"`` (a step ends when the PPU enters vblank).
+        frame_timing: ``"nes-py"`` (default: the console runs on nes-py 8.2.1's timing and a
+            step is its 29781-cycle frame, which gives gym-super-mario-bros 7.4's RAM,
+            observation, info, reward and termination at every step) or ``"vblank"`` (the
+            accurate console; a step ends when the PPU enters vblank).
         options: the other keyword arguments of :class:`nesenv.env.NESEnv`: ``mute``,
             ``palette`` (default ``"nes-py"``, upstream's colours), ``obs_type`` and ``shape``
             (the observation), ``frameskip``, ``repeat_action_probability`` and ``noop_max``

@@ -44,7 +44,7 @@ from games.spec import RewardInfo
 
 from .actions import action_set, buttons_to_byte, byte_to_buttons, check_players
 from .env import (FrameStack, check_max_frames, check_reset_options, check_time_options,
-                  frame_grid, observation_format, stacked_space)
+                  frame_grid, observation_format, set_frame_timing, stacked_space)
 from .smb import ALL_STAGES, ROM_MODES, draw_stage, game_and_rom, parse_stages, rom_for
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -398,7 +398,7 @@ class NESVectorEnv(VectorEnv):
             raise ValueError("give actions or full_action_space=False (the game's minimal set), "
                              "not both")
 
-        grid = frame_grid(frame_timing)
+        frame_grid(frame_timing)  # refuses an unknown name before anything is built
         if obs_type is None:
             obs_type = "grayscale" if grayscale else "rgb"
         elif grayscale:
@@ -442,7 +442,7 @@ class NESVectorEnv(VectorEnv):
         self.games = [_copy.deepcopy(base_game) for _ in range(self.num_envs)]
         self.consoles = [NES(rom) for _ in range(self.num_envs)]
         for console in self.consoles:
-            console.frame_grid = grid
+            set_frame_timing(console, frame_timing, base_game)
         self.frame_timing = frame_timing
         self._frame_reward_range = tuple(base_game.reward_range)
         low, high = self._frame_reward_range
@@ -498,7 +498,7 @@ class NESVectorEnv(VectorEnv):
 
     # --- episode start --------------------------------------------------------------------------
     def _start_for(self, game: Game, console) -> bytes:
-        key = (self._rom_sha1, game.start_key, console.frame_grid)
+        key = (self._rom_sha1, game.start_key, console.frame_grid, console.timing)
         state = _START_CACHE.get(key)
         if state is None:
             console.power_cycle()

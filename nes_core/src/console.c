@@ -149,6 +149,7 @@ static void power_on(nes_t *n) {
     apu_power(n);
     cpu_power(n);
     ppu_sync(n);
+    if (n->timing == NES_TIMING_NESPY) nespy_power(n);
 }
 
 nes_t *nes_create(const uint8_t *rom, size_t len, int *errcode, char *err, size_t errlen) {
@@ -199,6 +200,7 @@ void nes_rom_info(const nes_t *n, nes_rom_info_t *info) {
 }
 
 void nes_reset(nes_t *n) {
+    if (n->timing == NES_TIMING_NESPY) { nespy_reset(n); return; }
     if (n->cart.ops->reset) n->cart.ops->reset(n);
     ppu_reset(n);
     apu_reset(n);
@@ -217,6 +219,15 @@ void nes_set_lockstep(nes_t *n, int on) {
 }
 
 void nes_power_cycle(nes_t *n) { power_on(n); }
+
+int nes_set_timing(nes_t *n, int timing) {
+    if (timing != NES_TIMING_ACCURATE && timing != NES_TIMING_NESPY) return -1;
+    n->timing = (uint8_t)timing;
+    power_on(n);
+    return 0;
+}
+
+int nes_timing(const nes_t *n) { return n->timing; }
 
 /* ---- running ---- */
 void nes_set_buttons(nes_t *n, uint8_t pad1, uint8_t pad2) {
@@ -237,6 +248,11 @@ int nes_run_frames(nes_t *n, int frames, uint8_t pad1, uint8_t pad2) {
     nes_set_buttons(n, pad1, pad2);
     apu_begin_frame(n);
     n->watchdog = 0;
+    if (n->timing == NES_TIMING_NESPY) { /* whole nes-py frames, never a jam */
+        if (frames <= 0) return 0;
+        nespy_run_cycles(n, (uint64_t)frames * (n->grid_cycles ? n->grid_cycles : 29781u));
+        return frames;
+    }
     if (n->grid_cycles) {
         if (frames <= 0 || n->cpu.jammed) return 0;
         /* the grid point `frames` after the last one at or before the current cycle count */
@@ -261,7 +277,10 @@ int nes_run_frames(nes_t *n, int frames, uint8_t pad1, uint8_t pad2) {
 
 int nes_watchdog_tripped(const nes_t *n) { return n->watchdog; }
 
-void nes_step_instruction(nes_t *n) { cpu_step(n); }
+void nes_step_instruction(nes_t *n) {
+    if (n->timing == NES_TIMING_NESPY) nespy_step_instruction(n);
+    else cpu_step(n);
+}
 
 /* ---- video ---- */
 void nes_render_rgb(const nes_t *n, uint8_t *out) {
@@ -307,6 +326,7 @@ void nes_poke(nes_t *n, uint16_t a, uint8_t v) {
 }
 
 uint8_t nes_ppu_peek(nes_t *n, uint16_t a) {
+    if (n->timing == NES_TIMING_NESPY) return nespy_ppu_peek(n, a);
     ppu_sync(n); /* MMC2/MMC4 switch CHR banks as the PPU fetches */
     return ppu_peek_mem(n, a);
 }
@@ -315,6 +335,7 @@ void nes_ppu_position(nes_t *n, int *scanline, int *dot) {
     ppu_sync(n);
     *scanline = n->ppu.scanline;
     *dot = n->ppu.dot;
+    if (n->timing == NES_TIMING_NESPY) nespy_position(n, scanline, dot);
 }
 
 uint64_t nes_frame_count(const nes_t *n) { return n->ppu.frames; }
@@ -322,12 +343,14 @@ int nes_jammed(const nes_t *n) { return n->cpu.jammed; }
 
 void nes_get_regs(const nes_t *n, nes_regs_t *r) {
     r->pc = n->cpu.pc; r->a = n->cpu.a; r->x = n->cpu.x; r->y = n->cpu.y;
-    r->p = n->cpu.p; r->sp = n->cpu.s; r->cycles = cpu_cycles(n);
+    r->p = n->timing == NES_TIMING_NESPY ? nespy_p_to_6502(n->np.p) : n->cpu.p;
+    r->sp = n->cpu.s; r->cycles = cpu_cycles(n);
 }
 
 void nes_set_regs(nes_t *n, const nes_regs_t *r) {
     n->cpu.pc = r->pc; n->cpu.a = r->a; n->cpu.x = r->x; n->cpu.y = r->y;
     n->cpu.p = (uint8_t)((r->p & ~FLAG_B) | FLAG_U); n->cpu.s = r->sp; n->cpu.cycle_offset += r->cycles - cpu_cycles(n);
+    if (n->timing == NES_TIMING_NESPY) n->np.p = nespy_p_to_6502(r->p);
 }
 
 int nes_write(nes_t *n, uint16_t a, uint8_t v) {
@@ -337,6 +360,7 @@ int nes_write(nes_t *n, uint16_t a, uint8_t v) {
 }
 
 void nes_ppu_poke(nes_t *n, uint16_t a, uint8_t v) {
+    if (n->timing == NES_TIMING_NESPY) { nespy_ppu_poke(n, a, v); return; }
     ppu_sync(n);
     ppu_poke_mem(n, a, v);
 }
@@ -347,6 +371,12 @@ void nes_get_ppu_regs(nes_t *n, nes_ppu_regs_t *r) {
     r->ctrl = p->ctrl; r->mask = p->mask; r->status = p->status; r->oamaddr = p->oamaddr;
     r->v = p->v; r->t = p->t; r->x = p->x; r->w = p->w;
     r->read_buffer = p->read_buffer; r->io_latch = p->io_latch;
+    if (n->timing == NES_TIMING_NESPY) {
+        const nespy_t *q = &n->np;
+        r->ctrl = q->ctrl; r->mask = q->mask; r->status = (uint8_t)(q->spr0_hit << 6 | q->vblank << 7);
+        r->oamaddr = q->oamaddr; r->v = q->v; r->t = q->t; r->x = q->fine_x; r->w = q->w;
+        r->read_buffer = q->buffer; r->io_latch = 0;
+    }
 }
 
 void nes_set_ppu_regs(nes_t *n, const nes_ppu_regs_t *r) {
@@ -416,6 +446,7 @@ static void all_state(state_t *st, nes_t *n, int screen) {
     ppu_state(st, n);
     apu_state(st, n);
     cart_state(st, n);
+    nespy_state(st, n);
     if (screen) ppu_screen_state(st, n);
 }
 
@@ -594,6 +625,12 @@ int nes_state_load(nes_t *n, const uint8_t *buf, size_t len, char *err, size_t e
     }
     int r = state_check(n, buf + STATE_HEADER, layout, layout == full, err, errlen);
     if (r != NES_OK) return r;
+    if (n->scratch->timing != n->timing) {
+        static const char *const names[] = {"accurate", "nes-py"};
+        snprintf(err, errlen, "save state was made with %s timing, this console runs %s timing",
+                 names[n->scratch->timing], names[n->timing]);
+        return NES_ERR_STATE;
+    }
     state_t st = {.mode = ST_LOAD, .buf = (uint8_t *)buf + STATE_HEADER, .cap = plen};
     all_state(&st, n, layout == full);
     if (st.err) { /* unreachable after the checks above; reported rather than hidden */
@@ -608,9 +645,10 @@ int nes_screen_valid(const nes_t *n) {
     const ppu_t *p = &n->ppu;
     if (p->screen == SCREEN_MIDFRAME) { /* loaded at (stale_line, stale_dot) of lines 0-239 */
         uint32_t since = p->frames - p->stale_frames;
-        return since >= 2 || (since == 1 && p->scanline < 241 &&
-                              (p->scanline > p->stale_line ||
-                               (p->scanline == p->stale_line && p->dot > p->stale_dot)));
+        int line = p->scanline, dot = p->dot;
+        if (n->timing == NES_TIMING_NESPY) nespy_position(n, &line, &dot);
+        return since >= 2 || (since == 1 && line < 241 &&
+                              (line > p->stale_line || (line == p->stale_line && dot > p->stale_dot)));
     }
     return p->screen == SCREEN_VALID;
 }

@@ -93,6 +93,27 @@ typedef struct ppu {
     uint64_t clock;         /* master clock of the last dot run */
 } ppu_t;
 
+/* NES_TIMING_NESPY's own state (nespy.c): nes-py 8.2.1's CPU wait counter and status byte,
+ * its PPU's position and registers, its controllers. OAM and the picture live in ppu_t. */
+typedef struct nespy {
+    int32_t skip;           /* cycles left of the current instruction (nes-py's skip_cycles) */
+    uint32_t cycles;        /* CPU cycles since reset (OAM DMA takes one more on odd ones) */
+    uint8_t p;              /* status, nes-py's bit order: N bit 0 ... C bit 7 */
+    uint8_t stage;          /* pre-render, render, post-render, vblank */
+    int16_t dot, line;
+    uint8_t even_frame, vblank, spr0_hit;
+    uint8_t ctrl, mask, oamaddr;
+    uint16_t v, t;          /* loopy v and t; v is not masked to 14 bits */
+    uint8_t fine_x, w, buffer;
+    uint8_t palette[32];    /* whole bytes, unmirrored but for writes to $3F10 */
+    uint8_t spr_count, spr[8];  /* OAM indices of this line's sprites */
+    uint8_t pad_strobe, pad_bits[2];
+    /* the background tile last fetched (v | pattern table | valid); cleared by writes that
+     * may change what it reads. Not saved: refetched. */
+    uint32_t bg_key;
+    uint8_t bg_lo, bg_hi, bg_attr;
+} nespy_t;
+
 typedef struct cart {
     uint8_t *prg;           /* PRG ROM */
     uint32_t prg_size;
@@ -157,6 +178,9 @@ struct nes {
      * pad_shift[0..1], strobe before it. Not saved: that next cycle is in the same instruction. */
     uint64_t strobe_undo_cycle;
     uint8_t strobe_undo[3];
+    /* NES_TIMING_ACCURATE, or NES_TIMING_NESPY: nespy.c runs the console (nes_set_timing) */
+    uint8_t timing;
+    nespy_t np;
 };
 
 enum { SCREEN_STALE = 0, SCREEN_PENDING = 1, SCREEN_VALID = 2, SCREEN_MIDFRAME = 3 };
@@ -204,6 +228,17 @@ uint8_t ppu_peek_mem(struct nes *nes, uint16_t addr);
 void ppu_poke_mem(struct nes *nes, uint16_t addr, uint8_t v);
 void ppu_state(struct state *st, struct nes *nes);
 void ppu_screen_state(struct state *st, struct nes *nes);
+
+/* NES_TIMING_NESPY (nespy.c) */
+void nespy_power(struct nes *nes);
+void nespy_reset(struct nes *nes);
+void nespy_run_cycles(struct nes *nes, uint64_t cycles);
+void nespy_step_instruction(struct nes *nes);
+uint8_t nespy_p_to_6502(uint8_t p); /* its own inverse */
+void nespy_position(const struct nes *nes, int *line, int *dot);
+uint8_t nespy_ppu_peek(struct nes *nes, uint16_t addr);
+void nespy_ppu_poke(struct nes *nes, uint16_t addr, uint8_t v);
+void nespy_state(struct state *st, struct nes *nes);
 
 /* bus */
 uint8_t bus_read(struct nes *nes, uint16_t addr);

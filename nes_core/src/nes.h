@@ -108,6 +108,17 @@ int nes_watchdog_tripped(const nes_t *nes);
  * phase + k * cycles, e.g. nes-py's fixed 29781-cycle frames; `frames` such points are passed
  * (a run returns 0 if the CPU is jammed). A setting: power cycles keep it, states do not. */
 void nes_set_frame_grid(nes_t *nes, uint32_t cycles, int64_t phase);
+
+/* Timing models. NES_TIMING_ACCURATE (the default): the console, cycle by cycle.
+ * NES_TIMING_NESPY: nes-py 8.2.1's emulator (gym-super-mario-bros' core) for step-exact
+ * parity with it, not with the console: instructions run whole on their first cycle, its own
+ * cycle counts, NMI and OAM DMA timing, its PPU's per-dot drawing (sprites on line 0 too), no
+ * APU the game can see (ours plays the sound; $4015 reads 0) and no IRQs; a frame is 29781
+ * CPU cycles (or the frame grid's cycles; the grid's phase is ignored). nes_set_timing power-cycles the console; save states carry the
+ * timing and a console refuses one of the other. Returns 0, or -1 for an unknown value. */
+enum nes_timing { NES_TIMING_ACCURATE = 0, NES_TIMING_NESPY = 1 };
+int nes_set_timing(nes_t *nes, int timing);
+int nes_timing(const nes_t *nes);
 /* CPU cycles since power-on. */
 uint64_t nes_cpu_cycles(const nes_t *nes);
 void nes_step_instruction(nes_t *nes);

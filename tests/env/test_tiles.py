@@ -69,6 +69,7 @@ def test_tiles_survive_a_state_with_its_screen(smb_rom):
     fmt = ObsFormat("tiles")
     with_screen, bare = env.nes.save_state(screen=True), env.nes.save_state()
     other = NES(open(smb_rom, "rb").read())
+    other.timing = env.nes.timing  # "nes-py" (the SMB envs' frame_timing): states carry it
     other.frame_grid = env.nes.frame_grid
     other.load_state(with_screen)
     assert np.array_equal(other.observe(fmt), obs)

@@ -2,7 +2,8 @@
 
 Each trace holds the action bytes of an upstream run and, after every reset and step, upstream's
 reward, done, info and the BLAKE2b-8 hashes of its CPU RAM and observation. nesenv replays the
-actions on the same id and must give the same values at every step.
+actions on the same id and must give the same values at every step: the SMB ids run the console
+on nes-py's timing (``nes_core.NES.timing = "nes-py"``), so RAM and pictures are equal too.
 
 ``python -m tests.parity.test_upstream_traces`` prints a per-scenario summary.
 """
@@ -150,51 +151,17 @@ def test_replay_matches_upstream(path):
     assert result["steps"] > 0 and result["resets"] > 0
 
 
-# Share of steps whose whole RAM equals upstream's, per trace (82-98 % measured; a frame off
-# would give about 0 %). The rest differ in bytes being written at the step boundary (README).
-MIN_RAM_SHARE = 0.80
-
-
-@pytest.mark.parametrize("path", TRACES, ids=_name)
-def test_ram_matches_upstream_on_most_steps(path):
-    """The RAM hash equals upstream's on at least ``MIN_RAM_SHARE`` of the steps."""
-    header, _ = load(path)
-    _rom_check(header)
-    result = _result(path)
-    share = result["match"]["ram"] / result["steps"]
-    assert share >= MIN_RAM_SHARE, f"{_name(path)}: RAM equal on {share:.1%} of the steps"
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "nes-py's CPU runs each instruction on its first cycle: where its frame boundary falls "
-    "inside code writing RAM (sprites moved off screen, random bytes), the two CPUs are a few "
-    "cycles apart (tests/parity/README.md)"))
 @pytest.mark.parametrize("path", TRACES, ids=_name)
 def test_ram_matches_upstream_on_every_step(path):
-    """The RAM hash equals upstream's at every step."""
+    """The RAM hash equals upstream's at every step (the SMB envs run on nes-py's timing)."""
     header, _ = load(path)
     _rom_check(header)
     result = _result(path)
     assert "ram" not in result["first"], f"{_name(path)}: first mismatch {result['first']['ram']}"
+    assert result["match"]["ram"] == result["steps"] > 0
 
 
-# Traces with frames that differ from upstream's beyond the palette: nes-py's PPU timing puts the
-# status bar's scroll split on line 31 at other dots, and it draws sprites on line 0.
-OBS_DIFFER = {
-    "full-v0-runjump", "full-v0-runjump-long", "full-v1-runjump", "full-v2-runjump",
-    "full-v3-runjump", "lost-levels-v0-runjump", "random-stages-v0-seeds",
-    "random-stages-v0-subset", "stage-1-1-v0-runjump", "stage-2-3-v0-runjump",
-    "stage-4-1-v2-runjump", "stage-4-4-v0-runjump", "stage-5-1-v0-runjump",
-    "stage-7-4-v0-runjump", "stage-8-4-v3-runjump",
-}
-_OBS_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "nes-py's PPU timing: the status bar's scroll split (line 31) lands at other dots, and "
-    "nes-py draws sprites on line 0 (tests/parity/README.md)"))
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=_OBS_XFAIL) if _name(p) in OBS_DIFFER else p for p in TRACES
-], ids=_name)
+@pytest.mark.parametrize("path", TRACES, ids=_name)
 def test_observations_match_upstream(path):
     """The observation hash equals upstream's at every step and reset."""
     header, _ = load(path)
@@ -202,16 +169,7 @@ def test_observations_match_upstream(path):
     result = _result(path)
     failed = {f: result["first"][f] for f in ("obs", "reset_obs") if f in result["first"]}
     assert not failed, f"{_name(path)}: first mismatch (step, upstream, nesenv): {failed}"
-
-
-def test_observations_match_upstream_on_most_steps():
-    """Every reset's observation and at least 95 % of the steps' equal upstream's (96 %)."""
-    for path in TRACES:
-        _rom_check(load(path)[0])
-    results = [_result(path) for path in TRACES]
-    steps = sum(r["steps"] for r in results)
-    assert sum(r["match"]["reset_obs"] for r in results) == sum(r["resets"] for r in results)
-    assert sum(r["match"]["obs"] for r in results) >= 0.95 * steps
+    assert result["match"]["obs"] == result["steps"] > 0
 
 
 def main() -> None:
