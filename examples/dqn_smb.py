@@ -5,10 +5,10 @@ network).
     python examples/dqn_smb.py                 # a long run (default 1M steps or 50 minutes)
     python examples/dqn_smb.py --quick         # a few hundred steps, as CI runs it
 
-Same observations (``--obs``, default ``tiles``) and actions as ``ppo_smb.py`` (SIMPLE_MOVEMENT),
-rewards scaled by ``VecNormalize``. The replay buffer stores each observation once
-(``optimize_memory_usage``): ``--buffer`` transitions take about 28 KB each with ``pixels``
-(100,000: 2.8 GB), 15 KB with ``tiles``.
+Same observations (``--obs``, default ``pixels42``) and actions as ``ppo_smb.py``
+(SIMPLE_MOVEMENT), rewards scaled by ``VecNormalize``. The replay buffer stores each observation
+once (``optimize_memory_usage``): ``--buffer`` transitions take about 7 KB each with
+``pixels42``, 28 KB with ``pixels`` (100,000: 2.8 GB), 15 KB with ``tiles``.
 
 Writes into ``--out`` (default ``runs/dqn_smb``) the same files as ``ppo_smb.py``: ``curve.csv``,
 ``curve.png``, ``tb/``, ``model.zip``, ``agent.mp4``, ``summary.json``.
@@ -24,7 +24,7 @@ import smb_common as common  # noqa: E402
 
 def parse_args(argv=None):
     p = common.sb3_parser(
-        __doc__, "dqn_smb", steps=1_000_000, n_envs=4,
+        __doc__, "dqn_smb", steps=1_000_000, n_envs=4, obs="pixels42",
         quick_help="a smoke run: 512 steps, learning from step 128, 8 evaluation episodes")
     p.add_argument("--buffer", type=int, default=50_000, help="replay buffer size (transitions)")
     return p.parse_args(argv)

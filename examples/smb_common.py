@@ -182,7 +182,7 @@ def make_sb3_callback(log_every: int, out_dir: str, title: str, total_steps: int
 
 
 def sb3_parser(doc: str, name: str, steps: int, n_envs: int, quick_help: str,
-               obs: str = "tiles") -> argparse.ArgumentParser:
+               obs: str = "pixels42") -> argparse.ArgumentParser:
     """The command line the SB3 examples share (``--steps``, ``--max-minutes``, ``--obs``,
     ``--n-envs``, ``--seed``, ``--threads``, ``--eval-episodes``, ``--out``, ``--no-video``,
     ``--quick``); outputs default to ``runs/<name>``."""
