@@ -303,7 +303,8 @@ def evaluate_vec(policy: Callable[[np.ndarray], np.ndarray], episodes: int = 32,
     """Run ``policy(obs) -> actions`` (batched, ``(N,) + obs shape`` to ``(N,)`` ints) on the
     native vector env with ``obs_options`` (default :data:`OBS_OPTIONS`) and ``env_options``
     until ``episodes`` episodes ended; return mean return and mean max ``x_pos`` (as
-    :func:`random_baseline`)."""
+    :func:`random_baseline`), and each episode's max ``x_pos`` (``max_x_pos``, in the order
+    they ended)."""
     options = dict(OBS_OPTIONS if obs_options is None else obs_options, **env_options)
     vec = gym.make_vec(ENV_ID, num_envs=n_envs, vectorization_mode="vector_entry_point",
                        actions=ACTIONS, spin_us=0, **options)
@@ -327,7 +328,8 @@ def evaluate_vec(policy: Callable[[np.ndarray], np.ndarray], episodes: int = 32,
     x = np.array([e["max_x_pos"] for e in eps])
     r = np.array([e["ret"] for e in eps])
     return dict(episodes=len(eps), mean_return=float(r.mean()), std_return=float(r.std()),
-                mean_max_x_pos=float(x.mean()), std_max_x_pos=float(x.std()), env_steps=steps)
+                mean_max_x_pos=float(x.mean()), std_max_x_pos=float(x.std()), env_steps=steps,
+                max_x_pos=x.tolist())
 
 
 def record_video(policy: Callable[[np.ndarray], int], path: str, max_steps: int = 2000,
