@@ -6,7 +6,9 @@ Not an API of nesenv: a helper module for the scripts in this folder (they add i
 """
 from __future__ import annotations
 
+import argparse
 import csv
+import json
 import os
 import time
 from typing import Callable, Dict, List, Optional, Sequence
@@ -18,11 +20,20 @@ import nesenv  # noqa: F401  (registers the ids)
 from nesenv.actions import SIMPLE_MOVEMENT
 
 ENV_ID = "SuperMarioBros-1-1-v0"
-#: the observation of the DQN/PPO examples: the ALE pipeline (Mnih et al. 2015), computed in C
-OBS_OPTIONS = dict(obs_type="grayscale", shape=(84, 84), frameskip=4, stack=4)
+#: the observations the SB3 examples train on (``--obs``), each 4 frames a step, the last 4
+#: observations stacked: "pixels" is the ALE pipeline (Mnih et al. 2015), computed in C,
+#: ``(4, 84, 84)``; "pixels42" the same at 42 x 42; "tiles" the tile and sprite indices of
+#: the screen, ``(4, 30, 32, 4)`` (the last frame's; tiles are not max-pooled)
+OBSERVATIONS = {
+    "pixels": dict(obs_type="grayscale", shape=(84, 84), frameskip=4, stack=4),
+    "pixels42": dict(obs_type="grayscale", shape=(42, 42), frameskip=4, stack=4),
+    "tiles": dict(obs_type="tiles", frameskip=4, stack=4),
+}
+#: the ALE pipeline, which the RLlib example uses
+OBS_OPTIONS = OBSERVATIONS["pixels"]
 ACTIONS = SIMPLE_MOVEMENT
 #: the columns of curve.csv, one row per logging point
-CURVE_FIELDS = ("env_steps", "wall_s", "episodes", "mean_return", "mean_max_x_pos")
+CURVE_FIELDS = ("env_steps", "wall_s", "episodes", "mean_return", "mean_max_x_pos", "load_avg")
 
 
 def set_torch_threads(n: int) -> None:
@@ -65,11 +76,12 @@ class EpisodeLog:
                 float(np.mean([e["max_x_pos"] for e in last])))
 
 
-def random_baseline(episodes: int = 64, n_envs: int = 8, seed: int = 0, **env_options) -> dict:
+def random_baseline(episodes: int = 64, n_envs: int = 8, seed: int = 0,
+                    obs_options: Optional[dict] = None, **env_options) -> dict:
     """The uniformly random policy over :data:`ACTIONS`, measured as :func:`evaluate_vec`."""
     rng = np.random.default_rng(seed)
     return evaluate_vec(lambda obs: rng.integers(0, len(ACTIONS), len(obs)), episodes, n_envs,
-                        seed, **env_options)
+                        seed, obs_options, **env_options)
 
 
 def write_curve(rows: Sequence[dict], out_dir: str, title: str,
@@ -114,8 +126,9 @@ def write_curve(rows: Sequence[dict], out_dir: str, title: str,
 def make_sb3_callback(log_every: int, out_dir: str, title: str, total_steps: int,
                       max_seconds: Optional[float] = None, baseline: Optional[dict] = None):
     """An SB3 callback that feeds an :class:`EpisodeLog` from the infos, logs
-    ``rollout/max_x_pos_mean`` to TensorBoard, writes the curve every ``log_every`` env steps,
-    shows a tqdm bar, and stops training after ``max_seconds`` of wall time."""
+    ``rollout/max_x_pos_mean`` to TensorBoard, writes the curve every ``log_every`` env steps
+    (with the machine's 1-minute load average), shows a tqdm bar, and stops training after
+    ``max_seconds`` of wall time."""
     from stable_baselines3.common.callbacks import BaseCallback
     from tqdm import tqdm
 
@@ -154,7 +167,8 @@ def make_sb3_callback(log_every: int, out_dir: str, title: str, total_steps: int
             self.rows.append(dict(env_steps=self.num_timesteps,
                                   wall_s=round(time.monotonic() - self.start, 1),
                                   episodes=len(self.log.episodes), mean_return=round(mean_ret, 2),
-                                  mean_max_x_pos=round(mean_x, 1)))
+                                  mean_max_x_pos=round(mean_x, 1),
+                                  load_avg=round(os.getloadavg()[0], 2)))
             self.logger.record("rollout/max_x_pos_mean", mean_x)
             self.bar.set_postfix(episodes=len(self.log.episodes), x_pos=f"{mean_x:.0f}")
             write_curve(self.rows, out_dir, title, baseline)
@@ -167,12 +181,131 @@ def make_sb3_callback(log_every: int, out_dir: str, title: str, total_steps: int
     return CurveCallback()
 
 
+def sb3_parser(doc: str, name: str, steps: int, n_envs: int, quick_help: str,
+               obs: str = "pixels42") -> argparse.ArgumentParser:
+    """The command line the SB3 examples share (``--steps``, ``--max-minutes``, ``--obs``,
+    ``--n-envs``, ``--seed``, ``--threads``, ``--eval-episodes``, ``--out``, ``--no-video``,
+    ``--quick``); outputs default to ``runs/<name>``."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
+    p.add_argument("--steps", type=int, default=steps, help=f"env steps to train (default {steps:,})")
+    p.add_argument("--max-minutes", type=float, default=50.0,
+                   help="stop training after this much wall time (default 50)")
+    p.add_argument("--obs", choices=sorted(OBSERVATIONS), default=obs,
+                   help=f"observation (smb_common.OBSERVATIONS; default {obs})")
+    p.add_argument("--n-envs", type=int, default=n_envs, help="consoles in the vector env")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch CPU threads (1: on a shared 2-core machine 2 threads ran 20x slower)")
+    p.add_argument("--eval-episodes", type=int, default=32,
+                   help="episodes for the trained and the random policy's figures")
+    p.add_argument("--out", default=os.path.join("runs", name))
+    p.add_argument("--no-video", action="store_true", help="skip agent.mp4 (needs imageio-ffmpeg)")
+    p.add_argument("--hp", nargs="+", default=[], metavar="KEY=VALUE",
+                   help="override hyperparameters, e.g. --hp gamma=0.9 n_epochs=10")
+    p.add_argument("--quick", action="store_true", help=quick_help)
+    return p
+
+
+def override(hp: dict, pairs: Sequence[str]) -> dict:
+    """``hp`` with ``KEY=VALUE`` pairs applied (values as Python literals).
+
+    Raises:
+        ValueError: a pair without ``=``, a key ``hp`` lacks, or a value that is no literal.
+    """
+    import ast
+
+    out = dict(hp)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in hp:
+            raise ValueError(f"--hp {pair!r}: want KEY=VALUE with KEY one of {sorted(hp)}")
+        out[key] = ast.literal_eval(value)
+    return out
+
+
+def run_sb3(args: argparse.Namespace, algo, hp: dict, log_every: int, deterministic: bool,
+            env_limit: Optional[dict] = None, **model_kwargs) -> dict:
+    """Train SB3's ``algo`` (``PPO``, ``DQN``) with hyperparameters ``hp`` (must hold
+    ``gamma``) on ``args.n_envs`` consoles of the ``args.obs`` observation (policy from
+    :func:`smb_nets.sb3_policy`, rewards scaled by ``VecNormalize``), for ``args.steps`` env
+    steps or ``args.max_minutes``; measure the random policy before and the trained one after
+    (``deterministic`` actions or sampled) on ``args.eval_episodes`` episodes; write the curve,
+    TensorBoard logs, ``model.zip``, ``agent.mp4`` (unless ``args.no_video``) and
+    ``summary.json`` into ``args.out``. ``env_limit`` goes to every env (``max_episode_steps``).
+    Returns the summary."""
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    import nesenv.sb3
+    import smb_nets
+
+    set_torch_threads(args.threads)
+    hp = override(hp, args.hp)
+    env_limit = env_limit or {}
+    obs_options = OBSERVATIONS[args.obs]
+    os.makedirs(args.out, exist_ok=True)
+    name = algo.__name__
+    title = f"{name} on {ENV_ID}, {args.obs} (nesenv, SB3)"
+
+    t0 = time.monotonic()
+    baseline = random_baseline(args.eval_episodes, args.n_envs, args.seed, obs_options,
+                               **env_limit)
+    print(f"random policy: mean max x_pos {baseline['mean_max_x_pos']:.1f} "
+          f"over {baseline['episodes']} episodes ({time.monotonic() - t0:.0f} s)")
+
+    venv = nesenv.sb3.make_vec_env(ENV_ID, n_envs=args.n_envs, seed=args.seed, actions=ACTIONS,
+                                   spin_us=0, **obs_options, **env_limit)
+    venv = VecNormalize(venv, norm_obs=False, norm_reward=True, gamma=hp["gamma"])
+    policy_name, policy_kwargs = smb_nets.sb3_policy(args.obs)
+    model = algo(policy_name, venv, seed=args.seed, verbose=0, policy_kwargs=policy_kwargs,
+                 tensorboard_log=os.path.join(args.out, "tb"), **model_kwargs, **hp)
+    callback = make_sb3_callback(log_every=log_every, out_dir=args.out, title=title,
+                                 total_steps=args.steps, max_seconds=args.max_minutes * 60,
+                                 baseline=baseline)
+    start, cpu_start = time.monotonic(), time.process_time()
+    model.learn(args.steps, callback=callback, tb_log_name=name.lower())
+    train_s, cpu_s = time.monotonic() - start, time.process_time() - cpu_start
+    model.save(os.path.join(args.out, "model.zip"))
+    venv.close()
+
+    def policy(obs):
+        return model.predict(obs, deterministic=deterministic)[0]
+
+    trained = evaluate_vec(policy, args.eval_episodes, args.n_envs, obs_options=obs_options,
+                           **env_limit)
+    loads = [r["load_avg"] for r in callback.rows]
+    summary = dict(
+        env_id=ENV_ID, algorithm=name, obs=args.obs, obs_options=obs_options,
+        env_steps=int(model.num_timesteps), train_wall_s=round(train_s, 1),
+        steps_per_s=round(model.num_timesteps / train_s, 1),
+        # the process's CPU time (torch and the emulator's pool threads) per env step
+        cpu_ms_per_step=round(1000 * cpu_s / max(model.num_timesteps, 1), 2),
+        stopped_by_time_limit=callback.stopped_early, hyperparameters=hp, n_envs=args.n_envs,
+        load_avg_during_training=dict(min=min(loads), mean=round(float(np.mean(loads)), 2),
+                                      max=max(loads)),
+        trained=trained, random=baseline, curve_last=callback.rows[-1],
+        **{k: v for k, v in model_kwargs.items() if isinstance(v, (int, float, str))},
+    )
+    if not args.no_video:
+        summary["video"] = record_video(
+            lambda obs: policy(obs[None])[0], os.path.join(args.out, "agent.mp4"),
+            max_steps=env_limit.get("max_episode_steps", 3000), obs_options=obs_options)
+    with open(os.path.join(args.out, "summary.json"), "w") as fh:
+        json.dump(summary, fh, indent=1)
+    print(f"trained {summary['env_steps']} steps in {train_s / 60:.1f} min "
+          f"({summary['steps_per_s']} steps/s); mean max x_pos: agent "
+          f"{trained['mean_max_x_pos']:.1f}, random {baseline['mean_max_x_pos']:.1f} "
+          f"({args.eval_episodes} episodes each); written to {args.out}")
+    return summary
+
+
 def evaluate_vec(policy: Callable[[np.ndarray], np.ndarray], episodes: int = 32, n_envs: int = 8,
-                 seed: int = 1000, **env_options) -> dict:
+                 seed: int = 1000, obs_options: Optional[dict] = None, **env_options) -> dict:
     """Run ``policy(obs) -> actions`` (batched, ``(N,) + obs shape`` to ``(N,)`` ints) on the
-    native vector env until ``episodes`` episodes ended; return mean return and mean max
-    ``x_pos`` (as :func:`random_baseline`)."""
-    options = dict(OBS_OPTIONS, **env_options)
+    native vector env with ``obs_options`` (default :data:`OBS_OPTIONS`) and ``env_options``
+    until ``episodes`` episodes ended; return mean return and mean max ``x_pos`` (as
+    :func:`random_baseline`), and each episode's max ``x_pos`` (``max_x_pos``, in the order
+    they ended)."""
+    options = dict(OBS_OPTIONS if obs_options is None else obs_options, **env_options)
     vec = gym.make_vec(ENV_ID, num_envs=n_envs, vectorization_mode="vector_entry_point",
                        actions=ACTIONS, spin_us=0, **options)
     log = EpisodeLog(n_envs)
@@ -195,22 +328,24 @@ def evaluate_vec(policy: Callable[[np.ndarray], np.ndarray], episodes: int = 32,
     x = np.array([e["max_x_pos"] for e in eps])
     r = np.array([e["ret"] for e in eps])
     return dict(episodes=len(eps), mean_return=float(r.mean()), std_return=float(r.std()),
-                mean_max_x_pos=float(x.mean()), std_max_x_pos=float(x.std()), env_steps=steps)
+                mean_max_x_pos=float(x.mean()), std_max_x_pos=float(x.std()), env_steps=steps,
+                max_x_pos=x.tolist())
 
 
 def record_video(policy: Callable[[np.ndarray], int], path: str, max_steps: int = 2000,
-                 seed: int = 0) -> dict:
-    """Play one episode of ``policy(obs) -> action`` on a single env with the examples'
-    observation and write it to ``path`` (``.mp4`` with sound, needs imageio-ffmpeg) at the
+                 seed: int = 0, obs_options: Optional[dict] = None) -> dict:
+    """Play one episode of ``policy(obs) -> action`` on a single env with ``obs_options``
+    (default :data:`OBS_OPTIONS`) and write it to ``path`` (``.mp4`` with sound, needs imageio-ffmpeg) at the
     console's speed (one video frame per step, at 60.0988 / frameskip frames per second).
     Returns the episode's return, steps, max ``x_pos`` and ``flag_get``."""
     from nesenv.record import FRAME_RATE, Recorder
     from nesenv.wrappers import JoypadSpace
 
-    env = JoypadSpace(gym.make(ENV_ID, **OBS_OPTIONS), ACTIONS)
+    options = OBS_OPTIONS if obs_options is None else obs_options
+    env = JoypadSpace(gym.make(ENV_ID, **options), ACTIONS)
     nes = env.unwrapped.nes
     nes.audio_enabled = True
-    rec = Recorder(path, nes.sample_rate, fps=FRAME_RATE / OBS_OPTIONS["frameskip"])
+    rec = Recorder(path, nes.sample_rate, fps=FRAME_RATE / options["frameskip"])
     try:
         obs, info = env.reset(seed=seed)
         rec.add(env.unwrapped.screen, None)

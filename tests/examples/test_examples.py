@@ -59,6 +59,45 @@ def test_dqn_quick(tmp_path):
     _check_sb3_outputs(tmp_path, dqn_smb.main(["--quick", "--out", str(tmp_path)]))
 
 
+def test_tiles_cnn_reads_every_other_cell_as_categories():
+    torch = pytest.importorskip("torch")
+    import gymnasium as gym
+    import numpy as np
+
+    import smb_nets
+
+    space = gym.spaces.Box(0, 255, (4, 30, 32, 4), np.uint8)
+    torch.manual_seed(0)
+    net = smb_nets.TilesCNN(space, features_dim=16)
+    base = torch.zeros((1,) + space.shape)
+    base[..., 0] = 0x24  # SMB's sky tile everywhere, no sprites
+    out = net(base)
+    assert out.shape == (1, 16) and out.dtype == torch.float32
+
+    def changed(row, col, channel, value):
+        x = base.clone()
+        x[0, 3, row, col, channel] = value
+        return not torch.equal(net(x), out)
+
+    assert changed(10, 12, 0, 0x25)              # a background tile on a kept cell
+    assert not changed(11, 12, 0, 0x25)          # odd rows and columns are skipped
+    assert not changed(10, 13, 0, 0x25)
+    assert not changed(10, 12, 2, 0x3A)          # a sprite tile without a sprite palette: none
+    assert changed(10, 12, 3, 1) and not changed(10, 12, 1, 2)  # sprite present; bg palette dropped
+    with pytest.raises(ValueError, match="tiles"):
+        smb_nets.TilesCNN(gym.spaces.Box(0, 255, (4, 84, 84), np.uint8))
+
+
+def test_hyperparameter_override():
+    hp = dict(gamma=0.99, n_steps=256)
+    assert smb_common.override(hp, ["gamma=0.9", "n_steps=512"]) == dict(gamma=0.9, n_steps=512)
+    assert hp == dict(gamma=0.99, n_steps=256)
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        smb_common.override(hp, ["lr=1e-4"])
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        smb_common.override(hp, ["gamma"])
+
+
 def test_episode_log_counts_finished_episodes():
     log = smb_common.EpisodeLog(2)
     log.update([1.0, 2.0], [False, False], [50, 60], 2)
