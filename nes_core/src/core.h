@@ -206,6 +206,7 @@ void ppu_state(struct state *st, struct nes *nes);
 void ppu_screen_state(struct state *st, struct nes *nes);
 
 /* bus */
+void console_state(struct state *st, struct nes *nes); /* the MAIN section (console.c) */
 uint8_t bus_read(struct nes *nes, uint16_t addr);
 uint8_t bus_read_dma(struct nes *nes, uint16_t addr, uint16_t cpu_addr);
 void bus_write(struct nes *nes, uint16_t addr, uint8_t v);
