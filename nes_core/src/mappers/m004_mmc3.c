@@ -123,7 +123,7 @@ void mmc3_ppu_addr(nes_t *n, uint16_t a) {
     mmc3_t *m = BOARD(mmc3_t, n);
     const ppu_t *p = &n->ppu;
     uint64_t now = p->clock; /* master clocks */
-    if (a & 0x1000) {
+    if (a & PPU_A12) {
         if (!m->a12_high) {
             m->a12_high = 1;
             uint32_t m2_falls = (uint32_t)(now / 12) - m->a12_low_since;
