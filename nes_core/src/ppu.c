@@ -6,6 +6,11 @@
 #include "ppu.h"
 
 #define PRERENDER 261
+/* The dots both paths (ppu_tick and the bulk spans) key on; https://www.nesdev.org/wiki/PPU_frame_timing */
+#define VBLANK_LINE 241   /* PPUSTATUS_VBLANK is set at dot 1 of this line, cleared at dot 1 of PRERENDER */
+#define VBLANK_DOT 1
+#define SPRITE_EVAL_DOT 65 /* secondary OAM is filled for the next line from here on */
+#define LAST_BG_DOT 256    /* the last pixel; coarse Y advances and the line's emphasis is kept */
 /* A sprite pixel in spr_line/spr_next: its palette index $10-$1F (colour in bits 0-1, 0 is
  * transparent), and two flags. */
 #define SPR_COLOUR 0x03
@@ -186,6 +191,39 @@ static inline uint8_t latch_value(ppu_t *p) {
     return p->io_latch;
 }
 
+/* ---- facts both paths state: each has its home here ---- */
+/* The colour greyscale leaves: the luminance bits only (PPUMASK bit 0). */
+static inline uint8_t shown_colour(uint8_t mask, uint8_t c) {
+    return (mask & PPUMASK_GREYSCALE) ? (uint8_t)(c & PALETTE_GREY_MASK) : c;
+}
+/* Rendering off: the backdrop colour, or the palette entry v points at. */
+static inline uint8_t backdrop_colour(const ppu_t *p) {
+    uint8_t c = ((p->v & PPU_PALETTE) == PPU_PALETTE) ? p->palette[pal_index(p->v)] : p->palette[0];
+    return shown_colour(p->mask, c);
+}
+/* The sprite pixel at x (0-255) after the left-column clip; the caller checks PPUMASK_SPRITES. */
+static inline uint8_t sprite_pixel(uint8_t mask, uint8_t spr, int x) {
+    return (x >= 8 || (mask & PPUMASK_SPRITES_LEFT)) ? spr : 0;
+}
+/* Priority between a background pixel (palette index, 0 when transparent) and a sprite
+ * pixel: returns the palette index shown, and sets sprite 0 hit when an opaque sprite 0 pixel
+ * meets an opaque background pixel, never at x = 255. */
+static inline uint8_t compose_pixel(ppu_t *p, uint8_t bgp, uint8_t sp, int x) {
+    uint8_t idx = bgp;
+    if (sp & SPR_COLOUR) {
+        if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= PPUSTATUS_SPRITE0_HIT;
+        if (!(bgp && (sp & SPR_BEHIND))) idx = sp & SPR_INDEX;
+    }
+    return idx;
+}
+/* Sprite overflow is set at the dot evaluation reaches the ninth sprite (overflow_dot, set by
+ * sprite_eval): here, if that dot is among first..last. */
+static inline void overflow_at(ppu_t *p, int first, int last) {
+    if (p->overflow_dot >= first && p->overflow_dot <= last) p->status |= PPUSTATUS_OVERFLOW;
+}
+/* The emphasis bits a visible line is shown with: PPUMASK's at its last pixel. */
+static inline void line_emphasis(ppu_t *p, int sl) { p->emph[sl] = p->mask >> PPUMASK_EMPHASIS_SHIFT; }
+
 /* ---- background ---- */
 static inline void bg_reload(ppu_t *p) {
     p->bg_lo = (uint16_t)((p->bg_lo & 0xFF00) | p->pt_lo);
@@ -293,14 +331,10 @@ static inline void put_pixel(ppu_t *p, int x) {
         bgp = (uint8_t)(((p->bg_lo >> bit) & 1) | (((p->bg_hi >> bit) & 1) << 1));
         if (bgp) bgp |= (uint8_t)((((p->at_lo >> bit) & 1) | (((p->at_hi >> bit) & 1) << 1)) << 2);
     }
-    uint8_t sp = ((mask & PPUMASK_SPRITES) && (x >= 8 || (mask & PPUMASK_SPRITES_LEFT))) ? p->spr_line[x] : 0;
-    uint8_t idx = bgp;
-    if (sp & SPR_COLOUR) {
-        if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= PPUSTATUS_SPRITE0_HIT;
-        if (!(bgp && (sp & SPR_BEHIND))) idx = sp & SPR_INDEX;
-    }
+    uint8_t sp = (mask & PPUMASK_SPRITES) ? sprite_pixel(mask, p->spr_line[x], x) : 0;
+    uint8_t idx = compose_pixel(p, bgp, sp, x);
     uint8_t c = p->palette[(idx & 3) ? idx : 0];
-    p->fb[p->scanline * NES_WIDTH + x] = (mask & PPUMASK_GREYSCALE) ? (c & PALETTE_GREY_MASK) : c;
+    p->fb[p->scanline * NES_WIDTH + x] = shown_colour(mask, c);
 }
 
 /* One line's worth of dot work while rendering is enabled (visible lines and pre-render). */
@@ -313,10 +347,10 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
         }
         if (visible) {
             put_pixel(p, d - 1);
-            if (d == 65) sprite_eval(p);
-            if (d == p->overflow_dot) p->status |= PPUSTATUS_OVERFLOW;
+            if (d == SPRITE_EVAL_DOT) sprite_eval(p);
+            overflow_at(p, d, d);
         }
-        if (d == 256) inc_vert(p);
+        if (d == LAST_BG_DOT) inc_vert(p);
     } else if (d == 0) {
         return; /* idle */
     } else if (d <= 320) {
@@ -346,9 +380,7 @@ static inline void line_start(ppu_t *p, int sl) {
 }
 
 static inline void backdrop_dot(ppu_t *p, int d) {
-    /* rendering off: the backdrop colour, or the palette entry v points at */
-    uint8_t c = ((p->v & PPU_PALETTE) == PPU_PALETTE) ? p->palette[pal_index(p->v)] : p->palette[0];
-    p->fb[p->scanline * NES_WIDTH + d - 1] = (p->mask & PPUMASK_GREYSCALE) ? (c & PALETTE_GREY_MASK) : c;
+    p->fb[p->scanline * NES_WIDTH + d - 1] = backdrop_colour(p);
 }
 
 static inline void ppu_tick(nes_t *n) {
@@ -362,9 +394,9 @@ static inline void ppu_tick(nes_t *n) {
         if (d == 1) line_start(p, sl);
         if (p->rendering) render_dot(n, p, d, 1);
         else if (d >= 1 && d <= 256) backdrop_dot(p, d);
-        if (d == 256) p->emph[sl] = p->mask >> PPUMASK_EMPHASIS_SHIFT;
-    } else if (sl == 241) {
-        if (d == 1) {
+        if (d == LAST_BG_DOT) line_emphasis(p, sl);
+    } else if (sl == VBLANK_LINE) {
+        if (d == VBLANK_DOT) {
             if (!p->suppress_vbl) p->status |= PPUSTATUS_VBLANK;
             n->cpu.int_active = 1; /* the NMI line may rise */
             p->suppress_vbl = 0;
@@ -375,7 +407,7 @@ static inline void ppu_tick(nes_t *n) {
                 p->screen = SCREEN_VALID;
         }
     } else if (sl == PRERENDER) {
-        if (d == 1) {
+        if (d == VBLANK_DOT) {
             p->status &= (uint8_t)~PPUSTATUS_FLAGS; /* vblank, sprite 0 hit, overflow cleared */
             n->cpu.int_active = 1;
             if (p->screen == SCREEN_STALE) p->screen = SCREEN_PENDING;
@@ -471,7 +503,7 @@ void ppu_schedule(nes_t *n) {
     ppu_t *p = &n->ppu;
     if (n->ppu_lockstep) { n->ppu_event = 0; return; } /* the CPU syncs every cycle */
     int cur = p->scanline * 341 + p->dot;
-    static const int events[2] = {241 * 341 + 1, PRERENDER * 341 + 1};
+    static const int events[2] = {VBLANK_LINE * 341 + VBLANK_DOT, PRERENDER * 341 + VBLANK_DOT};
     int best = DOTS_PER_FRAME;
     for (int i = 0; i < 2; i++) {
         int k = events[i] - cur;
@@ -524,7 +556,8 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
     uint8_t pal[32];
     if (visible) {
         memcpy(pal, p->palette, 32);
-        if (mask & PPUMASK_GREYSCALE) for (int i = 0; i < 32; i++) pal[i] &= PALETTE_GREY_MASK;
+        if (mask & PPUMASK_GREYSCALE) /* the same colours, looked up once a span */
+            for (int i = 0; i < 32; i++) pal[i] = shown_colour(mask, pal[i]);
         /* colour 0 of every palette shows the backdrop */
         pal[4] = pal[8] = pal[12] = pal[16] = pal[20] = pal[24] = pal[28] = pal[0];
     }
@@ -559,13 +592,8 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
                 } else {
                     for (int i = 0; i < (tail ? 7 : 8); i++) {
                         int x = x0 + i;
-                        uint8_t bgp = (bgv[i] & 3) ? bgv[i] : 0, idx = bgp;
-                        uint8_t sp = (x >= 8 || (mask & PPUMASK_SPRITES_LEFT)) ? spr[i] : 0;
-                        if (sp & SPR_COLOUR) {
-                            if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= PPUSTATUS_SPRITE0_HIT;
-                            if (!(bgp && (sp & SPR_BEHIND))) idx = sp & SPR_INDEX;
-                        }
-                        dst[i] = pal[idx];
+                        uint8_t bgp = (bgv[i] & 3) ? bgv[i] : 0;
+                        dst[i] = pal[compose_pixel(p, bgp, sprite_pixel(mask, spr[i], x), x)];
                     }
                 }
             }
@@ -595,7 +623,7 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
             bg_lo = (uint16_t)(bg_lo << 7); bg_hi = (uint16_t)(bg_hi << 7);
             at_lo = (uint16_t)(at_lo << 7); at_hi = (uint16_t)(at_hi << 7);
             v = vert_next(v);
-            if (visible && p->overflow_dot >= d && p->overflow_dot <= d + 6) p->status |= PPUSTATUS_OVERFLOW;
+            if (visible) overflow_at(p, d, d + 6);
             break;
         }
         /* eight shifts, then the reload and next nametable fetch of dot d+7 */
@@ -606,8 +634,8 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
         const uint16_t na = ppu_nt_addr(v);
         nt_byte = vram[nt_map[(na >> 10) & 3] + (na & 0x3FF)];
         if (visible) {
-            if (d <= 65 && d + 7 >= 65) sprite_eval(p);
-            if (p->overflow_dot >= d && p->overflow_dot <= d + 7) p->status |= PPUSTATUS_OVERFLOW;
+            if (d <= SPRITE_EVAL_DOT && d + 7 >= SPRITE_EVAL_DOT) sprite_eval(p);
+            overflow_at(p, d, d + 7);
         }
     }
     p->v = v; p->bg_lo = bg_lo; p->bg_hi = bg_hi; p->at_lo = at_lo; p->at_hi = at_hi;
@@ -666,7 +694,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 }
                 if (d == 250 && avail >= 7) {
                     bg_run(n, p, d, 1, visible, hooked, 1);
-                    if (visible) p->emph[sl] = p->mask >> PPUMASK_EMPHASIS_SHIFT;
+                    if (visible) line_emphasis(p, sl);
                     p->dot = 256;
                     p->clock += 28;
                     continue;
@@ -681,8 +709,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 /* rendering off: a run of backdrop pixels (v, hence the colour, cannot change) */
                 uint64_t k = avail < (uint64_t)(256 - d) ? avail : (uint64_t)(256 - d);
                 if (d == 1) line_start(p, sl);
-                uint8_t c = ((p->v & PPU_PALETTE) == PPU_PALETTE) ? p->palette[pal_index(p->v)] : p->palette[0];
-                memset(p->fb + sl * NES_WIDTH + d - 1, (p->mask & PPUMASK_GREYSCALE) ? (c & PALETTE_GREY_MASK) : c, (size_t)k);
+                memset(p->fb + sl * NES_WIDTH + d - 1, backdrop_colour(p), (size_t)k);
                 p->dot = (int16_t)(p->dot + k);
                 p->clock += 4 * k;
                 continue;
@@ -692,10 +719,10 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 p->dot = (int16_t)(p->dot + k);
                 p->clock += 4 * k;
                 continue;
-            } else if ((sl == 240 && d <= 340) || (sl == 241 && d >= 2) || (sl > 241 && sl < PRERENDER)) {
+            } else if ((sl == 240 && d <= 340) || (sl == VBLANK_LINE && d > VBLANK_DOT) || (sl > VBLANK_LINE && sl < PRERENDER)) {
                 /* post-render and vblank dots do nothing: skip to the pre-render line */
                 uint64_t left = (uint64_t)(PRERENDER - 1 - sl) * 341 + (uint64_t)(340 - p->dot);
-                if (sl == 240) left = (uint64_t)(340 - p->dot) + 1; /* stop before (241, 1) */
+                if (sl == 240) left = (uint64_t)(340 - p->dot) + VBLANK_DOT; /* stop before vblank is set */
                 uint64_t k = avail < left ? avail : left;
                 if (k > 1) {
                     int lin = sl * 341 + p->dot + (int)k;
@@ -764,7 +791,7 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
                                && p->clock + 8 <= n->cpu.master_clock - PPU_OFFSET + 7)))
             v &= (uint8_t)~(PPUSTATUS_SPRITE0_HIT | PPUSTATUS_OVERFLOW);
         /* a read one dot before vblank is set sees it clear and stops it being set this frame */
-        if (p->scanline == 241 && p->dot == 0) p->suppress_vbl = 1;
+        if (p->scanline == VBLANK_LINE && p->dot == VBLANK_DOT - 1) p->suppress_vbl = 1;
         p->status &= (uint8_t)~PPUSTATUS_VBLANK;
         n->cpu.int_active = 1;
         p->w = 0;
@@ -780,8 +807,7 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
         uint16_t a = p->v & PPU_ADDR_MASK;
         uint8_t v;
         if (a >= PPU_PALETTE) { /* bits 6-7 are open bus */
-            uint8_t c = p->palette[pal_index(a)];
-            if (p->mask & PPUMASK_GREYSCALE) c &= PALETTE_GREY_MASK;
+            uint8_t c = shown_colour(p->mask, p->palette[pal_index(a)]);
             v = (uint8_t)((latch_value(p) & ~PALETTE_COLOUR_MASK) | c);
             p->read_buffer = bus_peek(n, a);
             latch_drive(p, PALETTE_COLOUR_MASK, v);
@@ -908,7 +934,7 @@ void ppu_state(state_t *st, nes_t *n) {
         for (int i = 0; i < 32; i++) p->palette[i] &= PALETTE_COLOUR_MASK;
         /* until a screen section says otherwise, fb is stale; it is whole again at the first
          * vblank that follows a full picture drawn after this point */
-        int after_vblank = p->scanline > 241 || (p->scanline == 241 && p->dot >= 1);
+        int after_vblank = p->scanline > VBLANK_LINE || (p->scanline == VBLANK_LINE && p->dot >= VBLANK_DOT);
         p->screen = after_vblank ? SCREEN_PENDING : SCREEN_STALE;
         if (p->scanline < 240) { /* mid-picture: lines from here on now, the rest next frame */
             p->screen = SCREEN_MIDFRAME;
