@@ -119,7 +119,7 @@ void bus_write(nes_t *n, uint16_t a, uint8_t v) {
         if (c->ops->cpu_write) {
             ppu_sync(n); /* a bank or mirroring change must not reach dots already due */
             c->ops->cpu_write(n, a, v);
-            if (c->ops->a12_irq_rises || c->ops->irq_scanline) ppu_schedule(n); /* the IRQ may have moved */
+            if (c->ops->irq_clock || c->ops->irq_scanline) ppu_schedule(n); /* the IRQ may have moved */
         }
     }
 }

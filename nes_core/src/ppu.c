@@ -5,11 +5,10 @@
 #include "core.h"
 #include "ppu.h"
 
-#define PRERENDER 261
+#define PRERENDER PPU_PRERENDER_LINE
 /* The dots both paths (ppu_tick and the bulk spans) key on; https://www.nesdev.org/wiki/PPU_frame_timing */
 #define VBLANK_LINE 241   /* PPUSTATUS_VBLANK is set at dot 1 of this line, cleared at dot 1 of PRERENDER */
 #define VBLANK_DOT 1
-#define SPRITE_EVAL_DOT 65 /* secondary OAM is filled for the next line from here on */
 #define LAST_BG_DOT 256    /* the last pixel; coarse Y advances and the line's emphasis is kept */
 /* A sprite pixel in spr_line/spr_next: its palette index $10-$1F (colour in bits 0-1, 0 is
  * transparent), and two flags. */
@@ -420,82 +419,6 @@ static inline void ppu_tick(nes_t *n) {
 
 #define DOTS_PER_FRAME (262 * 341)
 
-/* ---- boards with an IRQ counted on PPU A12 rises (MMC3): the dot of the rise that may raise
- * it. The pattern fetches of a rendering line (visible or pre-render), in order: background
- * tiles at dots 5 + 8 i (i < 32), sprites at 261 + 8 i (i < 8), the next line's first two
- * tiles at 325 and 333 (the high plane follows two dots later, same A12). Until the CPU next
- * syncs the PPU (every register write does, and reschedules) their A12 is fixed by PPUCTRL,
- * except for 8x16 sprites, whose pattern table is bit 0 of the tile: known on the current
- * line once evaluated (dot 65), taken as either (2) before. A fetch where A12 may be 1 after
- * one where it may have been 0 may be a rise; counting those finds the k-th rise no later than
- * it happens (the board may filter some out: then the PPU just syncs early). ---- */
-static inline int spr_a12(const ppu_t *p, int sl, int slot, int cur) {
-    if (!(p->ctrl & PPUCTRL_SPRITE_SIZE)) return (p->ctrl >> PPUCTRL_SPRITE_TABLE_BIT) & 1;
-    if (sl == PRERENDER) return 1;                  /* no sprites there: tile $FF */
-    if (!cur || p->dot < 65) return 2;
-    return slot < p->sec_count ? p->oam[p->sec_idx[slot] * 4 + 1] & 1 : 1;
-}
-
-/* The fetches of rendering line sl after dot `from`: counts *k down at each possible rise and
- * returns the dot where it reaches 0, or 0; *s is A12 as last fetched (2: either). `cur`: sl
- * is the line the PPU is on. */
-static int a12_walk_line(const ppu_t *p, int sl, int from, int cur, int *k, int *s) {
-    const int bg = (p->ctrl >> PPUCTRL_BG_TABLE_BIT) & 1;
-    if (from < 253) { /* background tiles: one pattern table, so one possible rise at most */
-        if (bg && *s != 1 && --*k == 0) return from < 5 ? 5 : 5 + 8 * ((from - 5) / 8 + 1);
-        *s = bg;
-    }
-    for (int slot = from < 261 ? 0 : (from - 261) / 8 + 1; slot < 8; slot++) {
-        int a = spr_a12(p, sl, slot, cur);
-        if (a && *s != 1 && --*k == 0) return 261 + 8 * slot;
-        *s = a;
-    }
-    if (from < 333) {
-        if (bg && *s != 1 && --*k == 0) return from < 325 ? 325 : 333;
-        *s = bg;
-    }
-    return 0;
-}
-
-/* Master clock by which the PPU must have run for the CPU to see the board's IRQ in time,
- * or UINT64_MAX. Lines are walked from the PPU's position; whole visible lines entered with A12
- * at the background's value all hold the same number of possible rises, and are skipped in
- * one step. The odd-frame skip may make a dot past the frame wrap one sooner: count it so. */
-static __attribute__((noinline)) uint64_t a12_irq_event(nes_t *n) {
-    ppu_t *p = &n->ppu;
-    int a12, k = n->cart.ops->a12_irq_rises(n, &a12);
-    if (k <= 0 || !(p->rendering || (p->mask & PPUMASK_RENDERING))) return UINT64_MAX;
-    const int bg = (p->ctrl >> PPUCTRL_BG_TABLE_BIT) & 1;
-    int s = a12 != 0, sl = p->scanline, from = p->dot, cur = 1, k0 = k;
-    int64_t ahead = -from; /* dots from the PPU's position to dot 0 of line sl */
-    int frames = 0;        /* frame wraps passed */
-    while (frames < 3) {
-        if (sl < 240 && !cur && s == bg) {
-            int c = 1 << 20, t = bg;
-            a12_walk_line(p, sl, 0, 0, &c, &t);
-            c = (1 << 20) - c; /* possible rises per such line */
-            int m = 240 - sl;
-            if (c && k <= c * m) m = (k - 1) / c;
-            k -= c * m;
-            ahead += 341 * (int64_t)m;
-            sl += m;
-            if (sl == 240) continue;
-        }
-        if (sl < 240 || sl == PRERENDER) {
-            int d = a12_walk_line(p, sl, from, cur, &k, &s);
-            if (d) return p->clock + 4 * (uint64_t)(ahead + d - frames);
-        }
-        ahead += 341;
-        from = 0;
-        cur = 0;
-        if (sl == PRERENDER) { sl = 0; frames++; }
-        else if (sl >= 240) { ahead += 341 * (int64_t)(PRERENDER - 1 - sl); sl = PRERENDER; }
-        else sl++;
-    }
-    /* not reached in three frames: none if they held no possible rise, else look again then */
-    return k == k0 ? UINT64_MAX : p->clock + 4 * (uint64_t)(ahead - frames);
-}
-
 /* Master clock at which the PPU processes the next dot that changes the NMI line on its own:
  * vblank set (241, 1) or cleared (261, 1). Across the frame wrap the odd-frame skip may make
  * it one dot sooner, so count it one sooner: syncing early is always safe. */
@@ -511,8 +434,8 @@ void ppu_schedule(nes_t *n) {
         if (k < best) best = k;
     }
     n->ppu_event = p->clock + 4 * (uint64_t)best;
-    if (n->cart.ops->a12_irq_rises) {
-        uint64_t e = a12_irq_event(n);
+    if (n->cart.ops->irq_clock) { /* the board predicts its IRQ (MMC3: from PPU A12 rises) */
+        uint64_t e = n->cart.ops->irq_clock(n);
         if (e < n->ppu_event) n->ppu_event = e;
     }
     if (n->cart.ops->irq_scanline) { /* dot 339 of the line before the board's IRQ line */
@@ -823,7 +746,7 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
         }
         if (n->cart.ops->ppu_addr) {
             n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
-            if (n->cart.ops->a12_irq_rises) ppu_reschedule(n); /* A12 may have moved */
+            if (n->cart.ops->irq_clock) ppu_reschedule(n); /* A12 may have moved */
         }
         return v;
     }
@@ -885,7 +808,7 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
         break;
     }
     /* PPUCTRL, PPUMASK, OAM and A12 itself decide when the board's IRQ may come */
-    if (n->cart.ops->a12_irq_rises) ppu_reschedule(n);
+    if (n->cart.ops->irq_clock) ppu_reschedule(n);
 }
 
 void ppu_power(nes_t *n) {

@@ -7,6 +7,8 @@
 #define NES_PPU_H
 #include <stdint.h>
 
+#include "core.h"
+
 /* PPUCTRL ($2000) */
 #define PPUCTRL_NAMETABLE   0x03 /* base nametable: t bits 10-11 */
 #define PPUCTRL_INCREMENT   0x04 /* PPUDATA steps v by 32, else 1 */
@@ -71,5 +73,33 @@ static inline uint16_t ppu_nt_addr(uint16_t v) {
 /* the attribute byte of the 32x32-pixel block: nametable, coarse Y / 4, coarse X / 4 */
 static inline uint16_t ppu_at_addr(uint16_t v) {
     return (uint16_t)(PPU_ATTRIBUTES | (v & LOOPY_NAMETABLE) | ((v >> 4) & 0x38) | ((v >> 2) & 0x07));
+}
+
+/* ---- frame timing (https://www.nesdev.org/wiki/PPU_frame_timing) ---- */
+#define PPU_VISIBLE_LINES   240
+#define PPU_PRERENDER_LINE  261
+#define PPU_DOTS_PER_LINE   341
+#define PPU_DOT_CLOCKS      4   /* master clocks per dot */
+#define SPRITE_EVAL_DOT     65  /* secondary OAM is filled for the next line from here on */
+
+/* ---- the pattern fetches of a rendering line, for boards that predict their IRQ from PPU
+ * A12 (MMC3). In order: background tiles at dots PPU_BG_FETCH_DOT + 8 i (i < 32), sprite
+ * slots at PPU_SPRITE_FETCH_DOT + 8 i (i < 8), the next line's first two tiles at
+ * PPU_PREFETCH_DOT and + 8; each high plane follows two dots later, with the same A12. The
+ * background's A12 is PPUCTRL_BG_TABLE; a sprite's is ppu_sprite_a12. ---- */
+#define PPU_BG_FETCH_DOT     5
+#define PPU_BG_LAST_FETCH_DOT (PPU_BG_FETCH_DOT + 8 * 31)
+#define PPU_SPRITE_FETCH_DOT 261
+#define PPU_PREFETCH_DOT     325
+
+/* A12 of sprite slot `slot`'s pattern fetch on rendering line sl: 0 or 1, or 2 when not known
+ * yet. 8x8 sprites take PPUCTRL's table; 8x16 sprites bit 0 of the tile, known on the current
+ * line (`cur`) once evaluated (SPRITE_EVAL_DOT); empty slots and the pre-render line fetch
+ * tile $FF. Valid until the CPU next writes a PPU register. */
+static inline int ppu_sprite_a12(const ppu_t *p, int sl, int slot, int cur) {
+    if (!(p->ctrl & PPUCTRL_SPRITE_SIZE)) return (p->ctrl >> PPUCTRL_SPRITE_TABLE_BIT) & 1;
+    if (sl == PPU_PRERENDER_LINE) return 1;
+    if (!cur || p->dot < SPRITE_EVAL_DOT) return 2;
+    return slot < p->sec_count ? p->oam[p->sec_idx[slot] * 4 + 1] & 1 : 1;
 }
 #endif
