@@ -454,6 +454,76 @@ void ppu_schedule(nes_t *n) {
  * give exactly what ppu_tick would; a board watching the PPU address bus sees each pattern
  * fetch, in order, with the master clock of its dot. ---- */
 
+/* The palette as a span shows it: greyscale applied, colour 0 of every palette the backdrop. */
+static inline void span_palette(const ppu_t *p, uint8_t mask, uint8_t pal[32]) {
+    memcpy(pal, p->palette, 32);
+    if (mask & PPUMASK_GREYSCALE) /* the same colours, looked up once a span */
+        for (int i = 0; i < 32; i++) pal[i] = shown_colour(mask, pal[i]);
+    pal[4] = pal[8] = pal[12] = pal[16] = pal[20] = pal[24] = pal[28] = pal[0];
+}
+
+/* The eight pixels x0..x0+7 of a visible line (seven for the tail), from the shifters as
+ * they stand before the group (pixel i is bit 15 - fine X - i: `sh` = 7 - fine X), the sprite
+ * line and the span's palette. */
+static inline __attribute__((always_inline)) void bg_group_pixels(ppu_t *p, int x0, int tail, uint8_t mask, int sh,
+                                                                uint16_t bg_lo, uint16_t bg_hi, uint16_t at_lo,
+                                                                uint16_t at_hi, const uint8_t *pal, uint64_t backdrop) {
+    /* formed only for the visible dots: past dot 256 they would point outside the
+     * arrays, undefined behaviour even unused */
+    uint8_t *const out = p->fb + p->scanline * NES_WIDTH + x0;
+    const uint8_t *const spr = p->spr_line + x0;
+    unsigned wlo = (bg_lo >> sh) & 0xFF, whi = (bg_hi >> sh) & 0xFF;
+    unsigned walo = (at_lo >> sh) & 0xFF, wahi = (at_hi >> sh) & 0xFF;
+    if (!(mask & PPUMASK_BG)) wlo = whi = 0;
+    else if (x0 < 8 && !(mask & PPUMASK_BG_LEFT)) { unsigned keep = 0xFFu >> (8 - x0); wlo &= keep; whi &= keep; }
+    uint64_t s8 = 0;
+    memcpy(&s8, spr, tail ? 7 : 8); /* the tail's 8th pixel would be x = 256 */
+    if (!(mask & PPUMASK_SPRITES)) s8 = 0;
+    uint8_t tmp[8];
+    uint8_t *const dst = tail ? tmp : out;
+    if (!(wlo | whi) && !s8) {
+        memcpy(dst, &backdrop, 8); /* all backdrop: common in skies */
+    } else {
+        /* eight background pixels at once: colour bits, then the palette bits */
+        uint64_t bg8 = EXPAND[wlo] | (EXPAND[whi] << 1) | (EXPAND[walo] << 2) | (EXPAND[wahi] << 3);
+        uint8_t bgv[8];
+        memcpy(bgv, &bg8, 8);
+        if (!s8) {
+            uint64_t px = 0; /* built in a register: byte stores would alias everything */
+            for (int i = 0; i < 8; i++) px |= (uint64_t)pal[bgv[i]] << (8 * i);
+            memcpy(dst, &px, 8);
+        } else {
+            for (int i = 0; i < (tail ? 7 : 8); i++) {
+                int x = x0 + i;
+                uint8_t bgp = (bgv[i] & 3) ? bgv[i] : 0;
+                dst[i] = pal[compose_pixel(p, bgp, sprite_pixel(mask, spr[i], x), x)];
+            }
+        }
+    }
+    if (tail) memcpy(out, tmp, 7);
+}
+
+/* The two pattern fetches of a group's tile (low plane at pt, high at pt | 8). `hooked`: the
+ * board sees them at the clocks of their dots (group clock + 12 and + 20) and may switch CHR
+ * banks there, so the live maps are read; else the span's copy of the maps. */
+static inline __attribute__((always_inline)) void bg_group_patterns(nes_t *n, ppu_t *p, unsigned pt, int hooked,
+                                                                  uint64_t clock, uint64_t clock0, const uint8_t *chr,
+                                                                  const uint32_t *chr_map, uint8_t *lo, uint8_t *hi) {
+    if (hooked) {
+        *lo = chr_read(n, (uint16_t)pt);
+        p->clock = clock + 12;
+        n->cart.ops->ppu_addr(n, (uint16_t)pt);
+        *hi = chr_read(n, (uint16_t)(pt | 8));
+        p->clock = clock + 20;
+        n->cart.ops->ppu_addr(n, (uint16_t)(pt | 8));
+        p->clock = clock0;
+    } else {
+        *lo = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+        pt |= 8;
+        *hi = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+    }
+}
+
 /* `groups` runs of dots d..d+7 of a rendering line, (d - 1) % 8 == 1: the fetches of one tile,
  * eight shifts and, on visible lines, eight pixels each. Pixel i of a group is bit (14 - x - i)
  * of the shifters as they stand before the group (the reload at the group's last dot only
@@ -477,69 +547,15 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
     const uint8_t mask = p->mask;
     const int sh = 7 - p->x;
     uint8_t pal[32];
-    if (visible) {
-        memcpy(pal, p->palette, 32);
-        if (mask & PPUMASK_GREYSCALE) /* the same colours, looked up once a span */
-            for (int i = 0; i < 32; i++) pal[i] = shown_colour(mask, pal[i]);
-        /* colour 0 of every palette shows the backdrop */
-        pal[4] = pal[8] = pal[12] = pal[16] = pal[20] = pal[24] = pal[28] = pal[0];
-    }
+    if (visible) span_palette(p, mask, pal);
     const uint64_t backdrop = pal[0] * 0x0101010101010101ULL;
     for (int g = 0; g < groups; g++, d += 8) {
-        if (visible) {
-            const int x0 = d - 1;
-            /* formed only for the visible dots: past dot 256 they would point outside the
-             * arrays, undefined behaviour even unused */
-            uint8_t *const out = p->fb + p->scanline * NES_WIDTH + x0;
-            const uint8_t *const spr = p->spr_line + x0;
-            unsigned wlo = (bg_lo >> sh) & 0xFF, whi = (bg_hi >> sh) & 0xFF;
-            unsigned walo = (at_lo >> sh) & 0xFF, wahi = (at_hi >> sh) & 0xFF;
-            if (!(mask & PPUMASK_BG)) wlo = whi = 0;
-            else if (x0 < 8 && !(mask & PPUMASK_BG_LEFT)) { unsigned keep = 0xFFu >> (8 - x0); wlo &= keep; whi &= keep; }
-            uint64_t s8 = 0;
-            memcpy(&s8, spr, tail ? 7 : 8); /* the tail's 8th pixel would be x = 256 */
-            if (!(mask & PPUMASK_SPRITES)) s8 = 0;
-            uint8_t tmp[8];
-            uint8_t *const dst = tail ? tmp : out;
-            if (!(wlo | whi) && !s8) {
-                memcpy(dst, &backdrop, 8); /* all backdrop: common in skies */
-            } else {
-                /* eight background pixels at once: colour bits, then the palette bits */
-                uint64_t bg8 = EXPAND[wlo] | (EXPAND[whi] << 1) | (EXPAND[walo] << 2) | (EXPAND[wahi] << 3);
-                uint8_t bgv[8];
-                memcpy(bgv, &bg8, 8);
-                if (!s8) {
-                    uint64_t px = 0; /* built in a register: byte stores would alias everything */
-                    for (int i = 0; i < 8; i++) px |= (uint64_t)pal[bgv[i]] << (8 * i);
-                    memcpy(dst, &px, 8);
-                } else {
-                    for (int i = 0; i < (tail ? 7 : 8); i++) {
-                        int x = x0 + i;
-                        uint8_t bgp = (bgv[i] & 3) ? bgv[i] : 0;
-                        dst[i] = pal[compose_pixel(p, bgp, sprite_pixel(mask, spr[i], x), x)];
-                    }
-                }
-            }
-            if (tail) memcpy(out, tmp, 7);
-        }
+        if (visible) bg_group_pixels(p, d - 1, tail, mask, sh, bg_lo, bg_hi, at_lo, at_hi, pal, backdrop);
         /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
         const uint16_t aa = ppu_at_addr(v);
         at_byte = at_bits(vram[nt_map[(aa >> 10) & 3] + (aa & 0x3FF)], v);
-        unsigned pt = bg_pt_addr(ctrl, nt_byte, v);
-        if (hooked) {
-            const uint64_t clock = clock0 + 32 * (uint64_t)g;
-            pt_lo = chr_read(n, (uint16_t)pt);
-            p->clock = clock + 12;
-            n->cart.ops->ppu_addr(n, (uint16_t)pt);
-            pt_hi = chr_read(n, (uint16_t)(pt | 8));
-            p->clock = clock + 20;
-            n->cart.ops->ppu_addr(n, (uint16_t)(pt | 8));
-            p->clock = clock0;
-        } else {
-            pt_lo = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
-            pt |= 8;
-            pt_hi = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
-        }
+        bg_group_patterns(n, p, bg_pt_addr(ctrl, nt_byte, v), hooked, clock0 + 32 * (uint64_t)g, clock0, chr,
+                          chr_map, &pt_lo, &pt_hi);
         v = hori_next(v);
         if (tail) {
             /* seven shifts; dot 256 also moves v down a row (inc_vert) */
