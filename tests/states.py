@@ -1,5 +1,5 @@
 """Save-state blobs for tests and fuzzers: the header layout and the checksum of
-``nes_core/src/console.c``, so that a test can edit a field and re-stamp the blob; the
+``nes_core/src/state.c``, so that a test can edit a field and re-stamp the blob; the
 checksum then no longer guards the payload, and only the loader's checks do.
 
 Header (36 bytes, little-endian): ``"NESENVST"``, format version (u32), ROM hash (u64),

@@ -119,21 +119,24 @@ int nes_parse_header(const uint8_t *rom, size_t len, nes_header_t *h, char *err,
     return NES_OK;
 }
 
-int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen) {
-    cart_t *c = &n->cart;
-    nes_header_t h;
-    if (nes_parse_header(rom, len, &h, err, errlen) != NES_OK) return -1;
-    c->nes2 = h.nes2;
-    c->mapper = h.mapper;
-    c->submapper = h.submapper;
-    c->prg_ram_size = h.prg_ram_size;
-    c->prg_nvram_size = h.prg_nvram_size;
-    c->chr_ram_size = h.chr_ram_size + h.chr_nvram_size;
-    c->battery = h.battery;
-    c->has_trainer = h.trainer;
-    c->four_screen = h.mirroring == MIRROR_FOUR;
-    c->mirroring = h.mirroring;
-    uint64_t prg_size = h.prg_rom_size, chr_size = h.chr_rom_size;
+/* The header's facts about the cartridge, and its board; -1 with a message for a board this
+ * build does not have. */
+static int cart_from_header(cart_t *c, const nes_header_t *h, char *err, size_t errlen) {
+    c->nes2 = h->nes2;
+    c->mapper = h->mapper;
+    c->submapper = h->submapper;
+    c->prg_ram_size = h->prg_ram_size;
+    c->prg_nvram_size = h->prg_nvram_size;
+    c->chr_ram_size = h->chr_ram_size + h->chr_nvram_size;
+    c->battery = h->battery;
+    c->has_trainer = h->trainer;
+    c->four_screen = h->mirroring == MIRROR_FOUR;
+    c->mirroring = h->mirroring;
+    c->prg_size = (uint32_t)h->prg_rom_size;
+    c->chr_rom_size = (uint32_t)h->chr_rom_size;
+    c->chr_is_ram = h->chr_rom_size == 0;
+    c->chr_size = c->chr_is_ram ? (c->chr_ram_size ? c->chr_ram_size : 8 * KIB) : (uint32_t)h->chr_rom_size;
+    if (c->chr_is_ram) c->chr_ram_size = c->chr_size;
     c->ops = mapper_find(c->mapper);
     if (!c->ops) {
         char list[256];
@@ -142,15 +145,12 @@ int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen
                  mapper_board_name(c->mapper), list);
         return -1;
     }
+    return 0;
+}
 
-    const uint8_t *p = rom + 16;
-    if (c->has_trainer) { memcpy(c->trainer, p, 512); p += 512; }
-    c->prg_size = (uint32_t)prg_size;
-    c->chr_rom_size = (uint32_t)chr_size;
-    c->chr_is_ram = chr_size == 0;
-    c->chr_size = c->chr_is_ram ? (c->chr_ram_size ? c->chr_ram_size : 8 * KIB) : (uint32_t)chr_size;
-    if (c->chr_is_ram) c->chr_ram_size = c->chr_size;
-    if (check_sizes(c, err, errlen) != 0) return -1;
+/* PRG ROM, CHR ROM or RAM and PRG RAM allocated and filled from the image's data (which
+ * follows the header and trainer); the ROM hash over PRG + CHR ROM. -2 when out of memory. */
+static int cart_load_memories(cart_t *c, const uint8_t *data, char *err, size_t errlen) {
     c->prg = malloc(c->prg_size);
     c->chr = calloc(1, c->chr_size);
     uint32_t ram_total = c->prg_ram_size + c->prg_nvram_size;
@@ -159,17 +159,36 @@ int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen
         snprintf(err, errlen, "out of memory");
         return -2;
     }
-    memcpy(c->prg, p, c->prg_size);
-    if (!c->chr_is_ram) memcpy(c->chr, p + c->prg_size, c->chr_size);
-    c->rom_hash = fnv1a(0xCBF29CE484222325ULL, p, (size_t)(prg_size + chr_size));
+    memcpy(c->prg, data, c->prg_size);
+    if (!c->chr_is_ram) memcpy(c->chr, data + c->prg_size, c->chr_size);
+    c->rom_hash = fnv1a(0xCBF29CE484222325ULL, data, (size_t)c->prg_size + c->chr_rom_size);
+    return 0;
+}
 
-    /* generic power-on mapping; the board's init refines it */
+/* The generic power-on mapping (first banks, PRG RAM at $6000, the header's mirroring), which
+ * the board's init then refines. */
+static void cart_map_power_on(nes_t *n) {
+    cart_t *c = &n->cart;
+    uint32_t ram_total = c->prg_ram_size + c->prg_nvram_size;
     cart_map_prg32(n, 0);
     cart_map_chr8(n, 0);
     c->wram_map = ram_total ? 0 : -1;
     c->wram_mask = (ram_total < 0x2000 ? ram_total : 0x2000) - 1;
     c->wram_writable = 1;
     cart_set_mirroring(n, c->mirroring);
+}
+
+int cart_load(nes_t *n, const uint8_t *rom, size_t len, char *err, size_t errlen) {
+    cart_t *c = &n->cart;
+    nes_header_t h;
+    if (nes_parse_header(rom, len, &h, err, errlen) != NES_OK) return -1;
+    if (cart_from_header(c, &h, err, errlen) != 0) return -1;
+    const uint8_t *data = rom + 16;
+    if (c->has_trainer) { memcpy(c->trainer, data, 512); data += 512; }
+    if (check_sizes(c, err, errlen) != 0) return -1;
+    int r = cart_load_memories(c, data, err, errlen);
+    if (r != 0) return r;
+    cart_map_power_on(n);
     if (c->ops->init && c->ops->init(n, err, (unsigned)errlen) != 0) return -1;
     return 0;
 }

@@ -153,7 +153,7 @@ struct nes {
     /* PPU scheduling: the PPU runs behind the CPU and catches up (ppu_sync) whenever the CPU
      * touches something the PPU sees or shows, and at ppu_event, the master clock of the next
      * dot that changes the NMI line by itself (vblank set / clear) or, on boards with an IRQ
-     * clocked by PPU A12 (a12_irq_rises hook), of the rise that may raise it. Lockstep (the
+     * predicted from the PPU (irq_clock hook: MMC3's A12 rises), of the dot that may raise it. Lockstep (the
      * PPU synced every CPU cycle) gives the same results, only slower. */
     uint8_t ppu_lockstep;
     uint8_t slow_cycle;     /* ppu_lockstep or the board has an M2 (cpu_clock) hook */
@@ -241,6 +241,7 @@ void nespy_ppu_poke(struct nes *nes, uint16_t addr, uint8_t v);
 void nespy_state(struct state *st, struct nes *nes);
 
 /* bus */
+void console_state(struct state *st, struct nes *nes); /* the MAIN section (console.c) */
 uint8_t bus_read(struct nes *nes, uint16_t addr);
 uint8_t bus_read_dma(struct nes *nes, uint16_t addr, uint16_t cpu_addr);
 void bus_write(struct nes *nes, uint16_t addr, uint8_t v);

@@ -28,17 +28,18 @@ typedef struct mapper_ops {
     /* Optional: every PPU pattern-table or register-driven address put on the PPU bus
      * (MMC3 watches A12 rises here, MMC2/MMC4 latch tiles). The PPU runs behind the CPU, so
      * this may change nothing the CPU sees before it syncs the PPU, except an IRQ announced
-     * through a12_irq_rises. */
+     * through irq_clock. */
     void (*ppu_addr)(struct nes *nes, uint16_t addr);
     /* Optional: once per CPU cycle (M2), for cycle-counting IRQs. */
     void (*cpu_clock)(struct nes *nes);
     /* Optional: the board's own registers in save states (banks are in cart_t already). */
     void (*state)(struct state *st, struct nes *nes);
-    /* Optional, with ppu_addr, for an IRQ clocked by PPU A12 rises (MMC3): how many more
-     * rises (A12 = 1 reported after a report with A12 = 0) until the board pulls /IRQ low, or
-     * 0 if it will not (IRQ disabled or already pending); *a12 = A12 as last reported. The PPU
-     * catches up with the CPU by the dot of that rise at the latest. */
-    int (*a12_irq_rises)(struct nes *nes, int *a12);
+    /* Optional, for an IRQ the board raises from what the PPU does (MMC3: rises of PPU A12,
+     * seen through ppu_addr): the master clock by which the PPU must have run for the CPU to
+     * see the IRQ in time, or UINT64_MAX if none can come; early is safe (the PPU just syncs).
+     * Asked again after every PPU register write and board write. ppu.h offers the fetch
+     * timing a prediction needs. */
+    uint64_t (*irq_clock)(struct nes *nes);
     /* Optional (MMC5): the board answers every fetch the rendering PPU makes, nametable,
      * attribute and pattern, from its own memories: the fetch's kind and tile follow from
      * ppu.dot (nametable at dots with (dot - 1) % 8 == 0 and 337/339, attribute at

@@ -3,10 +3,20 @@
  * https://www.nesdev.org/wiki/PPU_frame_timing, https://www.nesdev.org/wiki/PPU_scrolling,
  * https://www.nesdev.org/wiki/PPU_sprite_evaluation */
 #include "core.h"
+#include "ppu.h"
 
-#define PRERENDER 261
-#define SPR_BEHIND 0x20
-#define SPR_ZERO 0x40
+#define PRERENDER PPU_PRERENDER_LINE
+/* The dots both paths (ppu_tick and the bulk spans) key on; https://www.nesdev.org/wiki/PPU_frame_timing */
+#define VBLANK_LINE 241   /* PPUSTATUS_VBLANK is set at dot 1 of this line, cleared at dot 1 of PRERENDER */
+#define VBLANK_DOT 1
+#define LAST_BG_DOT 256    /* the last pixel; coarse Y advances and the line's emphasis is kept */
+/* A sprite pixel in spr_line/spr_next: its palette index $10-$1F (colour in bits 0-1, 0 is
+ * transparent), and two flags. */
+#define SPR_COLOUR 0x03
+#define SPR_PALETTES 0x10 /* the sprite palettes: entries $10-$1F */
+#define SPR_INDEX 0x1F
+#define SPR_BEHIND 0x20 /* behind the background (OAM_ATTR_PRIORITY) */
+#define SPR_ZERO 0x40   /* from sprite 0 */
 /* The PPU's I/O latch decays after roughly 600 ms (36 frames); ppu_open_bus checks it. */
 #define LATCH_DECAY_FRAMES 36
 
@@ -108,7 +118,7 @@ static inline uint8_t nt_fetch(nes_t *n, uint16_t a) {
 }
 
 static inline uint8_t pal_index(uint16_t a) {
-    a &= 0x1F;
+    a &= PALETTE_INDEX_MASK;
     if ((a & 0x13) == 0x10) a &= 0x0F; /* $3F10/$3F14/$3F18/$3F1C mirror $3F00/04/08/0C */
     return (uint8_t)a;
 }
@@ -116,25 +126,25 @@ static inline uint8_t pal_index(uint16_t a) {
 /* PPU address space $0000-$3FFF without side effects (the palette is not on the bus: reads of
  * $3F00-$3FFF through the bus see the nametable underneath, as PPUDATA's buffer does). */
 static inline uint8_t bus_peek(nes_t *n, uint16_t a) {
-    a &= 0x3FFF;
-    if (a < 0x2000) return chr_read(n, a);
+    a &= PPU_ADDR_MASK;
+    if (a < PPU_NAMETABLES) return chr_read(n, a);
     return nt_read(n, a);
 }
 
 uint8_t ppu_peek_mem(nes_t *n, uint16_t a) {
-    a &= 0x3FFF;
-    if (a >= 0x3F00) return n->ppu.palette[pal_index(a)];
+    a &= PPU_ADDR_MASK;
+    if (a >= PPU_PALETTE) return n->ppu.palette[pal_index(a)];
     return bus_peek(n, a);
 }
 
 static void ppu_bus_write(nes_t *n, uint16_t a, uint8_t v) {
-    a &= 0x3FFF;
-    if (a < 0x2000) {
+    a &= PPU_ADDR_MASK;
+    if (a < PPU_NAMETABLES) {
         if (n->cart.chr_is_ram) n->cart.chr[n->cart.chr_map[(a >> 10) & 7] + (a & 0x3FF)] = v;
-    } else if (a < 0x3F00) {
+    } else if (a < PPU_PALETTE) {
         n->vram[n->cart.nt_map[(a >> 10) & 3] + (a & 0x3FF)] = v;
     } else {
-        n->ppu.palette[pal_index(a)] = v & 0x3F;
+        n->ppu.palette[pal_index(a)] = v & PALETTE_COLOUR_MASK;
     }
 }
 
@@ -144,32 +154,28 @@ void ppu_poke_mem(nes_t *n, uint16_t a, uint8_t v) { ppu_bus_write(n, a, v); }
 /* Loopy v arithmetic and fetch addresses as functions of v, shared by the dot-by-dot path and
  * the bulk spans (https://www.nesdev.org/wiki/PPU_scrolling). */
 static inline uint16_t hori_next(uint16_t v) {
-    if ((v & 0x001F) == 31) return (uint16_t)((v & ~0x001F) ^ 0x0400);
+    if ((v & LOOPY_COARSE_X) == 31) return (uint16_t)((v & ~LOOPY_COARSE_X) ^ LOOPY_NAMETABLE_X);
     return (uint16_t)(v + 1);
 }
 static inline uint16_t vert_next(uint16_t v) {
-    if ((v & 0x7000) != 0x7000) return (uint16_t)(v + 0x1000);
-    v &= (uint16_t)~0x7000;
-    int y = (v & 0x03E0) >> 5;
-    if (y == 29) { y = 0; v ^= 0x0800; }
-    else if (y == 31) y = 0;
+    if ((v & LOOPY_FINE_Y) != LOOPY_FINE_Y) return (uint16_t)(v + (1 << LOOPY_FINE_Y_SHIFT));
+    v &= (uint16_t)~LOOPY_FINE_Y;
+    int y = (v & LOOPY_COARSE_Y) >> LOOPY_COARSE_Y_SHIFT;
+    if (y == 29) { y = 0; v ^= LOOPY_NAMETABLE_Y; } /* row 29 is the last: the next nametable down */
+    else if (y == 31) y = 0;                         /* rows 30-31 (attributes) wrap in place */
     else y++;
-    return (uint16_t)((v & ~0x03E0) | (y << 5));
-}
-static inline uint16_t nt_addr(uint16_t v) { return (uint16_t)(0x2000 | (v & 0x0FFF)); }
-static inline uint16_t at_addr(uint16_t v) {
-    return (uint16_t)(0x23C0 | (v & 0x0C00) | ((v >> 4) & 0x38) | ((v >> 2) & 0x07));
+    return (uint16_t)((v & ~LOOPY_COARSE_Y) | (y << LOOPY_COARSE_Y_SHIFT));
 }
 /* the 2-bit palette of the tile at v within its attribute byte */
 static inline uint8_t at_bits(uint8_t at, uint16_t v) { return (at >> (((v >> 4) & 4) | (v & 2))) & 3; }
 /* the low pattern plane of tile `tile`, fine Y of v; the high plane is at | 8 */
 static inline uint16_t bg_pt_addr(uint8_t ctrl, uint8_t tile, uint16_t v) {
-    return (uint16_t)(((ctrl & 0x10) << 8) | (tile << 4) | ((v >> 12) & 7));
+    return (uint16_t)(((ctrl & PPUCTRL_BG_TABLE) << 8) | (tile << 4) | ((v >> LOOPY_FINE_Y_SHIFT) & 7));
 }
 static inline void inc_hori(ppu_t *p) { p->v = hori_next(p->v); }
 static inline void inc_vert(ppu_t *p) { p->v = vert_next(p->v); }
-static inline void copy_hori(ppu_t *p) { p->v = (uint16_t)((p->v & ~0x041F) | (p->t & 0x041F)); }
-static inline void copy_vert(ppu_t *p) { p->v = (uint16_t)((p->v & ~0x7BE0) | (p->t & 0x7BE0)); }
+static inline void copy_hori(ppu_t *p) { p->v = (uint16_t)((p->v & ~LOOPY_HORIZONTAL) | (p->t & LOOPY_HORIZONTAL)); }
+static inline void copy_vert(ppu_t *p) { p->v = (uint16_t)((p->v & ~LOOPY_VERTICAL) | (p->t & LOOPY_VERTICAL)); }
 
 /* ---- I/O latch (open bus) ---- */
 static inline void latch_drive(ppu_t *p, uint8_t bits, uint8_t value) {
@@ -184,6 +190,39 @@ static inline uint8_t latch_value(ppu_t *p) {
     return p->io_latch;
 }
 
+/* ---- facts both paths state: each has its home here ---- */
+/* The colour greyscale leaves: the luminance bits only (PPUMASK bit 0). */
+static inline uint8_t shown_colour(uint8_t mask, uint8_t c) {
+    return (mask & PPUMASK_GREYSCALE) ? (uint8_t)(c & PALETTE_GREY_MASK) : c;
+}
+/* Rendering off: the backdrop colour, or the palette entry v points at. */
+static inline uint8_t backdrop_colour(const ppu_t *p) {
+    uint8_t c = ((p->v & PPU_PALETTE) == PPU_PALETTE) ? p->palette[pal_index(p->v)] : p->palette[0];
+    return shown_colour(p->mask, c);
+}
+/* The sprite pixel at x (0-255) after the left-column clip; the caller checks PPUMASK_SPRITES. */
+static inline uint8_t sprite_pixel(uint8_t mask, uint8_t spr, int x) {
+    return (x >= 8 || (mask & PPUMASK_SPRITES_LEFT)) ? spr : 0;
+}
+/* Priority between a background pixel (palette index, 0 when transparent) and a sprite
+ * pixel: returns the palette index shown, and sets sprite 0 hit when an opaque sprite 0 pixel
+ * meets an opaque background pixel, never at x = 255. */
+static inline uint8_t compose_pixel(ppu_t *p, uint8_t bgp, uint8_t sp, int x) {
+    uint8_t idx = bgp;
+    if (sp & SPR_COLOUR) {
+        if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= PPUSTATUS_SPRITE0_HIT;
+        if (!(bgp && (sp & SPR_BEHIND))) idx = sp & SPR_INDEX;
+    }
+    return idx;
+}
+/* Sprite overflow is set at the dot evaluation reaches the ninth sprite (overflow_dot, set by
+ * sprite_eval): here, if that dot is among first..last. */
+static inline void overflow_at(ppu_t *p, int first, int last) {
+    if (p->overflow_dot >= first && p->overflow_dot <= last) p->status |= PPUSTATUS_OVERFLOW;
+}
+/* The emphasis bits a visible line is shown with: PPUMASK's at its last pixel. */
+static inline void line_emphasis(ppu_t *p, int sl) { p->emph[sl] = p->mask >> PPUMASK_EMPHASIS_SHIFT; }
+
 /* ---- background ---- */
 static inline void bg_reload(ppu_t *p) {
     p->bg_lo = (uint16_t)((p->bg_lo & 0xFF00) | p->pt_lo);
@@ -197,10 +236,10 @@ static inline void bg_step(nes_t *n, ppu_t *p, int d) {
     switch ((d - 1) & 7) {
     case 0:
         bg_reload(p);
-        p->nt_byte = nt_fetch(n, nt_addr(p->v));
+        p->nt_byte = nt_fetch(n, ppu_nt_addr(p->v));
         break;
     case 2:
-        p->at_byte = at_bits(nt_fetch(n, at_addr(p->v)), p->v);
+        p->at_byte = at_bits(nt_fetch(n, ppu_at_addr(p->v)), p->v);
         break;
     case 4:
         p->pt_lo = pt_fetch(n, bg_pt_addr(p->ctrl, p->nt_byte, p->v));
@@ -219,7 +258,7 @@ static inline void bg_step(nes_t *n, ppu_t *p, int d) {
  * eight sprites the byte index m is incremented together with n); the overflow flag is set at
  * the dot the real evaluation would reach that sprite. */
 static void sprite_eval(ppu_t *p) {
-    int h = (p->ctrl & 0x20) ? 16 : 8;
+    int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
     int line = p->scanline;
     int count = 0, dot = 65, nidx = 0, m = 0;
     p->spr0_next = 0;
@@ -252,7 +291,7 @@ static void sprite_eval(ppu_t *p) {
 
 /* Pattern fetch of sprite slot `slot` for the next line (dots 257-320), drawn into spr_next. */
 static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
-    int h = (p->ctrl & 0x20) ? 16 : 8;
+    int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
     uint8_t y, tile, attr, x;
     if (slot < p->sec_count) {
         const uint8_t *o = &p->oam[p->sec_idx[slot] * 4];
@@ -261,10 +300,10 @@ static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
         y = 0xFF; tile = 0xFF; attr = 0xFF; x = 0xFF; /* empty slots fetch tile $FF */
     }
     int row = (p->scanline - y) & (h - 1);
-    if (attr & 0x80) row = h - 1 - row;
+    if (attr & OAM_ATTR_FLIP_V) row = h - 1 - row;
     uint16_t addr;
     if (h == 16) addr = (uint16_t)(((tile & 1) << 12) | ((tile & 0xFE) << 4) | ((row & 8) << 1) | (row & 7));
-    else addr = (uint16_t)(((p->ctrl & 0x08) << 9) | (tile << 4) | row);
+    else addr = (uint16_t)(((p->ctrl & PPUCTRL_SPRITE_TABLE) << 9) | (tile << 4) | row);
     if (!hi) {
         p->pt_lo = pt_fetch(n, addr);  /* pt_lo is free during 257-320 */
         return;
@@ -272,33 +311,29 @@ static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
     uint8_t phi = pt_fetch(n, (uint16_t)(addr | 8));
     if (slot >= p->sec_count) return;
     uint8_t plo = p->pt_lo;
-    uint8_t tag = (uint8_t)(((attr & 3) << 2) | 0x10 | ((attr & 0x20) ? SPR_BEHIND : 0) |
+    uint8_t tag = (uint8_t)(((attr & OAM_ATTR_PALETTE) << 2) | SPR_PALETTES | ((attr & OAM_ATTR_PRIORITY) ? SPR_BEHIND : 0) |
                             ((slot == 0 && p->spr0_next) ? SPR_ZERO : 0));
     for (int i = 0; i < 8; i++) {
         int px = x + i;
         if (px > 255) break;
-        int bit = (attr & 0x40) ? i : 7 - i;
+        int bit = (attr & OAM_ATTR_FLIP_H) ? i : 7 - i;
         uint8_t c = (uint8_t)(((plo >> bit) & 1) | (((phi >> bit) & 1) << 1));
-        if (c && !(p->spr_next[px] & 0x03)) p->spr_next[px] = (uint8_t)(tag | c);
+        if (c && !(p->spr_next[px] & SPR_COLOUR)) p->spr_next[px] = (uint8_t)(tag | c);
     }
 }
 
 static inline void put_pixel(ppu_t *p, int x) {
     uint8_t mask = p->mask;
     uint8_t bgp = 0;
-    if ((mask & 0x08) && (x >= 8 || (mask & 0x02))) {
+    if ((mask & PPUMASK_BG) && (x >= 8 || (mask & PPUMASK_BG_LEFT))) {
         int bit = 15 - p->x;
         bgp = (uint8_t)(((p->bg_lo >> bit) & 1) | (((p->bg_hi >> bit) & 1) << 1));
         if (bgp) bgp |= (uint8_t)((((p->at_lo >> bit) & 1) | (((p->at_hi >> bit) & 1) << 1)) << 2);
     }
-    uint8_t sp = ((mask & 0x10) && (x >= 8 || (mask & 0x04))) ? p->spr_line[x] : 0;
-    uint8_t idx = bgp;
-    if (sp & 0x03) {
-        if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= 0x40; /* sprite 0 hit */
-        if (!(bgp && (sp & SPR_BEHIND))) idx = sp & 0x1F;
-    }
+    uint8_t sp = (mask & PPUMASK_SPRITES) ? sprite_pixel(mask, p->spr_line[x], x) : 0;
+    uint8_t idx = compose_pixel(p, bgp, sp, x);
     uint8_t c = p->palette[(idx & 3) ? idx : 0];
-    p->fb[p->scanline * NES_WIDTH + x] = (mask & 0x01) ? (c & 0x30) : c;
+    p->fb[p->scanline * NES_WIDTH + x] = shown_colour(mask, c);
 }
 
 /* One line's worth of dot work while rendering is enabled (visible lines and pre-render). */
@@ -311,10 +346,10 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
         }
         if (visible) {
             put_pixel(p, d - 1);
-            if (d == 65) sprite_eval(p);
-            if (d == p->overflow_dot) p->status |= 0x20;
+            if (d == SPRITE_EVAL_DOT) sprite_eval(p);
+            overflow_at(p, d, d);
         }
-        if (d == 256) inc_vert(p);
+        if (d == LAST_BG_DOT) inc_vert(p);
     } else if (d == 0) {
         return; /* idle */
     } else if (d <= 320) {
@@ -331,7 +366,7 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
     } else if (d <= 337) {
         bg_step(n, p, d);
     } else if (d == 339) {
-        p->nt_byte = nt_fetch(n, nt_addr(p->v));
+        p->nt_byte = nt_fetch(n, ppu_nt_addr(p->v));
         /* odd frames skip the last dot of the pre-render line while rendering: 339 -> (0, 0) */
         if (!visible && p->odd_frame) p->dot = 340;
     }
@@ -340,13 +375,11 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
 /* Dot 1 of visible line sl: the scroll the line starts with, for the tiles view (nes_tiles). */
 static inline void line_start(ppu_t *p, int sl) {
     p->line_v[sl] = p->v;
-    p->line_x[sl] = (uint8_t)(p->x | (p->mask & 0x18));
+    p->line_x[sl] = (uint8_t)(p->x | (p->mask & PPUMASK_RENDERING));
 }
 
 static inline void backdrop_dot(ppu_t *p, int d) {
-    /* rendering off: the backdrop colour, or the palette entry v points at */
-    uint8_t c = ((p->v & 0x3F00) == 0x3F00) ? p->palette[pal_index(p->v)] : p->palette[0];
-    p->fb[p->scanline * NES_WIDTH + d - 1] = (p->mask & 0x01) ? (c & 0x30) : c;
+    p->fb[p->scanline * NES_WIDTH + d - 1] = backdrop_colour(p);
 }
 
 static inline void ppu_tick(nes_t *n) {
@@ -360,10 +393,10 @@ static inline void ppu_tick(nes_t *n) {
         if (d == 1) line_start(p, sl);
         if (p->rendering) render_dot(n, p, d, 1);
         else if (d >= 1 && d <= 256) backdrop_dot(p, d);
-        if (d == 256) p->emph[sl] = p->mask >> 5;
-    } else if (sl == 241) {
-        if (d == 1) {
-            if (!p->suppress_vbl) p->status |= 0x80;
+        if (d == LAST_BG_DOT) line_emphasis(p, sl);
+    } else if (sl == VBLANK_LINE) {
+        if (d == VBLANK_DOT) {
+            if (!p->suppress_vbl) p->status |= PPUSTATUS_VBLANK;
             n->cpu.int_active = 1; /* the NMI line may rise */
             p->suppress_vbl = 0;
             p->frame_ready = 1;
@@ -373,94 +406,18 @@ static inline void ppu_tick(nes_t *n) {
                 p->screen = SCREEN_VALID;
         }
     } else if (sl == PRERENDER) {
-        if (d == 1) {
-            p->status &= 0x1F; /* vblank, sprite 0 hit, overflow cleared */
+        if (d == VBLANK_DOT) {
+            p->status &= (uint8_t)~PPUSTATUS_FLAGS; /* vblank, sprite 0 hit, overflow cleared */
             n->cpu.int_active = 1;
             if (p->screen == SCREEN_STALE) p->screen = SCREEN_PENDING;
         }
         if (p->rendering) render_dot(n, p, d, 0);
     }
     /* a PPUMASK rendering change reaches the pipeline one dot late */
-    p->rendering = (p->mask & 0x18) != 0;
+    p->rendering = (p->mask & PPUMASK_RENDERING) != 0;
 }
 
 #define DOTS_PER_FRAME (262 * 341)
-
-/* ---- boards with an IRQ counted on PPU A12 rises (MMC3): the dot of the rise that may raise
- * it. The pattern fetches of a rendering line (visible or pre-render), in order: background
- * tiles at dots 5 + 8 i (i < 32), sprites at 261 + 8 i (i < 8), the next line's first two
- * tiles at 325 and 333 (the high plane follows two dots later, same A12). Until the CPU next
- * syncs the PPU (every register write does, and reschedules) their A12 is fixed by PPUCTRL,
- * except for 8x16 sprites, whose pattern table is bit 0 of the tile: known on the current
- * line once evaluated (dot 65), taken as either (2) before. A fetch where A12 may be 1 after
- * one where it may have been 0 may be a rise; counting those finds the k-th rise no later than
- * it happens (the board may filter some out: then the PPU just syncs early). ---- */
-static inline int spr_a12(const ppu_t *p, int sl, int slot, int cur) {
-    if (!(p->ctrl & 0x20)) return (p->ctrl >> 3) & 1;
-    if (sl == PRERENDER) return 1;                  /* no sprites there: tile $FF */
-    if (!cur || p->dot < 65) return 2;
-    return slot < p->sec_count ? p->oam[p->sec_idx[slot] * 4 + 1] & 1 : 1;
-}
-
-/* The fetches of rendering line sl after dot `from`: counts *k down at each possible rise and
- * returns the dot where it reaches 0, or 0; *s is A12 as last fetched (2: either). `cur`: sl
- * is the line the PPU is on. */
-static int a12_walk_line(const ppu_t *p, int sl, int from, int cur, int *k, int *s) {
-    const int bg = (p->ctrl >> 4) & 1;
-    if (from < 253) { /* background tiles: one pattern table, so one possible rise at most */
-        if (bg && *s != 1 && --*k == 0) return from < 5 ? 5 : 5 + 8 * ((from - 5) / 8 + 1);
-        *s = bg;
-    }
-    for (int slot = from < 261 ? 0 : (from - 261) / 8 + 1; slot < 8; slot++) {
-        int a = spr_a12(p, sl, slot, cur);
-        if (a && *s != 1 && --*k == 0) return 261 + 8 * slot;
-        *s = a;
-    }
-    if (from < 333) {
-        if (bg && *s != 1 && --*k == 0) return from < 325 ? 325 : 333;
-        *s = bg;
-    }
-    return 0;
-}
-
-/* Master clock by which the PPU must have run for the CPU to see the board's IRQ in time,
- * or UINT64_MAX. Lines are walked from the PPU's position; whole visible lines entered with A12
- * at the background's value all hold the same number of possible rises, and are skipped in
- * one step. The odd-frame skip may make a dot past the frame wrap one sooner: count it so. */
-static __attribute__((noinline)) uint64_t a12_irq_event(nes_t *n) {
-    ppu_t *p = &n->ppu;
-    int a12, k = n->cart.ops->a12_irq_rises(n, &a12);
-    if (k <= 0 || !(p->rendering || (p->mask & 0x18))) return UINT64_MAX;
-    const int bg = (p->ctrl >> 4) & 1;
-    int s = a12 != 0, sl = p->scanline, from = p->dot, cur = 1, k0 = k;
-    int64_t ahead = -from; /* dots from the PPU's position to dot 0 of line sl */
-    int frames = 0;        /* frame wraps passed */
-    while (frames < 3) {
-        if (sl < 240 && !cur && s == bg) {
-            int c = 1 << 20, t = bg;
-            a12_walk_line(p, sl, 0, 0, &c, &t);
-            c = (1 << 20) - c; /* possible rises per such line */
-            int m = 240 - sl;
-            if (c && k <= c * m) m = (k - 1) / c;
-            k -= c * m;
-            ahead += 341 * (int64_t)m;
-            sl += m;
-            if (sl == 240) continue;
-        }
-        if (sl < 240 || sl == PRERENDER) {
-            int d = a12_walk_line(p, sl, from, cur, &k, &s);
-            if (d) return p->clock + 4 * (uint64_t)(ahead + d - frames);
-        }
-        ahead += 341;
-        from = 0;
-        cur = 0;
-        if (sl == PRERENDER) { sl = 0; frames++; }
-        else if (sl >= 240) { ahead += 341 * (int64_t)(PRERENDER - 1 - sl); sl = PRERENDER; }
-        else sl++;
-    }
-    /* not reached in three frames: none if they held no possible rise, else look again then */
-    return k == k0 ? UINT64_MAX : p->clock + 4 * (uint64_t)(ahead - frames);
-}
 
 /* Master clock at which the PPU processes the next dot that changes the NMI line on its own:
  * vblank set (241, 1) or cleared (261, 1). Across the frame wrap the odd-frame skip may make
@@ -469,7 +426,7 @@ void ppu_schedule(nes_t *n) {
     ppu_t *p = &n->ppu;
     if (n->ppu_lockstep) { n->ppu_event = 0; return; } /* the CPU syncs every cycle */
     int cur = p->scanline * 341 + p->dot;
-    static const int events[2] = {241 * 341 + 1, PRERENDER * 341 + 1};
+    static const int events[2] = {VBLANK_LINE * 341 + VBLANK_DOT, PRERENDER * 341 + VBLANK_DOT};
     int best = DOTS_PER_FRAME;
     for (int i = 0; i < 2; i++) {
         int k = events[i] - cur;
@@ -477,8 +434,8 @@ void ppu_schedule(nes_t *n) {
         if (k < best) best = k;
     }
     n->ppu_event = p->clock + 4 * (uint64_t)best;
-    if (n->cart.ops->a12_irq_rises) {
-        uint64_t e = a12_irq_event(n);
+    if (n->cart.ops->irq_clock) { /* the board predicts its IRQ (MMC3: from PPU A12 rises) */
+        uint64_t e = n->cart.ops->irq_clock(n);
         if (e < n->ppu_event) n->ppu_event = e;
     }
     if (n->cart.ops->irq_scanline) { /* dot 339 of the line before the board's IRQ line */
@@ -496,6 +453,76 @@ void ppu_schedule(nes_t *n) {
  * next looks (target), the PPU is not in lockstep and no PPUMASK change is pending, so they
  * give exactly what ppu_tick would; a board watching the PPU address bus sees each pattern
  * fetch, in order, with the master clock of its dot. ---- */
+
+/* The palette as a span shows it: greyscale applied, colour 0 of every palette the backdrop. */
+static inline void span_palette(const ppu_t *p, uint8_t mask, uint8_t pal[32]) {
+    memcpy(pal, p->palette, 32);
+    if (mask & PPUMASK_GREYSCALE) /* the same colours, looked up once a span */
+        for (int i = 0; i < 32; i++) pal[i] = shown_colour(mask, pal[i]);
+    pal[4] = pal[8] = pal[12] = pal[16] = pal[20] = pal[24] = pal[28] = pal[0];
+}
+
+/* The eight pixels x0..x0+7 of a visible line (seven for the tail), from the shifters as
+ * they stand before the group (pixel i is bit 15 - fine X - i: `sh` = 7 - fine X), the sprite
+ * line and the span's palette. */
+static inline __attribute__((always_inline)) void bg_group_pixels(ppu_t *p, int x0, int tail, uint8_t mask, int sh,
+                                                                uint16_t bg_lo, uint16_t bg_hi, uint16_t at_lo,
+                                                                uint16_t at_hi, const uint8_t *pal, uint64_t backdrop) {
+    /* formed only for the visible dots: past dot 256 they would point outside the
+     * arrays, undefined behaviour even unused */
+    uint8_t *const out = p->fb + p->scanline * NES_WIDTH + x0;
+    const uint8_t *const spr = p->spr_line + x0;
+    unsigned wlo = (bg_lo >> sh) & 0xFF, whi = (bg_hi >> sh) & 0xFF;
+    unsigned walo = (at_lo >> sh) & 0xFF, wahi = (at_hi >> sh) & 0xFF;
+    if (!(mask & PPUMASK_BG)) wlo = whi = 0;
+    else if (x0 < 8 && !(mask & PPUMASK_BG_LEFT)) { unsigned keep = 0xFFu >> (8 - x0); wlo &= keep; whi &= keep; }
+    uint64_t s8 = 0;
+    memcpy(&s8, spr, tail ? 7 : 8); /* the tail's 8th pixel would be x = 256 */
+    if (!(mask & PPUMASK_SPRITES)) s8 = 0;
+    uint8_t tmp[8];
+    uint8_t *const dst = tail ? tmp : out;
+    if (!(wlo | whi) && !s8) {
+        memcpy(dst, &backdrop, 8); /* all backdrop: common in skies */
+    } else {
+        /* eight background pixels at once: colour bits, then the palette bits */
+        uint64_t bg8 = EXPAND[wlo] | (EXPAND[whi] << 1) | (EXPAND[walo] << 2) | (EXPAND[wahi] << 3);
+        uint8_t bgv[8];
+        memcpy(bgv, &bg8, 8);
+        if (!s8) {
+            uint64_t px = 0; /* built in a register: byte stores would alias everything */
+            for (int i = 0; i < 8; i++) px |= (uint64_t)pal[bgv[i]] << (8 * i);
+            memcpy(dst, &px, 8);
+        } else {
+            for (int i = 0; i < (tail ? 7 : 8); i++) {
+                int x = x0 + i;
+                uint8_t bgp = (bgv[i] & 3) ? bgv[i] : 0;
+                dst[i] = pal[compose_pixel(p, bgp, sprite_pixel(mask, spr[i], x), x)];
+            }
+        }
+    }
+    if (tail) memcpy(out, tmp, 7);
+}
+
+/* The two pattern fetches of a group's tile (low plane at pt, high at pt | 8). `hooked`: the
+ * board sees them at the clocks of their dots (group clock + 12 and + 20) and may switch CHR
+ * banks there, so the live maps are read; else the span's copy of the maps. */
+static inline __attribute__((always_inline)) void bg_group_patterns(nes_t *n, ppu_t *p, unsigned pt, int hooked,
+                                                                  uint64_t clock, uint64_t clock0, const uint8_t *chr,
+                                                                  const uint32_t *chr_map, uint8_t *lo, uint8_t *hi) {
+    if (hooked) {
+        *lo = chr_read(n, (uint16_t)pt);
+        p->clock = clock + 12;
+        n->cart.ops->ppu_addr(n, (uint16_t)pt);
+        *hi = chr_read(n, (uint16_t)(pt | 8));
+        p->clock = clock + 20;
+        n->cart.ops->ppu_addr(n, (uint16_t)(pt | 8));
+        p->clock = clock0;
+    } else {
+        *lo = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+        pt |= 8;
+        *hi = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
+    }
+}
 
 /* `groups` runs of dots d..d+7 of a rendering line, (d - 1) % 8 == 1: the fetches of one tile,
  * eight shifts and, on visible lines, eight pixels each. Pixel i of a group is bit (14 - x - i)
@@ -520,80 +547,22 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
     const uint8_t mask = p->mask;
     const int sh = 7 - p->x;
     uint8_t pal[32];
-    if (visible) {
-        memcpy(pal, p->palette, 32);
-        if (mask & 0x01) for (int i = 0; i < 32; i++) pal[i] &= 0x30; /* greyscale */
-        /* colour 0 of every palette shows the backdrop */
-        pal[4] = pal[8] = pal[12] = pal[16] = pal[20] = pal[24] = pal[28] = pal[0];
-    }
+    if (visible) span_palette(p, mask, pal);
     const uint64_t backdrop = pal[0] * 0x0101010101010101ULL;
     for (int g = 0; g < groups; g++, d += 8) {
-        if (visible) {
-            const int x0 = d - 1;
-            /* formed only for the visible dots: past dot 256 they would point outside the
-             * arrays, undefined behaviour even unused */
-            uint8_t *const out = p->fb + p->scanline * NES_WIDTH + x0;
-            const uint8_t *const spr = p->spr_line + x0;
-            unsigned wlo = (bg_lo >> sh) & 0xFF, whi = (bg_hi >> sh) & 0xFF;
-            unsigned walo = (at_lo >> sh) & 0xFF, wahi = (at_hi >> sh) & 0xFF;
-            if (!(mask & 0x08)) wlo = whi = 0;
-            else if (x0 < 8 && !(mask & 0x02)) { unsigned keep = 0xFFu >> (8 - x0); wlo &= keep; whi &= keep; }
-            uint64_t s8 = 0;
-            memcpy(&s8, spr, tail ? 7 : 8); /* the tail's 8th pixel would be x = 256 */
-            if (!(mask & 0x10)) s8 = 0;
-            uint8_t tmp[8];
-            uint8_t *const dst = tail ? tmp : out;
-            if (!(wlo | whi) && !s8) {
-                memcpy(dst, &backdrop, 8); /* all backdrop: common in skies */
-            } else {
-                /* eight background pixels at once: colour bits, then the palette bits */
-                uint64_t bg8 = EXPAND[wlo] | (EXPAND[whi] << 1) | (EXPAND[walo] << 2) | (EXPAND[wahi] << 3);
-                uint8_t bgv[8];
-                memcpy(bgv, &bg8, 8);
-                if (!s8) {
-                    uint64_t px = 0; /* built in a register: byte stores would alias everything */
-                    for (int i = 0; i < 8; i++) px |= (uint64_t)pal[bgv[i]] << (8 * i);
-                    memcpy(dst, &px, 8);
-                } else {
-                    for (int i = 0; i < (tail ? 7 : 8); i++) {
-                        int x = x0 + i;
-                        uint8_t bgp = (bgv[i] & 3) ? bgv[i] : 0, idx = bgp;
-                        uint8_t sp = (x >= 8 || (mask & 0x04)) ? spr[i] : 0;
-                        if (sp & 0x03) {
-                            if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= 0x40; /* sprite 0 hit */
-                            if (!(bgp && (sp & SPR_BEHIND))) idx = sp & 0x1F;
-                        }
-                        dst[i] = pal[idx];
-                    }
-                }
-            }
-            if (tail) memcpy(out, tmp, 7);
-        }
+        if (visible) bg_group_pixels(p, d - 1, tail, mask, sh, bg_lo, bg_hi, at_lo, at_hi, pal, backdrop);
         /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
-        const uint16_t aa = at_addr(v);
+        const uint16_t aa = ppu_at_addr(v);
         at_byte = at_bits(vram[nt_map[(aa >> 10) & 3] + (aa & 0x3FF)], v);
-        unsigned pt = bg_pt_addr(ctrl, nt_byte, v);
-        if (hooked) {
-            const uint64_t clock = clock0 + 32 * (uint64_t)g;
-            pt_lo = chr_read(n, (uint16_t)pt);
-            p->clock = clock + 12;
-            n->cart.ops->ppu_addr(n, (uint16_t)pt);
-            pt_hi = chr_read(n, (uint16_t)(pt | 8));
-            p->clock = clock + 20;
-            n->cart.ops->ppu_addr(n, (uint16_t)(pt | 8));
-            p->clock = clock0;
-        } else {
-            pt_lo = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
-            pt |= 8;
-            pt_hi = chr[chr_map[pt >> 10] + (pt & 0x3FF)];
-        }
+        bg_group_patterns(n, p, bg_pt_addr(ctrl, nt_byte, v), hooked, clock0 + 32 * (uint64_t)g, clock0, chr,
+                          chr_map, &pt_lo, &pt_hi);
         v = hori_next(v);
         if (tail) {
             /* seven shifts; dot 256 also moves v down a row (inc_vert) */
             bg_lo = (uint16_t)(bg_lo << 7); bg_hi = (uint16_t)(bg_hi << 7);
             at_lo = (uint16_t)(at_lo << 7); at_hi = (uint16_t)(at_hi << 7);
             v = vert_next(v);
-            if (visible && p->overflow_dot >= d && p->overflow_dot <= d + 6) p->status |= 0x20;
+            if (visible) overflow_at(p, d, d + 6);
             break;
         }
         /* eight shifts, then the reload and next nametable fetch of dot d+7 */
@@ -601,11 +570,11 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
         bg_hi = (uint16_t)((bg_hi << 8) | pt_hi);
         at_lo = (uint16_t)((at_lo << 8) | ((at_byte & 1) ? 0xFF : 0));
         at_hi = (uint16_t)((at_hi << 8) | ((at_byte & 2) ? 0xFF : 0));
-        const uint16_t na = nt_addr(v);
+        const uint16_t na = ppu_nt_addr(v);
         nt_byte = vram[nt_map[(na >> 10) & 3] + (na & 0x3FF)];
         if (visible) {
-            if (d <= 65 && d + 7 >= 65) sprite_eval(p);
-            if (p->overflow_dot >= d && p->overflow_dot <= d + 7) p->status |= 0x20;
+            if (d <= SPRITE_EVAL_DOT && d + 7 >= SPRITE_EVAL_DOT) sprite_eval(p);
+            overflow_at(p, d, d + 7);
         }
     }
     p->v = v; p->bg_lo = bg_lo; p->bg_hi = bg_hi; p->at_lo = at_lo; p->at_hi = at_hi;
@@ -642,7 +611,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
     ppu_t *p = &n->ppu;
     const int bulk = !n->ppu_lockstep && !n->cart.ops->ppu_fetch; /* a fetching board: dot by dot */
     do {
-        if (bulk && p->rendering == ((p->mask & 0x18) != 0)) {
+        if (bulk && p->rendering == ((p->mask & PPUMASK_RENDERING) != 0)) {
             int sl = p->scanline, d = p->dot + 1;
             uint64_t avail = (target - p->clock) >> 2;
             if (p->rendering && (sl < 240 || sl == PRERENDER)) {
@@ -664,7 +633,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 }
                 if (d == 250 && avail >= 7) {
                     bg_run(n, p, d, 1, visible, hooked, 1);
-                    if (visible) p->emph[sl] = p->mask >> 5;
+                    if (visible) line_emphasis(p, sl);
                     p->dot = 256;
                     p->clock += 28;
                     continue;
@@ -679,8 +648,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 /* rendering off: a run of backdrop pixels (v, hence the colour, cannot change) */
                 uint64_t k = avail < (uint64_t)(256 - d) ? avail : (uint64_t)(256 - d);
                 if (d == 1) line_start(p, sl);
-                uint8_t c = ((p->v & 0x3F00) == 0x3F00) ? p->palette[pal_index(p->v)] : p->palette[0];
-                memset(p->fb + sl * NES_WIDTH + d - 1, (p->mask & 0x01) ? (c & 0x30) : c, (size_t)k);
+                memset(p->fb + sl * NES_WIDTH + d - 1, backdrop_colour(p), (size_t)k);
                 p->dot = (int16_t)(p->dot + k);
                 p->clock += 4 * k;
                 continue;
@@ -690,10 +658,10 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 p->dot = (int16_t)(p->dot + k);
                 p->clock += 4 * k;
                 continue;
-            } else if ((sl == 240 && d <= 340) || (sl == 241 && d >= 2) || (sl > 241 && sl < PRERENDER)) {
+            } else if ((sl == 240 && d <= 340) || (sl == VBLANK_LINE && d > VBLANK_DOT) || (sl > VBLANK_LINE && sl < PRERENDER)) {
                 /* post-render and vblank dots do nothing: skip to the pre-render line */
                 uint64_t left = (uint64_t)(PRERENDER - 1 - sl) * 341 + (uint64_t)(340 - p->dot);
-                if (sl == 240) left = (uint64_t)(340 - p->dot) + 1; /* stop before (241, 1) */
+                if (sl == 240) left = (uint64_t)(340 - p->dot) + VBLANK_DOT; /* stop before vblank is set */
                 uint64_t k = avail < left ? avail : left;
                 if (k > 1) {
                     int lin = sl * 341 + p->dot + (int)k;
@@ -724,7 +692,7 @@ static __attribute__((noinline)) void ppu_reschedule(nes_t *n) { ppu_schedule(n)
 /* OAM byte `a` as OAMDATA reads it */
 static uint8_t oam_byte(const ppu_t *p, int a) {
     a &= 0xFF;
-    return (a & 3) == 2 ? (uint8_t)(p->oam[a] & 0xE3) : p->oam[a]; /* attribute bits 2-4 do not exist */
+    return (a & 3) == 2 ? (uint8_t)(p->oam[a] & ~OAM_ATTR_UNUSED) : p->oam[a]; /* attribute bits 2-4 do not exist */
 }
 
 /* An OAMDATA read on a rendering visible line sees what the PPU's OAM port holds at this dot
@@ -736,7 +704,7 @@ static uint8_t oam_eval_read(const ppu_t *p) {
     int d = p->dot;
     if (d == 0 || d > 320) return oam_byte(p, p->oamaddr);
     if (d <= 64 || d > 256) return 0xFF;
-    int h = (p->ctrl & 0x20) ? 16 : 8;
+    int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
     int addr = p->oamaddr, found = 0, dot = 65;
     while (addr < 256) {
         int in = found < 8 && (unsigned)(p->scanline - p->oam[addr]) < (unsigned)h;
@@ -753,20 +721,20 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
     ppu_t *p = &n->ppu;
     switch (addr & 7) {
     case 2: { /* PPUSTATUS */
-        uint8_t v = (uint8_t)((p->status & 0xE0) | (latch_value(p) & 0x1F));
+        uint8_t v = (uint8_t)((p->status & PPUSTATUS_FLAGS) | (latch_value(p) & ~PPUSTATUS_FLAGS));
         /* Vblank is latched as the read starts (M2 rising), sprite 0 hit and overflow as it ends,
          * 7.5 master clocks later: a pre-render dot 1 (which clears them) run by then shows
          * them clear (AccuracyCoin $2002 Flag Timing). The PPU is at most 3 clocks behind. */
-        if ((v & 0x60) && ((p->scanline == PRERENDER && p->dot == 0)
+        if ((v & (PPUSTATUS_SPRITE0_HIT | PPUSTATUS_OVERFLOW)) && ((p->scanline == PRERENDER && p->dot == 0)
                            || (p->scanline == PRERENDER - 1 && p->dot == 340
                                && p->clock + 8 <= n->cpu.master_clock - PPU_OFFSET + 7)))
-            v &= (uint8_t)~0x60;
+            v &= (uint8_t)~(PPUSTATUS_SPRITE0_HIT | PPUSTATUS_OVERFLOW);
         /* a read one dot before vblank is set sees it clear and stops it being set this frame */
-        if (p->scanline == 241 && p->dot == 0) p->suppress_vbl = 1;
-        p->status &= 0x7F;
+        if (p->scanline == VBLANK_LINE && p->dot == VBLANK_DOT - 1) p->suppress_vbl = 1;
+        p->status &= (uint8_t)~PPUSTATUS_VBLANK;
         n->cpu.int_active = 1;
         p->w = 0;
-        latch_drive(p, 0xE0, v);
+        latch_drive(p, PPUSTATUS_FLAGS, v);
         return v;
     }
     case 4: { /* OAMDATA */
@@ -775,14 +743,13 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
         return v;
     }
     case 7: { /* PPUDATA */
-        uint16_t a = p->v & 0x3FFF;
+        uint16_t a = p->v & PPU_ADDR_MASK;
         uint8_t v;
-        if (a >= 0x3F00) {
-            uint8_t c = p->palette[pal_index(a)];
-            if (p->mask & 0x01) c &= 0x30;
-            v = (uint8_t)((latch_value(p) & 0xC0) | c);
+        if (a >= PPU_PALETTE) { /* bits 6-7 are open bus */
+            uint8_t c = shown_colour(p->mask, p->palette[pal_index(a)]);
+            v = (uint8_t)((latch_value(p) & ~PALETTE_COLOUR_MASK) | c);
             p->read_buffer = bus_peek(n, a);
-            latch_drive(p, 0x3F, v);
+            latch_drive(p, PALETTE_COLOUR_MASK, v);
         } else {
             v = p->read_buffer;
             p->read_buffer = bus_peek(n, a);
@@ -791,11 +758,11 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
         if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
             inc_hori(p); inc_vert(p); /* the increment glitch while rendering */
         } else {
-            p->v = (uint16_t)((p->v + ((p->ctrl & 0x04) ? 32 : 1)) & 0x7FFF);
+            p->v = (uint16_t)((p->v + ((p->ctrl & PPUCTRL_INCREMENT) ? 32 : 1)) & LOOPY_MASK);
         }
         if (n->cart.ops->ppu_addr) {
-            n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
-            if (n->cart.ops->a12_irq_rises) ppu_reschedule(n); /* A12 may have moved */
+            n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
+            if (n->cart.ops->irq_clock) ppu_reschedule(n); /* A12 may have moved */
         }
         return v;
     }
@@ -811,7 +778,7 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
     case 0: /* PPUCTRL */
         p->ctrl = v;
         n->cpu.int_active = 1;
-        p->t = (uint16_t)((p->t & 0xF3FF) | ((v & 3) << 10));
+        p->t = (uint16_t)((p->t & ~LOOPY_NAMETABLE) | ((v & PPUCTRL_NAMETABLE) << LOOPY_NAMETABLE_SHIFT));
         break;
     case 1: /* PPUMASK */
         p->mask = v;
@@ -829,20 +796,20 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
         break;
     case 5: /* PPUSCROLL */
         if (!p->w) {
-            p->t = (uint16_t)((p->t & ~0x001F) | (v >> 3));
+            p->t = (uint16_t)((p->t & ~LOOPY_COARSE_X) | (v >> 3));
             p->x = v & 7;
-        } else {
-            p->t = (uint16_t)((p->t & ~0x73E0) | ((v & 7) << 12) | ((v & 0xF8) << 2));
+        } else { /* fine Y to bits 12-14, coarse Y to bits 5-9 */
+            p->t = (uint16_t)((p->t & ~(LOOPY_FINE_Y | LOOPY_COARSE_Y)) | ((v & 7) << LOOPY_FINE_Y_SHIFT) | ((v & 0xF8) << 2));
         }
         p->w ^= 1;
         break;
     case 6: /* PPUADDR */
         if (!p->w) {
-            p->t = (uint16_t)((p->t & 0x00FF) | ((v & 0x3F) << 8));
+            p->t = (uint16_t)((p->t & 0x00FF) | ((v & 0x3F) << 8)); /* bit 14 cleared */
         } else {
             p->t = (uint16_t)((p->t & 0xFF00) | v);
             p->v = p->t;
-            if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
+            if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
         }
         p->w ^= 1;
         break;
@@ -851,13 +818,13 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
         if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
             inc_hori(p); inc_vert(p);
         } else {
-            p->v = (uint16_t)((p->v + ((p->ctrl & 0x04) ? 32 : 1)) & 0x7FFF);
+            p->v = (uint16_t)((p->v + ((p->ctrl & PPUCTRL_INCREMENT) ? 32 : 1)) & LOOPY_MASK);
         }
-        if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & 0x3FFF);
+        if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
         break;
     }
     /* PPUCTRL, PPUMASK, OAM and A12 itself decide when the board's IRQ may come */
-    if (n->cart.ops->a12_irq_rises) ppu_reschedule(n);
+    if (n->cart.ops->irq_clock) ppu_reschedule(n);
 }
 
 void ppu_power(nes_t *n) {
@@ -902,11 +869,11 @@ void ppu_state(state_t *st, nes_t *n) {
         for (int i = 0; i < 8; i++) p->sec_idx[i] &= 63;
         if (p->scanline < 0 || p->scanline > PRERENDER) p->scanline = 0;
         if (p->dot < 0 || p->dot > 340) p->dot = 0;
-        p->x &= 7; p->v &= 0x7FFF; p->t &= 0x7FFF;
-        for (int i = 0; i < 32; i++) p->palette[i] &= 0x3F;
+        p->x &= 7; p->v &= LOOPY_MASK; p->t &= LOOPY_MASK;
+        for (int i = 0; i < 32; i++) p->palette[i] &= PALETTE_COLOUR_MASK;
         /* until a screen section says otherwise, fb is stale; it is whole again at the first
          * vblank that follows a full picture drawn after this point */
-        int after_vblank = p->scanline > 241 || (p->scanline == 241 && p->dot >= 1);
+        int after_vblank = p->scanline > VBLANK_LINE || (p->scanline == VBLANK_LINE && p->dot >= VBLANK_DOT);
         p->screen = after_vblank ? SCREEN_PENDING : SCREEN_STALE;
         if (p->scanline < 240) { /* mid-picture: lines from here on now, the rest next frame */
             p->screen = SCREEN_MIDFRAME;
@@ -955,9 +922,9 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     st_end(st);
     if (st->mode == ST_LOAD) {
         p->screen = screen > SCREEN_VALID ? SCREEN_STALE : screen;
-        for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= 0x3F;
+        for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= PALETTE_COLOUR_MASK;
         for (int i = 0; i < NES_HEIGHT; i++) p->emph[i] &= 7;
-        for (int i = 0; i < NES_HEIGHT; i++) p->line_v[i] &= 0x7FFF;
-        for (int i = 0; i < NES_HEIGHT; i++) p->line_x[i] &= 0x1F;
+        for (int i = 0; i < NES_HEIGHT; i++) p->line_v[i] &= LOOPY_MASK;
+        for (int i = 0; i < NES_HEIGHT; i++) p->line_x[i] &= 0x1F; /* fine X, PPUMASK_RENDERING */
     }
 }

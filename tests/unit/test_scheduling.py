@@ -2,6 +2,11 @@
 exactly what running it in lockstep with the CPU gives: RAM, picture, CPU registers (cycle
 count included) and frame count after every frame, from power-on, with changing input.
 
+Lockstep also turns off ppu.c's bulk spans (bg_run, hblank_span, the backdrop and vblank
+skips), so these tests run the dot-by-dot path against the span path: every PPU ROM of the
+corpus (sprite 0 hit, sprite overflow, vblank/NMI timing, PPUSTATUS reads) must give the same
+frames and the same PPUSTATUS timing (the ROMs' results in RAM) both ways.
+
 The ROMs cover NMI timing, $2002 races, sprite 0 hit, APU/DMC IRQs and DMA; the demo ROM
 of test_state polls the pads and scrolls in its NMI handler.
 """
@@ -25,6 +30,14 @@ CORPUS = (
     "cpu_interrupts_v2/rom_singles/4-irq_and_dma.nes",
     "apu_test/rom_singles/8-dmc_rates.nes",
     "dmc_tests/status_irq.nes",
+) + tuple(f"sprite_hit_tests_2005.10.05/{name}.nes" for name in (
+    "01.basics", "02.alignment", "03.corners", "04.flip", "05.left_clip", "06.right_edge",
+    "07.screen_bottom", "08.double_height")) + tuple(f"sprite_overflow_tests/{name}.nes" for name in (
+    "1.Basics", "2.Details")) + tuple(f"ppu_vbl_nmi/rom_singles/{name}.nes" for name in (
+    "01-vbl_basics", "02-vbl_set_time", "03-vbl_clear_time", "04-nmi_control", "09-even_odd_frames",
+    "10-even_odd_timing")) + tuple(f"blargg_ppu_tests_2005.09.15b/{name}.nes" for name in (
+    "palette_ram", "sprite_ram", "vbl_clear_time", "vram_access")) + (
+    "ppu_open_bus/ppu_open_bus.nes", "oam_read/oam_read.nes",
 )
 
 

@@ -4,7 +4,7 @@ The demo ROM renders, takes NMIs, reads pad 1, scrolls with it and writes nameta
 from an LFSR that runs in the main loop, so RAM and the picture depend on exact timing and
 input: any state the save format misses shows up as a divergence.
 
-Save-state layout assumed by the version test (nes_core/src/console.c): "NESENVST", then
+Save-state layout assumed by the version test (nes_core/src/state.c): "NESENVST", then
 the format version as a little-endian u32 at offset 8.
 """
 import struct

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "../core.h"
+#include "../ppu.h"
 
 #define BOARD_STATE_FITS(T)                                                                   \
     _Static_assert(sizeof(T) <= sizeof(((cart_t *)0)->regs), #T " does not fit cart_t.regs"); \

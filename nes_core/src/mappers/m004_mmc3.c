@@ -123,7 +123,7 @@ void mmc3_ppu_addr(nes_t *n, uint16_t a) {
     mmc3_t *m = BOARD(mmc3_t, n);
     const ppu_t *p = &n->ppu;
     uint64_t now = p->clock; /* master clocks */
-    if (a & 0x1000) {
+    if (a & PPU_A12) {
         if (!m->a12_high) {
             m->a12_high = 1;
             uint32_t m2_falls = (uint32_t)(now / 12) - m->a12_low_since;
@@ -142,7 +142,7 @@ void mmc3_ppu_addr(nes_t *n, uint16_t a) {
 }
 
 /* Rises until mmc3_clock_counter raises the IRQ, counted from the registers as they stand. */
-int mmc3_irq_rises(nes_t *n, int *a12) {
+static int mmc3_irq_rises(nes_t *n, int *a12) {
     const mmc3_t *m = BOARD(mmc3_t, n);
     *a12 = m->a12_high;
     if (!m->enabled || (n->irq_lines & NES_IRQ_MAPPER)) return 0;
@@ -152,5 +152,76 @@ int mmc3_irq_rises(nes_t *n, int *a12) {
     return m->latch + 1;
 }
 
+/* ---- IRQ prediction: the dot of the A12 rise that may raise the IRQ, so that the PPU, which
+ * runs behind the CPU, catches up by then (the irq_clock hook). Until the CPU next writes a
+ * PPU register or this board (each write asks again) the fetches' A12 is fixed by PPUCTRL,
+ * except for 8x16 sprites, whose pattern table is bit 0 of the tile (ppu_sprite_a12: known on
+ * the current line once evaluated, taken as either (2) before). A fetch where A12 may be 1
+ * after one where it may have been 0 may be a rise; counting those finds the k-th rise no
+ * later than it happens (the A12 filter may drop some: then the PPU just syncs early). ---- */
+
+/* The pattern fetches of rendering line sl after dot `from`: counts *k down at each possible
+ * rise and returns the dot where it reaches 0, or 0; *s is A12 as last fetched (2: either).
+ * `cur`: sl is the line the PPU is on. */
+static int a12_walk_line(const ppu_t *p, int sl, int from, int cur, int *k, int *s) {
+    const int bg = (p->ctrl >> PPUCTRL_BG_TABLE_BIT) & 1;
+    if (from < PPU_BG_LAST_FETCH_DOT) { /* background tiles: one pattern table, so one possible rise at most */
+        if (bg && *s != 1 && --*k == 0)
+            return from < PPU_BG_FETCH_DOT ? PPU_BG_FETCH_DOT : PPU_BG_FETCH_DOT + 8 * ((from - PPU_BG_FETCH_DOT) / 8 + 1);
+        *s = bg;
+    }
+    for (int slot = from < PPU_SPRITE_FETCH_DOT ? 0 : (from - PPU_SPRITE_FETCH_DOT) / 8 + 1; slot < 8; slot++) {
+        int a = ppu_sprite_a12(p, sl, slot, cur);
+        if (a && *s != 1 && --*k == 0) return PPU_SPRITE_FETCH_DOT + 8 * slot;
+        *s = a;
+    }
+    if (from < PPU_PREFETCH_DOT + 8) {
+        if (bg && *s != 1 && --*k == 0) return from < PPU_PREFETCH_DOT ? PPU_PREFETCH_DOT : PPU_PREFETCH_DOT + 8;
+        *s = bg;
+    }
+    return 0;
+}
+
+/* Master clock by which the PPU must have run for the CPU to see the IRQ in time, or
+ * UINT64_MAX. Lines are walked from the PPU's position; whole visible lines entered with A12
+ * at the background's value all hold the same number of possible rises, and are skipped in
+ * one step. The odd-frame skip may make a dot past the frame wrap one sooner: count it so. */
+uint64_t mmc3_irq_clock(nes_t *n) {
+    const ppu_t *p = &n->ppu;
+    int a12, k = mmc3_irq_rises(n, &a12);
+    if (k <= 0 || !(p->rendering || (p->mask & PPUMASK_RENDERING))) return UINT64_MAX;
+    const int bg = (p->ctrl >> PPUCTRL_BG_TABLE_BIT) & 1;
+    int s = a12 != 0, sl = p->scanline, from = p->dot, cur = 1, k0 = k;
+    int64_t ahead = -from; /* dots from the PPU's position to dot 0 of line sl */
+    int frames = 0;        /* frame wraps passed */
+    while (frames < 3) {
+        if (sl < PPU_VISIBLE_LINES && !cur && s == bg) {
+            int c = 1 << 20, t = bg;
+            a12_walk_line(p, sl, 0, 0, &c, &t);
+            c = (1 << 20) - c; /* possible rises per such line */
+            int m = PPU_VISIBLE_LINES - sl;
+            if (c && k <= c * m) m = (k - 1) / c;
+            k -= c * m;
+            ahead += PPU_DOTS_PER_LINE * (int64_t)m;
+            sl += m;
+            if (sl == PPU_VISIBLE_LINES) continue;
+        }
+        if (sl < PPU_VISIBLE_LINES || sl == PPU_PRERENDER_LINE) {
+            int d = a12_walk_line(p, sl, from, cur, &k, &s);
+            if (d) return p->clock + PPU_DOT_CLOCKS * (uint64_t)(ahead + d - frames);
+        }
+        ahead += PPU_DOTS_PER_LINE;
+        from = 0;
+        cur = 0;
+        if (sl == PPU_PRERENDER_LINE) { sl = 0; frames++; }
+        else if (sl >= PPU_VISIBLE_LINES) {
+            ahead += PPU_DOTS_PER_LINE * (int64_t)(PPU_PRERENDER_LINE - 1 - sl);
+            sl = PPU_PRERENDER_LINE;
+        } else sl++;
+    }
+    /* not reached in three frames: none if they held no possible rise, else look again then */
+    return k == k0 ? UINT64_MAX : p->clock + PPU_DOT_CLOCKS * (uint64_t)(ahead - frames);
+}
+
 const mapper_ops_t mapper_mmc3 = {4, "MMC3/TxROM", {0x2000, 0x0400, 0}, mmc3_init, NULL, mmc3_write, NULL, mmc3_ppu_addr, NULL, NULL,
-                                  mmc3_irq_rises};
+                                  mmc3_irq_clock};

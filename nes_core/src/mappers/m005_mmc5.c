@@ -324,7 +324,7 @@ static uint8_t mmc5_fetch(nes_t *n, uint16_t a) {
             return chr[(bank4k * 0x1000u + (a & 0xFFF)) % n->cart.chr_size];
         }
     }
-    if (p->ctrl & 0x20) /* 8x16 sprites: sprites from set A, the background from set B */
+    if (p->ctrl & PPUCTRL_SPRITE_SIZE) /* 8x16 sprites: sprites from set A, the background from set B */
         return chr[mmc5_chr_off(n, mmc5_chr_bank(m, !sprite, (a >> 10) & 7)) + (a & 0x3FF)];
     return chr[n->cart.chr_map[(a >> 10) & 7] + (a & 0x3FF)];
 }

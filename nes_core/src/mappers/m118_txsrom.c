@@ -5,4 +5,4 @@
 #include "mmc3.h"
 
 const mapper_ops_t mapper_txsrom = {118, "TxSROM (MMC3)", {0x2000, 0x0400, 0}, mmc3_init, NULL, mmc3_write, NULL, mmc3_ppu_addr, NULL, NULL,
-                                    mmc3_irq_rises};
+                                    mmc3_irq_clock};

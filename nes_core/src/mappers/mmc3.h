@@ -18,5 +18,5 @@ typedef struct {
 int mmc3_init(nes_t *n, char *err, unsigned errlen);
 void mmc3_write(nes_t *n, uint16_t a, uint8_t v);
 void mmc3_ppu_addr(nes_t *n, uint16_t a);
-int mmc3_irq_rises(nes_t *n, int *a12);
+uint64_t mmc3_irq_clock(nes_t *n); /* the irq_clock hook: the IRQ predicted from PPU A12 */
 #endif
