@@ -216,6 +216,13 @@ void nes_set_lockstep(nes_t *n, int on) {
     ppu_schedule(n);
 }
 
+void nes_set_picture(nes_t *n, int on) {
+    ppu_sync(n); /* the dots before the change are drawn as the setting was */
+    n->no_picture = on == 0;
+}
+
+int nes_picture(const nes_t *n) { return !n->no_picture; }
+
 void nes_power_cycle(nes_t *n) { power_on(n); }
 
 /* ---- running ---- */
@@ -605,6 +612,10 @@ int nes_state_load(nes_t *n, const uint8_t *buf, size_t len, char *err, size_t e
 }
 
 int nes_screen_valid(const nes_t *n) {
+    return !n->ppu.undrawn_lines && nes_line_scroll_valid(n);
+}
+
+int nes_line_scroll_valid(const nes_t *n) {
     const ppu_t *p = &n->ppu;
     if (p->screen == SCREEN_MIDFRAME) { /* loaded at (stale_line, stale_dot) of lines 0-239 */
         uint32_t since = p->frames - p->stale_frames;

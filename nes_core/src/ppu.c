@@ -283,7 +283,7 @@ static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
     }
 }
 
-static inline void put_pixel(ppu_t *p, int x) {
+static inline void put_pixel(ppu_t *p, int x, int draw) {
     uint8_t mask = p->mask;
     uint8_t bgp = 0;
     if ((mask & 0x08) && (x >= 8 || (mask & 0x02))) {
@@ -297,6 +297,7 @@ static inline void put_pixel(ppu_t *p, int x) {
         if (bgp && (sp & SPR_ZERO) && x != 255) p->status |= 0x40; /* sprite 0 hit */
         if (!(bgp && (sp & SPR_BEHIND))) idx = sp & 0x1F;
     }
+    if (!draw) return; /* nes_set_picture: the hit above is all the game sees */
     uint8_t c = p->palette[(idx & 3) ? idx : 0];
     p->fb[p->scanline * NES_WIDTH + x] = (mask & 0x01) ? (c & 0x30) : c;
 }
@@ -310,7 +311,7 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
             p->spr0_line = p->spr0_next;
         }
         if (visible) {
-            put_pixel(p, d - 1);
+            put_pixel(p, d - 1, !n->no_picture);
             if (d == 65) sprite_eval(p);
             if (d == p->overflow_dot) p->status |= 0x20;
         }
@@ -338,9 +339,17 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
 }
 
 /* Dot 1 of visible line sl: the scroll the line starts with, for the tiles view (nes_tiles). */
-static inline void line_start(ppu_t *p, int sl) {
+static inline void line_start(ppu_t *p, int sl, int no_picture) {
+    p->line_drawn = !no_picture;
+    if (no_picture && !p->line_undrawn[sl]) { p->line_undrawn[sl] = 1; p->undrawn_lines++; }
     p->line_v[sl] = p->v;
     p->line_x[sl] = (uint8_t)(p->x | (p->mask & 0x18));
+}
+
+/* Dot 256 of visible line sl: its emphasis, and whether fb now holds the whole line. */
+static inline void line_end(ppu_t *p, int sl, int no_picture) {
+    p->emph[sl] = p->mask >> 5;
+    if (p->line_undrawn[sl] && p->line_drawn && !no_picture) { p->line_undrawn[sl] = 0; p->undrawn_lines--; }
 }
 
 static inline void backdrop_dot(ppu_t *p, int d) {
@@ -357,10 +366,10 @@ static inline void ppu_tick(nes_t *n) {
     }
     int d = p->dot, sl = p->scanline;
     if (sl < 240) {
-        if (d == 1) line_start(p, sl);
+        if (d == 1) line_start(p, sl, n->no_picture);
         if (p->rendering) render_dot(n, p, d, 1);
-        else if (d >= 1 && d <= 256) backdrop_dot(p, d);
-        if (d == 256) p->emph[sl] = p->mask >> 5;
+        else if (d >= 1 && d <= 256 && !n->no_picture) backdrop_dot(p, d);
+        if (d == 256) line_end(p, sl, n->no_picture);
     } else if (sl == 241) {
         if (d == 1) {
             if (!p->suppress_vbl) p->status |= 0x80;
@@ -527,7 +536,23 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
         pal[4] = pal[8] = pal[12] = pal[16] = pal[20] = pal[24] = pal[28] = pal[0];
     }
     const uint64_t backdrop = pal[0] * 0x0101010101010101ULL;
+    const int draw = !n->no_picture; /* nes_set_picture */
+    /* No picture, no sprite 0 hit to find on this line, and no board watching the fetches:
+     * the tile fetches feed only this line's pixels (the shifters are refilled by the next
+     * line's prefetch at dots 321-336), so only v moves. */
+    const int lazy = visible && !draw && !hooked && (!p->spr0_line || (p->status & 0x40));
     for (int g = 0; g < groups; g++, d += 8) {
+        if (lazy) {
+            v = hori_next(v);
+            if (tail) {
+                v = vert_next(v);
+                if (p->overflow_dot >= d && p->overflow_dot <= d + 6) p->status |= 0x20;
+                break;
+            }
+            if (d <= 65 && d + 7 >= 65) sprite_eval(p);
+            if (p->overflow_dot >= d && p->overflow_dot <= d + 7) p->status |= 0x20;
+            continue;
+        }
         if (visible) {
             const int x0 = d - 1;
             /* formed only for the visible dots: past dot 256 they would point outside the
@@ -542,8 +567,10 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
             memcpy(&s8, spr, tail ? 7 : 8); /* the tail's 8th pixel would be x = 256 */
             if (!(mask & 0x10)) s8 = 0;
             uint8_t tmp[8];
-            uint8_t *const dst = tail ? tmp : out;
-            if (!(wlo | whi) && !s8) {
+            uint8_t *const dst = (tail || !draw) ? tmp : out;
+            if (!draw && ((p->status & 0x40) || !(s8 & (SPR_ZERO * 0x0101010101010101ULL)))) {
+                /* no picture, and no sprite 0 hit to find here */
+            } else if (!(wlo | whi) && !s8) {
                 memcpy(dst, &backdrop, 8); /* all backdrop: common in skies */
             } else {
                 /* eight background pixels at once: colour bits, then the palette bits */
@@ -567,7 +594,7 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
                     }
                 }
             }
-            if (tail) memcpy(out, tmp, 7);
+            if (tail && draw) memcpy(out, tmp, 7);
         }
         /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
         const uint16_t aa = at_addr(v);
@@ -664,7 +691,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 }
                 if (d == 250 && avail >= 7) {
                     bg_run(n, p, d, 1, visible, hooked, 1);
-                    if (visible) p->emph[sl] = p->mask >> 5;
+                    if (visible) line_end(p, sl, n->no_picture);
                     p->dot = 256;
                     p->clock += 28;
                     continue;
@@ -678,9 +705,9 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
             } else if (!p->rendering && sl < 240 && d >= 1 && d <= 255) {
                 /* rendering off: a run of backdrop pixels (v, hence the colour, cannot change) */
                 uint64_t k = avail < (uint64_t)(256 - d) ? avail : (uint64_t)(256 - d);
-                if (d == 1) line_start(p, sl);
+                if (d == 1) line_start(p, sl, n->no_picture);
                 uint8_t c = ((p->v & 0x3F00) == 0x3F00) ? p->palette[pal_index(p->v)] : p->palette[0];
-                memset(p->fb + sl * NES_WIDTH + d - 1, (p->mask & 0x01) ? (c & 0x30) : c, (size_t)k);
+                if (!n->no_picture) memset(p->fb + sl * NES_WIDTH + d - 1, (p->mask & 0x01) ? (c & 0x30) : c, (size_t)k);
                 p->dot = (int16_t)(p->dot + k);
                 p->clock += 4 * k;
                 continue;
@@ -923,7 +950,7 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     ppu_t *p = &n->ppu;
     st_begin(st, "SCRN");
     /* a picture still partly stale after a mid-picture load is saved as stale */
-    uint8_t screen = p->screen == SCREEN_MIDFRAME ? SCREEN_STALE : p->screen;
+    uint8_t screen = p->screen == SCREEN_MIDFRAME || p->undrawn_lines ? SCREEN_STALE : p->screen;
     ST_FIELD(st, screen);
     ST_ARRAY(st, p->emph);
     size_t line_v_pos = st->pos;
@@ -955,6 +982,8 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     st_end(st);
     if (st->mode == ST_LOAD) {
         p->screen = screen > SCREEN_VALID ? SCREEN_STALE : screen;
+        memset(p->line_undrawn, 0, sizeof(p->line_undrawn)); /* a whole fb, or one marked stale */
+        p->undrawn_lines = 0;
         for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= 0x3F;
         for (int i = 0; i < NES_HEIGHT; i++) p->emph[i] &= 7;
         for (int i = 0; i < NES_HEIGHT; i++) p->line_v[i] &= 0x7FFF;
