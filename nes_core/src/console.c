@@ -218,10 +218,10 @@ void nes_set_lockstep(nes_t *n, int on) {
 
 void nes_set_picture(nes_t *n, int on) {
     ppu_sync(n); /* the dots before the change are drawn as the setting was */
-    n->no_picture = on == 0;
+    n->no_picture = on == NES_PICTURE_NEXT ? NES_PICTURE_NEXT : on == 0;
 }
 
-int nes_picture(const nes_t *n) { return !n->no_picture; }
+int nes_picture(const nes_t *n) { return n->no_picture == NES_PICTURE_NEXT ? NES_PICTURE_NEXT : !n->no_picture; }
 
 void nes_power_cycle(nes_t *n) { power_on(n); }
 

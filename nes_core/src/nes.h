@@ -112,9 +112,11 @@ void nes_set_frame_grid(nes_t *nes, uint32_t cycles, int64_t phase);
  * board does not watch the PPU bus, skips the background fetches of lines where no sprite 0
  * hit can happen); all the game can observe stays the same (PPUSTATUS with sprite 0 hit and
  * overflow, the board's A12 timing) and so does the tiles view's line scroll. For frames
- * whose picture nobody looks at (frame skipping). nes_screen_valid is 0 while any line of fb
+ * whose picture nobody looks at (frame skipping); NES_PICTURE_NEXT draws from the next
+ * picture's first line on (a frame that ends inside the picture). nes_screen_valid is 0 while any line of fb
  * was last passed with 0, until each is drawn again. A setting: power cycles keep it, states
  * do not hold it. */
+#define NES_PICTURE_NEXT 2 /* nes_set_picture: off until the next picture begins (line 0) */
 void nes_set_picture(nes_t *nes, int on);
 int nes_picture(const nes_t *nes);
 /* CPU cycles since power-on. */

@@ -155,13 +155,13 @@ static int skip_frames(const nes_pool_task_t *t, const nes_obs_plan_t *plan, int
         if (f == first_drawn) {
             nes_set_picture(nes, 1);
         } else if (f == first_drawn - 1) {
-            /* a frame that ends inside the picture (a frame grid) leaves the next frame's
-             * picture begun: draw from here on (frames drift by a dot or two, far less than
-             * the lines before line 0) */
+            /* frames that end inside the picture (a frame grid) leave the picture of frame
+             * first_drawn begun in this one: draw from its first line. Frames drift against
+             * the PPU by a dot or two, so where this one starts says where the next will. */
             int sl, dot;
             nes_ppu_position(nes, &sl, &dot);
-            if (sl <= 240 || sl == 261)
-                nes_set_picture(nes, 1);
+            if (sl < 240 || (sl == 261 && dot >= 300))
+                nes_set_picture(nes, NES_PICTURE_NEXT);
         }
         const int ran = nes_run_frames(nes, 1, last[0], last[1]);
         f++;

@@ -366,7 +366,10 @@ static inline void ppu_tick(nes_t *n) {
     }
     int d = p->dot, sl = p->scanline;
     if (sl < 240) {
-        if (d == 1) line_start(p, sl, n->no_picture);
+        if (d == 1) {
+            if (sl == 0 && n->no_picture == NES_PICTURE_NEXT) n->no_picture = 0; /* it begins */
+            line_start(p, sl, n->no_picture);
+        }
         if (p->rendering) render_dot(n, p, d, 1);
         else if (d >= 1 && d <= 256 && !n->no_picture) backdrop_dot(p, d);
         if (d == 256) line_end(p, sl, n->no_picture);
@@ -705,7 +708,10 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
             } else if (!p->rendering && sl < 240 && d >= 1 && d <= 255) {
                 /* rendering off: a run of backdrop pixels (v, hence the colour, cannot change) */
                 uint64_t k = avail < (uint64_t)(256 - d) ? avail : (uint64_t)(256 - d);
-                if (d == 1) line_start(p, sl, n->no_picture);
+                if (d == 1) {
+                    if (sl == 0 && n->no_picture == NES_PICTURE_NEXT) n->no_picture = 0;
+                    line_start(p, sl, n->no_picture);
+                }
                 uint8_t c = ((p->v & 0x3F00) == 0x3F00) ? p->palette[pal_index(p->v)] : p->palette[0];
                 if (!n->no_picture) memset(p->fb + sl * NES_WIDTH + d - 1, (p->mask & 0x01) ? (c & 0x30) : c, (size_t)k);
                 p->dot = (int16_t)(p->dot + k);
