@@ -1726,7 +1726,10 @@ cdef class NESPool:
             last_pads: with ``frameskip``, a writable C-contiguous ``uint8`` ``(num_envs, 2)``.
             reward_range: ``(low, high)`` floats a frame's reward is clipped to (None: none).
             draw: with ``frameskip``, only the step's last ``draw`` frames (with the frames
-                their skip rules run) draw the picture (``NES.draw_picture``); -1: all.
+                their skip rules run) draw the picture (``NES.draw_picture``); -1: all. A step
+                whose shown picture was not drawn whole (one that ends early) runs again from
+                a state taken at its start, drawing every frame: the results are those of
+                drawing every frame.
             frames_run: None, or writable ``intc`` ``(num_envs,)``: frames each step ran.
 
         Raises:

@@ -325,7 +325,9 @@ class NESEnv(gym.Env):
             a frame terminates the episode, and the observation is the pixelwise maximum of the
             last two frames (ALE's pooling, as Gymnasium's ``AtariPreprocessing`` does; a step
             that ends early returns its last frame; ``"ram"`` and ``"tiles"`` observations
-            are the last frame's, not pooled).
+            are the last frame's, not pooled). A game whose rules are its spec's runs the
+            step in one C call, drawing only the pictures it uses (:attr:`screen` is always
+            the last frame's).
         repeat_action_probability: each frame, the action of the frame before is repeated
             instead of the step's action with this probability (sticky actions, ALE v5 and
             Machado et al. 2018); drawn from ``np_random``, so ``reset(seed=S)`` repeats them.

@@ -197,8 +197,8 @@ static int skip_frames(const nes_pool_task_t *t, const nes_obs_plan_t *plan, int
  * NULL. Frames before the last `draw` do not draw the picture; when a picture the step shows
  * was not drawn whole (a step that ends early shows its last frame, which may be one of
  * them) the step runs again from a save state taken at its start (the console with its
- * picture, the rules' counters), drawing every frame: the emulator and the rules are deterministic, so the second
- * run is the first with the pictures. */
+ * picture, the rules' counters), drawing every frame: the emulator and the rules are
+ * deterministic, so the second run is the first with the pictures. */
 static const uint8_t *run_skip_step(const nes_pool_task_t *t, const nes_obs_plan_t *plan)
 {
     nes_t *nes = t->nes;

@@ -49,8 +49,11 @@ typedef struct nes_pool_task {
      * terminates (or a skip rule's limit); info is that of the step's last frame, flags those
      * of its last frame. The picture after the frame before the last goes to `capture`, and
      * obs is pooled with it (pool_with is unused) when all frames ran. Only the last `draw`
-     * frames, and the frames their skip rules run, draw the picture (nes_set_picture; the
-     * console draws again afterwards); draw < 0: all. *frames_run: frames of the step run. */
+     * frames, and the frames their skip rules run, draw the picture (nes_set_picture; from
+     * the first line of their picture when frames end inside it; the console draws again
+     * afterwards); draw < 0: all. A step whose shown picture was not drawn whole (one that
+     * ends early) runs again from a state taken at its start, drawing every frame.
+     * *frames_run: frames of the step run. */
     int frameskip;
     const uint8_t *sticky;
     uint8_t *last_pads;
