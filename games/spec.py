@@ -703,7 +703,11 @@ class Rules:
             states: ``nes_core.RuleStates`` holding the console's registers and last reward
                 (None: registers read 0, rewards 0.0), and ``index``, its row.
         """
-        values = self.table.info(ram, states, index)
+        return self.info_dict(self.table.info(ram, states, index), states, index)
+
+    def info_dict(self, values, states=None, index: int = 0) -> Dict[str, Any]:
+        """:meth:`info` from one console's K info values (ints, in the table's order, as
+        ``table.info`` or the pool's ``info`` column give them) and its ``states`` row."""
         if self._plain:
             return {n: f(v) for n, f, v in zip(self._names, self._convert, values)}
         out: Dict[str, Any] = {}

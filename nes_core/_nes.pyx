@@ -9,6 +9,7 @@ from cpython.buffer cimport PyBUF_WRITABLE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
+from libc.math cimport INFINITY
 
 cdef extern from "nes.h" nogil:
     ctypedef struct nes_t:
@@ -52,6 +53,8 @@ cdef extern from "nes.h" nogil:
     void nes_ppu_position(nes_t *nes, int *scanline, int *dot)
     void nes_sync(nes_t *nes)
     void nes_set_lockstep(nes_t *nes, int on)
+    void nes_set_picture(nes_t *nes, int on)
+    int nes_picture(const nes_t *nes)
     void nes_reset(nes_t *nes)
     void nes_power_cycle(nes_t *nes)
     uint64_t nes_frame_count(const nes_t *nes)
@@ -68,6 +71,7 @@ cdef extern from "nes.h" nogil:
     size_t nes_state_size(nes_t *nes, unsigned flags)
     int nes_state_save(nes_t *nes, uint8_t *buf, size_t len, unsigned flags)
     int nes_screen_valid(const nes_t *nes)
+    int nes_line_scroll_valid(const nes_t *nes)
     int nes_state_load(nes_t *nes, const uint8_t *buf, size_t len, char *errbuf, size_t errlen)
     uint8_t *nes_prg_ram(nes_t *nes, size_t *size)
     void nes_set_audio(nes_t *nes, int enabled, int sample_rate)
@@ -410,6 +414,28 @@ cdef class NES:
         self._check()
         nes_set_timing(self.n, TIMINGS.index(value))
         self._screen_dirty = True
+    def draw_picture(self):
+        """bool: whether frames draw the picture (True, the default).
+
+        False skips writing the pixels of the frames that run, for frames whose picture nobody
+        looks at (frame skipping): everything the game can observe stays the same (PPUSTATUS
+        with sprite 0 hit and overflow, mapper IRQ timing, the tiles observation's line scroll),
+        and :attr:`screen_valid` is False from the first line not drawn until a whole frame is
+        drawn again. A setting: :meth:`power_cycle` keeps it, save states do not carry it.
+
+        Raises:
+            RuntimeError: another thread is running this console (setting it).
+        """
+        self._check()
+        return bool(nes_picture(self.n))
+
+    @draw_picture.setter
+    def draw_picture(self, bint on):
+        self._enter()
+        try:
+            nes_set_picture(self.n, on)
+        finally:
+            self._busy = 0
 
     @property
     def cycles(self):
@@ -544,7 +570,13 @@ cdef class NES:
                                  "(NES.capture with the same format)")
             pv = pool_with.reshape(-1)
             prev = &pv[0]
-        self._check_screen()
+        if f.plan.type == NES_OBS_TILES:  # no pixels: the line scroll record must be whole
+            self._check()
+            nes_sync(self.n)
+            if not nes_line_scroll_valid(self.n):
+                self._check_screen()  # raises
+        else:
+            self._check_screen()
         ov = out.reshape(-1)
         cdef uint8_t[::1] sv
         cdef uint8_t *sp = NULL
@@ -594,7 +626,8 @@ cdef class NES:
         nes_sync(self.n)
         if not nes_screen_valid(self.n):
             raise StateError("the picture is not known: the loaded state was saved without its "
-                             "screen (save_state(screen=True) keeps it); step a frame to draw one")
+                             "screen (save_state(screen=True) keeps it), or frames ran with "
+                             "draw_picture False; step a frame to draw one")
 
     def set_palette(self, palette):
         """Choose the RGB palette that turns palette indices into :attr:`screen` colours.
@@ -1492,6 +1525,12 @@ cdef extern from "pool.h" nogil:
         uint8_t *flags
         int64_t *info
         Py_ssize_t info_stride
+        int frameskip
+        const uint8_t *sticky
+        uint8_t *last_pads
+        double reward_low, reward_high
+        int draw
+        int *frames_run
     nes_pool_t *nes_pool_create(int num_threads)
     void nes_pool_destroy(nes_pool_t *pool)
     int nes_pool_threads(const nes_pool_t *pool)
@@ -1668,7 +1707,9 @@ cdef class NESPool:
         self._rules, self._rule_states = table, states
 
     def run(self, buttons=None, frames=1, obs=None, ram=None, indices=None, buttons2=None,
-            capture=None, pool_with=None, rule_ops=None, rewards=None, flags=None, info=None):
+            capture=None, pool_with=None, rule_ops=None, rewards=None, flags=None, info=None,
+            frameskip=0, sticky=None, last_pads=None, reward_range=None, draw=-1,
+            frames_run=None):
         """Run frames on the consoles, then write their frames and RAM, all without the GIL.
 
         For each selected console, in its pool thread: run ``frames`` frames with the pads held
@@ -1701,6 +1742,26 @@ cdef class NESPool:
                 truncated, bit 2 a skip rule ran the table's frame limit.
             info: None, or writable C-contiguous ``int64`` ``(ninfo, num_envs)``: info value
                 ``k`` of console ``i`` at ``[k, i]``.
+            frameskip: 0, or a frame-skipped step (ALE's frameskip, the one implementation
+                behind both envs): each console with ``frames > 0`` runs up to ``frameskip``
+                frames of the step in one go, frame ``f`` with its buttons, or, where bit 0
+                (bit 1) of ``sticky[i, f]`` is set, with controller 1's (2's) buttons of the
+                frame before, from ``last_pads[i]`` (sticky actions), which gets each frame's
+                buttons. With rule_ops 1 the rules run after every frame: each frame's reward
+                clipped to ``reward_range`` and summed into ``rewards``, the skip rules, and
+                the step ends after a frame that terminates; ``info`` and ``flags`` are the
+                last frame's. ``capture`` gets the picture after the frame before the last,
+                and ``obs`` is pooled with it when every frame ran (``pool_with`` must be None).
+            sticky: None (no sticky actions) or C-contiguous ``uint8`` ``(num_envs,
+                frameskip)``.
+            last_pads: with ``frameskip``, a writable C-contiguous ``uint8`` ``(num_envs, 2)``.
+            reward_range: ``(low, high)`` floats a frame's reward is clipped to (None: none).
+            draw: with ``frameskip``, only the step's last ``draw`` frames (with the frames
+                their skip rules run) draw the picture (``NES.draw_picture``); -1: all. A step
+                whose shown picture was not drawn whole (one that ends early) runs again from
+                a state taken at its start, drawing every frame: the results are those of
+                drawing every frame.
+            frames_run: None, or writable ``intc`` ``(num_envs,)``: frames each step ran.
 
         Raises:
             ValueError: wrong shapes, dtypes or values; RuntimeError: closed, or run() already
@@ -1800,6 +1861,37 @@ cdef class NESPool:
                     has_info = False
         elif rewards is not None or flags is not None or info is not None:
             raise ValueError("rewards, flags and info need rule_ops")
+        cdef int skip = _as_int(frameskip, "frameskip"), draw_n = _as_int(draw, "draw")
+        cdef const uint8_t[:, ::1] sticky_v
+        cdef uint8_t[:, ::1] last_v
+        cdef int[::1] run_v
+        cdef double low = -INFINITY, high = INFINITY
+        cdef bint has_sticky = sticky is not None, has_run = frames_run is not None
+        if skip:
+            if not 1 <= skip <= 1000:
+                raise ValueError(f"frameskip must be in 0..1000, got {skip}")
+            if pool_base != NULL:
+                raise ValueError("a frameskip step pools with capture: pool_with must be None")
+            if draw_n < -1:
+                raise ValueError(f"draw must be >= -1, got {draw_n}")
+            if (not isinstance(last_pads, np.ndarray) or last_pads.dtype != np.uint8
+                    or last_pads.shape != (n, 2) or not last_pads.flags.c_contiguous
+                    or not last_pads.flags.writeable):
+                raise ValueError(f"last_pads must be a writable C-contiguous uint8 array of "
+                                 f"shape ({n}, 2)")
+            last_v = last_pads
+            if has_sticky:
+                if (not isinstance(sticky, np.ndarray) or sticky.dtype != np.uint8
+                        or sticky.shape != (n, skip) or not sticky.flags.c_contiguous):
+                    raise ValueError(f"sticky must be a C-contiguous uint8 array of shape "
+                                     f"({n}, {skip})")
+                sticky_v = sticky
+            if reward_range is not None:
+                low, high = reward_range
+            if has_run:
+                run_v = self._vector(frames_run, np.intc, "frames_run", True)
+        elif sticky is not None or last_pads is not None or frames_run is not None:
+            raise ValueError("sticky, last_pads and frames_run need frameskip")
         count = idx.shape[0]
         for k in range(count):
             if (<NES>self.consoles[idx[k]])._busy:
@@ -1825,6 +1917,14 @@ cdef class NESPool:
             else:
                 self.tasks[k].rules = NULL
                 self.tasks[k].rules_op = 0
+            self.tasks[k].frameskip = skip
+            if skip:
+                self.tasks[k].sticky = &sticky_v[i, 0] if has_sticky else NULL
+                self.tasks[k].last_pads = &last_v[i, 0]
+                self.tasks[k].reward_low = low
+                self.tasks[k].reward_high = high
+                self.tasks[k].draw = draw_n
+                self.tasks[k].frames_run = &run_v[i] if has_run else NULL
         self.busy = True
         for k in range(count):
             (<NES>self.consoles[idx[k]])._busy = 1
@@ -1848,12 +1948,15 @@ cdef class NESPool:
                                f"{NES_WATCHDOG_FRAMES} frames' worth of CPU cycles; their state "
                                "is inconsistent (load a good save state or power_cycle())")
         if obs_base != NULL:
+            tiles = self.obs_format.plan.type == NES_OBS_TILES
             stale = [int(idx[k]) for k in range(count)
-                     if not nes_screen_valid((<NES>self.consoles[idx[k]]).n)]
+                     if not (nes_line_scroll_valid((<NES>self.consoles[idx[k]]).n) if tiles
+                             else nes_screen_valid((<NES>self.consoles[idx[k]]).n))]
             if stale:
                 raise StateError(f"consoles {stale} ran, but their rows of obs hold no known "
-                                 "picture: a state saved without its screen was loaded and no "
-                                 "whole frame was drawn since (save_state(screen=True))")
+                                 "picture: a state saved without its screen was loaded (or "
+                                 "frames ran undrawn, draw) and no whole frame was drawn since "
+                                 "(save_state(screen=True))")
 
     cdef _vector(self, values, dtype, str name, bint out):
         if (not isinstance(values, np.ndarray) or values.dtype != dtype

@@ -141,6 +141,27 @@ def observation_format(obs_type: str = "rgb", shape: Optional[Tuple[int, int]] =
     return fmt, gym.spaces.Box(0, 255, fmt.shape, np.uint8)
 
 
+_GAME_HOOKS = ("reset", "step", "info", "after_step")
+
+
+def rules_in_c(game: Game) -> bool:
+    """True when ``game``'s rules are all in its spec (or it has none): it keeps
+    :class:`games.Game`'s hooks, so the pool's C loop can evaluate them frame by frame
+    (``nes_core.NESPool.run``'s ``rule_ops`` and ``frameskip``) with no Python per frame."""
+    return all(getattr(type(game), hook) is getattr(Game, hook) for hook in _GAME_HOOKS)
+
+
+def frames_to_draw(obs_type: str, frameskip: int) -> int:
+    """How many of a step's last frames draw the picture (``NES.draw_picture``; the frames
+    before them only emulate): 2 when the observation pools the last two pictures, else 1,
+    so that the console's picture (``screen``, ``render()``, a state saved with its screen)
+    is always the step's last frame, whatever the observation. The pool also draws the end of
+    the frame before when a frame grid ends it inside the picture, and runs a step again
+    drawing every frame when a picture it shows was not drawn whole (a step that ends
+    early)."""
+    return 2 if frameskip > 1 and obs_type not in ("ram", "tiles") else 1
+
+
 class FrameStack:
     """The last ``k`` observations of ``n`` envs, as Gymnasium's ``FrameStackObservation``
     gives them: stack axis first, oldest first, padded with the episode's first observation.
@@ -328,7 +349,9 @@ class NESEnv(gym.Env):
             a frame terminates the episode, and the observation is the pixelwise maximum of the
             last two frames (ALE's pooling, as Gymnasium's ``AtariPreprocessing`` does; a step
             that ends early returns its last frame; ``"ram"`` and ``"tiles"`` observations
-            are the last frame's, not pooled).
+            are the last frame's, not pooled). A game whose rules are its spec's runs the
+            step in one C call, drawing only the pictures it uses (:attr:`screen` is always
+            the last frame's).
         repeat_action_probability: each frame, the action of the frame before is repeated
             instead of the step's action with this probability (sticky actions, ALE v5 and
             Machado et al. 2018); drawn from ``np_random``, so ``reset(seed=S)`` repeats them.
@@ -442,6 +465,7 @@ class NESEnv(gym.Env):
         self._last_buttons = (0, 0)  # each pad's last frame's buttons (sticky actions repeat them)
         self._episode_frames = 0  # frames run in this episode (max_num_frames_per_episode)
         self._pool_with = None  # the frame before a step's last, for pooling
+        self._frame_pool = None  # a one-console nes_core.NESPool: frame-skipped steps in C
         self._start_state = self._start_for(self.game)
         # sound only where someone hears it; recorders turn it on themselves
         self.nes.audio_enabled = render_mode == "human" and not mute
@@ -647,7 +671,13 @@ class NESEnv(gym.Env):
                     ) -> Tuple[float, bool, Dict[str, Any]]:
         """Run the step's frames (frameskip, sticky actions) with the pads ``buttons`` held;
         keep the frame before the last for pooling. Returns the summed clipped reward,
-        termination and the last info."""
+        termination and the last info.
+
+        A game whose rules are its spec's (:func:`rules_in_c`) runs the whole step in one C
+        call, the vector env's (``NESPool.run(frameskip=...)``); one with Python hooks, or with
+        the sound on (each frame's samples), runs frame by frame here with the same results."""
+        if rules_in_c(self.game) and not self.nes.audio_enabled:
+            return self._run_frames_c(buttons, sticky)
         nes, game = self.nes, self.game
         low, high = self._frame_reward_range
         total, terminated, blocks = 0.0, False, []
@@ -684,6 +714,70 @@ class NESEnv(gym.Env):
         if blocks:
             self._audio = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
         return total, bool(terminated), info
+
+    def _run_frames_c(self, buttons: Tuple[int, int], sticky: bool
+                      ) -> Tuple[float, bool, Dict[str, Any]]:
+        """:meth:`_run_frames` in one ``NESPool.run`` call. The sticky draws are those of the
+        frame loop: ``players`` uniforms a frame for the frames that run (drawn for all
+        ``frameskip`` frames, then the generator is put back to where it would be when the
+        step ended early)."""
+        from nes_core import NESPool
+
+        nes, game, k = self.nes, self.game, self.frameskip
+        spec = game.spec is not None
+        a = self._frame_pool
+        if a is None:
+            fmt = self._obs_format if self._obs_format is not None else ObsFormat("grayscale", (1, 1))
+            pool = NESPool([nes], 1, obs_format=fmt)
+            a = self._frame_pool = {
+                "pool": pool, "game": None, "b1": np.zeros(1, np.uint8), "b2": np.zeros(1, np.uint8),
+                "last": np.zeros((1, 2), np.uint8), "sticky": np.zeros((1, k), np.uint8),
+                "ran": np.zeros(1, np.intc), "ops": np.ones(1, np.uint8),
+                "rewards": np.zeros(1), "flags": np.zeros(1, np.uint8),
+                "capture": (np.zeros((1,) + pool.capture_shape, np.uint8)
+                            if self._pooled and k > 1 else None),
+                "draw": frames_to_draw(self.obs_type, k),
+            }
+        pool = a["pool"]
+        rules = {}
+        if spec:
+            if a["game"] is not game:  # a new game module (random stages): its table, its counters
+                pool.set_rules(game.rules.table, game._rule_states)
+                a["game"] = game
+                a["info"] = np.zeros((game.rules.table.ninfo, 1), np.int64)
+            rules = {"rule_ops": a["ops"], "rewards": a["rewards"], "flags": a["flags"],
+                     "info": a["info"]}
+        a["b1"][0], a["b2"][0] = buttons
+        a["last"][0] = self._last_buttons
+        p = self.repeat_action_probability if sticky else 0.0
+        keep = None
+        if p:
+            bits = self.np_random.bit_generator
+            before = bits.state
+            draws = self.np_random.random((k, self.players)) < p  # the loop's draws, in order
+            keep = a["sticky"]
+            keep[0] = draws[:, 0] if self.players == 1 else draws[:, 0] | (draws[:, 1] << 1)
+        pool.run(a["b1"], 1, None, None, None, a["b2"], capture=a["capture"],
+                 frameskip=k, sticky=keep, last_pads=a["last"], reward_range=self._frame_reward_range,
+                 draw=a["draw"], frames_run=a["ran"], **rules)
+        ran = int(a["ran"][0])
+        if p and ran < k:  # the loop would have drawn for the frames that ran only
+            bits.state = before
+            self.np_random.random((ran, self.players))
+        self._last_buttons = (int(a["last"][0, 0]), int(a["last"][0, 1]))
+        self._episode_frames += ran
+        self._pool_with = a["capture"][0] if a["capture"] is not None and ran == k else None
+        if not spec:
+            return 0.0, False, game.info(nes.ram)
+        flags = int(a["flags"][0])
+        if flags & 4:
+            what = game.rules.compiled.skip_names[game._rule_states.rule(0)]
+            raise RuntimeError(
+                f"{game.name}: still in {what} after {game.spec.frame_limit} frames; "
+                "the emulator does not run the game as expected"
+            )
+        game.last_truncated = bool(flags & 2)
+        return float(a["rewards"][0]), bool(flags & 1), game.rules.info_dict(a["info"][:, 0].tolist(), game._rule_states, 0)
 
     def _noop_start(self) -> None:
         """1..noop_max no-op steps (without sticky actions); an episode that ends meanwhile
@@ -751,6 +845,9 @@ class NESEnv(gym.Env):
 
     def close(self) -> None:
         """Close the window and the sound output, if any (idempotent)."""
+        if self._frame_pool is not None:
+            self._frame_pool["pool"].close()
+            self._frame_pool = None
         if self._sink is not None:
             self._sink.close()
             self._sink = None
@@ -791,6 +888,7 @@ class NESEnv(gym.Env):
         state = self.__dict__.copy()
         state["_viewer"] = None
         state["_sink"] = None
+        state["_frame_pool"] = None  # threads and buffers: built again on the next step
         return state
 
     # --- save states ----------------------------------------------------------------------------

@@ -44,7 +44,8 @@ from games.spec import RewardInfo
 
 from .actions import action_set, buttons_to_byte, byte_to_buttons, check_players
 from .env import (FrameStack, check_max_frames, check_reset_options, check_time_options,
-                  frame_grid, observation_format, set_frame_timing, stacked_space)
+                  frame_grid, frames_to_draw, observation_format, rules_in_c, set_frame_timing,
+                  stacked_space)
 from .smb import ALL_STAGES, ROM_MODES, draw_stage, game_and_rom, parse_stages, rom_for
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -219,10 +220,7 @@ class _SpecBatchGame(_BatchGame):
     @staticmethod
     def applies_to(game: Game) -> bool:
         """True for a game with a spec whose class keeps Game's spec-evaluating hooks."""
-        return game.spec is not None and all(
-            getattr(type(game), hook) is getattr(Game, hook)
-            for hook in ("reset", "step", "info", "after_step")
-        )
+        return game.spec is not None and rules_in_c(game)
 
     def _args(self) -> Dict[str, Any]:
         # the infos' arrays are views of this one: a new one each call
@@ -475,7 +473,7 @@ class NESVectorEnv(VectorEnv):
         self._stack = FrameStack(int(stack), n, frame_space.shape) if stack > 1 else None
         self._ram = np.zeros((n, RAM_SIZE), dtype=np.uint8)
         # each console's last frame's buttons, per controller (sticky actions repeat them)
-        self._last_pads = np.zeros((2, n), dtype=np.uint8)
+        self._last_pads = np.zeros((n, 2), dtype=np.uint8)
         self._frames = np.zeros(n, dtype=np.int64)  # frames run in each env's episode
         # each env's no-op generator, and the frame before a no-op start's last (pooling)
         self._noop_rngs = [np.random.default_rng() for _ in range(n)]
@@ -487,6 +485,8 @@ class NESVectorEnv(VectorEnv):
         self._capture = (np.zeros((n,) + self.pool.capture_shape, dtype=np.uint8)
                          if self.frameskip > 1 and not self._ram_obs and obs_type != "tiles" else None)
         self._rewards = np.zeros(n, dtype=np.float64)
+        self._frames_run = np.zeros(n, dtype=np.intc)  # frames each env's step ran (frameskip)
+        self._draw = frames_to_draw(obs_type, self.frameskip)
         self._terminations = np.zeros(n, dtype=bool)
         self._truncations = np.zeros(n, dtype=bool)
         self._autoreset = np.zeros(n, dtype=bool)
@@ -602,7 +602,7 @@ class NESVectorEnv(VectorEnv):
         # every env draws its frame: the others' current frame is their last observation
         self.pool.run(None, 0, self._picture(obs), self._ram, **self._batch.reset_args(mask))
         infos = self._batch.reset(self._ram, mask)
-        self._last_pads[:, mask] = 0
+        self._last_pads[mask] = 0
         self._frames[mask] = 0
         if self.noop_max:
             noops = mask.copy()
@@ -749,11 +749,13 @@ class NESVectorEnv(VectorEnv):
         last. Envs in ``resetting`` run no frame; their counters start on the first frame,
         except those of ``noop_started`` (started already). Returns ``(terminated, truncated or
         None, infos)``."""
+        if not isinstance(self._batch, _LoopBatchGame):
+            return self._skip_frames_c(buttons, buttons2, stepping, resetting, obs, noop_started)
         k, p, n = self.frameskip, self.repeat_action_probability, self.num_envs
         low, high = self._frame_reward_range
         pictures = not self._ram_obs
         self._rewards[:] = 0.0
-        self._last_pads[:, resetting] = 0
+        self._last_pads[resetting] = 0
         alive = stepping.copy()
         terminated = np.zeros(n, dtype=bool)
         frozen = ~(alive | resetting)
@@ -768,12 +770,12 @@ class NESVectorEnv(VectorEnv):
             pads, pads2 = buttons, buttons2
             if p:  # one draw per controller and env (players=1: the draws of random(n))
                 sticky = self.np_random.random((self.players, n)) < p
-                pads = np.where(sticky[0], self._last_pads[0], buttons).astype(np.uint8)
+                pads = np.where(sticky[0], self._last_pads[:, 0], buttons).astype(np.uint8)
                 if buttons2 is not None:
-                    pads2 = np.where(sticky[1], self._last_pads[1], buttons2).astype(np.uint8)
-            self._last_pads[0, alive] = pads[alive]
+                    pads2 = np.where(sticky[1], self._last_pads[:, 1], buttons2).astype(np.uint8)
+            self._last_pads[alive, 0] = pads[alive]
             if pads2 is not None:
-                self._last_pads[1, alive] = pads2[alive]
+                self._last_pads[alive, 1] = pads2[alive]
             last, before_last = f == k - 1, self._capture is not None and f == k - 2
             self.pool.run(pads, alive.astype(np.intc), obs if (last and pictures) else None,
                           self._ram, buttons2=pads2, capture=self._capture if before_last else None,
@@ -799,6 +801,36 @@ class NESVectorEnv(VectorEnv):
             alive &= ~ended
             frozen |= ended
         return terminated, truncated, infos
+
+    def _skip_frames_c(self, buttons: np.ndarray, buttons2: Optional[np.ndarray],
+                       stepping: np.ndarray, resetting: np.ndarray, obs: np.ndarray,
+                       noop_started: Optional[np.ndarray] = None
+                       ) -> Tuple[np.ndarray, Optional[np.ndarray], Dict[str, Any]]:
+        """:meth:`_skip_frames` in one ``NESPool.run`` call (the single env's C step, for N
+        consoles at once): a game whose rules all run in C. The sticky draws are the frame
+        loop's: ``random((players, N))`` a frame for all ``frameskip`` frames, as one array."""
+        k, p, n = self.frameskip, self.repeat_action_probability, self.num_envs
+        self._last_pads[resetting] = 0
+        fresh = resetting if noop_started is None else resetting & ~noop_started
+        sticky = None
+        if p:
+            draws = self.np_random.random((k, self.players, n)) < p
+            sticky = draws[:, 0].T.astype(np.uint8)
+            if self.players == 2:
+                sticky |= draws[:, 1].T.astype(np.uint8) << 1
+            sticky = np.ascontiguousarray(sticky)
+        pictures = not self._ram_obs
+        ran = self._frames_run
+        ran[:] = 0
+        self.pool.run(buttons, stepping.astype(np.intc), obs if pictures else None, self._ram,
+                      buttons2=buttons2, capture=self._capture, frameskip=k, sticky=sticky,
+                      last_pads=self._last_pads, reward_range=self._frame_reward_range,
+                      draw=self._draw, frames_run=ran, **self._batch.step_args(stepping, fresh))
+        self._frames += ran
+        frozen = ~stepping if noop_started is None else ~stepping | noop_started
+        rewards, terminated, infos, _ = self._batch.step(self._ram, stepping, frozen)
+        self._rewards[:] = rewards
+        return terminated, self._batch.truncated, infos
 
     def _noop_starts(self, envs: np.ndarray) -> None:
         """Random no-op starts of the envs in ``envs`` (a bool mask of envs just restarted,

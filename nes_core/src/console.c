@@ -215,6 +215,13 @@ void nes_set_lockstep(nes_t *n, int on) {
     ppu_schedule(n);
 }
 
+void nes_set_picture(nes_t *n, int on) {
+    ppu_sync(n); /* the dots before the change are drawn as the setting was */
+    n->no_picture = on == NES_PICTURE_NEXT ? NES_PICTURE_NEXT : on == 0;
+}
+
+int nes_picture(const nes_t *n) { return n->no_picture == NES_PICTURE_NEXT ? NES_PICTURE_NEXT : !n->no_picture; }
+
 void nes_power_cycle(nes_t *n) { power_on(n); }
 
 int nes_set_timing(nes_t *n, int timing) {
@@ -432,6 +439,10 @@ void console_state(state_t *st, nes_t *n) {
 }
 
 int nes_screen_valid(const nes_t *n) {
+    return !n->ppu.undrawn_lines && nes_line_scroll_valid(n);
+}
+
+int nes_line_scroll_valid(const nes_t *n) {
     const ppu_t *p = &n->ppu;
     if (p->screen == SCREEN_MIDFRAME) { /* loaded at (stale_line, stale_dot) of lines 0-239 */
         uint32_t since = p->frames - p->stale_frames;

@@ -88,6 +88,12 @@ typedef struct ppu {
      * SCREEN_MIDFRAME: whole once the PPU is one frame past the load position (stale_*).
      * Not part of save states. */
     uint8_t screen;
+    /* Lines of fb whose last pass was not drawn (nes_set_picture(0)), and whether the current
+     * line began drawn: fb is whole only when no line is undrawn. Not part of save states (a
+     * screen section saves such a picture as stale). */
+    uint8_t line_undrawn[NES_HEIGHT];
+    uint8_t line_drawn;
+    uint16_t undrawn_lines;
     uint32_t stale_frames;
     int stale_line, stale_dot;
     uint64_t clock;         /* master clock of the last dot run */
@@ -162,6 +168,9 @@ struct nes {
      * A setting like ppu_lockstep: kept by power cycles, not saved in states. */
     uint32_t grid_cycles;
     int64_t grid_phase;
+    /* nes_set_picture(0): the PPU does not write fb (nor mark it whole); everything else it
+     * does, sprite 0 hit included, is unchanged. A setting: kept by power cycles, not saved. */
+    uint8_t no_picture;
     uint64_t ppu_event;
     /* save-state layouts without / with the screen section, measured on first use */
     state_layout_t state_layout[2];

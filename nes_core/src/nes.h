@@ -119,6 +119,17 @@ void nes_set_frame_grid(nes_t *nes, uint32_t cycles, int64_t phase);
 enum nes_timing { NES_TIMING_ACCURATE = 0, NES_TIMING_NESPY = 1 };
 int nes_set_timing(nes_t *nes, int timing);
 int nes_timing(const nes_t *nes);
+/* Whether the PPU draws the picture (default 1). With 0 it writes no pixels (and, when the
+ * board does not watch the PPU bus, skips the background fetches of lines where no sprite 0
+ * hit can happen); all the game can observe stays the same (PPUSTATUS with sprite 0 hit and
+ * overflow, the board's A12 timing) and so does the tiles view's line scroll. For frames
+ * whose picture nobody looks at (frame skipping); NES_PICTURE_NEXT draws from the next
+ * picture's first line on (a frame that ends inside the picture). nes_screen_valid is 0 while any line of fb
+ * was last passed with 0, until each is drawn again. A setting: power cycles keep it, states
+ * do not hold it. */
+#define NES_PICTURE_NEXT 2 /* nes_set_picture: off until the next picture begins (line 0) */
+void nes_set_picture(nes_t *nes, int on);
+int nes_picture(const nes_t *nes);
 /* CPU cycles since power-on. */
 uint64_t nes_cpu_cycles(const nes_t *nes);
 void nes_step_instruction(nes_t *nes);
@@ -210,6 +221,9 @@ int nes_state_save(nes_t *nes, uint8_t *buf, size_t len, unsigned flags);
 int nes_state_load(nes_t *nes, const uint8_t *buf, size_t len, char *errbuf, size_t errlen);
 /* 1 when the framebuffer holds a whole picture drawn by this console since power-on or a load. */
 int nes_screen_valid(const nes_t *nes);
+/* Whether the per-line scroll record (nes_tiles) is whole: as nes_screen_valid, except that
+ * lines drawn under nes_set_picture(0) count (their scroll is recorded all the same). */
+int nes_line_scroll_valid(const nes_t *nes);
 
 /* Battery-backed / work RAM at $6000 ($6000-$7FFF window), NULL when the board has none. */
 uint8_t *nes_prg_ram(nes_t *nes, size_t *size);

@@ -134,9 +134,132 @@ static void run_rules(const nes_pool_task_t *t)
         *t->flags = (uint8_t)flags;
 }
 
+/* The frames of a frame-skipped step (run_skip_step), drawing from frame `first_drawn` on.
+ * Sets *flags and *total; returns the frames run. *whole: the pictures the step shows (the
+ * last, and the captured one) were drawn whole. */
+static int skip_frames(const nes_pool_task_t *t, const nes_obs_plan_t *plan, int first_drawn,
+                       uint8_t last[2], int *flags, double *total, int *whole)
+{
+    nes_t *nes = t->nes;
+    const int k = t->frameskip;
+    const int rules = t->rules != NULL && t->rules_op == NES_POOL_RULES_STEP;
+    int f = 0;
+    *whole = 1;
+    nes_set_picture(nes, first_drawn <= 0);
+    while (f < k) {
+        const uint8_t keep = t->sticky != NULL ? t->sticky[f] : 0;
+        if (!(keep & 1))
+            last[0] = t->pad1;
+        if (!(keep & 2))
+            last[1] = t->pad2;
+        if (f == first_drawn) {
+            nes_set_picture(nes, 1);
+        } else if (f == first_drawn - 1) {
+            /* frames that end inside the picture (a frame grid) leave the picture of frame
+             * first_drawn begun in this one: draw from its first line. Frames drift against
+             * the PPU by a dot or two, so where this one starts says where the next will. */
+            int sl, dot;
+            nes_ppu_position(nes, &sl, &dot);
+            if (sl < 240 || (sl == 261 && dot >= 300))
+                nes_set_picture(nes, NES_PICTURE_NEXT);
+        }
+        const int ran = nes_run_frames(nes, 1, last[0], last[1]);
+        f++;
+        if (ran == NES_WATCHDOG_TRIPPED)
+            break;
+        if (rules) {
+            const uint8_t *ram = nes_ram(nes);
+            *flags = 0;
+            const double r = nes_rules_step(t->rules, t->rules_state, ram, flags);
+            *total += r < t->reward_low ? t->reward_low : (r > t->reward_high ? t->reward_high : r);
+            const int terminated = *flags & NES_POOL_TERMINATED;
+            if (t->info != NULL && (terminated || f == k)) /* before the skip rules write RAM */
+                nes_rules_info(t->rules, t->rules_state, ram, t->info, t->info_stride);
+            if (nes_rules_skip_run(t->rules, t->rules_state, nes, terminated) == -1)
+                *flags |= NES_POOL_SKIP_LIMIT;
+            if (*flags & (NES_POOL_TERMINATED | NES_POOL_SKIP_LIMIT))
+                break;
+        }
+        if (f == k - 1 && t->capture != NULL) { /* the frame before the last, for pooling */
+            nes_sync(nes);
+            *whole &= nes_screen_valid(nes);
+            nes_obs_capture(nes, plan->type, t->capture);
+        }
+    }
+    nes_sync(nes);
+    *whole &= nes_screen_valid(nes);
+    nes_set_picture(nes, 1);
+    return f;
+}
+
+/* A frame-skipped step (nes_pool_task_t.frameskip): the one implementation of ALE's frame
+ * skipping behind both envs. Returns the full-size picture to pool the observation with, or
+ * NULL. Frames before the last `draw` do not draw the picture; when a picture the step shows
+ * was not drawn whole (a step that ends early shows its last frame, which may be one of
+ * them) the step runs again from a save state taken at its start (the console with its
+ * picture, the rules' counters), drawing every frame: the emulator and the rules are
+ * deterministic, so the second run is the first with the pictures. */
+static const uint8_t *run_skip_step(const nes_pool_task_t *t, const nes_obs_plan_t *plan)
+{
+    nes_t *nes = t->nes;
+    const int k = t->frameskip, draw = t->draw < 0 ? k : t->draw;
+    const int first_drawn = k - draw;
+    uint8_t last[2] = {t->last_pads[0], t->last_pads[1]};
+    double total = 0.0;
+    int flags = 0, whole = 1;
+    const int replay = first_drawn > 0 && draw > 0; /* frames not drawn, a picture wanted */
+    uint8_t *saved = NULL;
+    size_t saved_len = 0;
+    nes_rules_state_t rules_before;
+    memset(&rules_before, 0, sizeof(rules_before));
+    if (replay) {
+        /* with the picture: the run again starts from the same fb, whole (a picture begun
+         * before the step, as a frame grid leaves it, is whole only with its first part) */
+        saved_len = nes_state_size(nes, NES_STATE_SCREEN);
+        saved = (uint8_t *)malloc(saved_len);
+        if (saved != NULL && nes_state_save(nes, saved, saved_len, NES_STATE_SCREEN) != NES_OK) {
+            free(saved);
+            saved = NULL;
+        }
+        if (t->rules != NULL)
+            rules_before = *t->rules_state;
+    }
+    int f = skip_frames(t, plan, first_drawn, last, &flags, &total, &whole);
+    char err[8];
+    if (replay && !whole && saved != NULL && nes_state_load(nes, saved, saved_len, err, sizeof(err)) == NES_OK) {
+        if (t->rules != NULL)
+            *t->rules_state = rules_before;
+        last[0] = t->last_pads[0];
+        last[1] = t->last_pads[1];
+        total = 0.0;
+        flags = 0;
+        f = skip_frames(t, plan, 0, last, &flags, &total, &whole);
+    } /* else (out of memory): the picture stays stale, and the caller's check says so */
+    free(saved);
+    t->last_pads[0] = last[0];
+    t->last_pads[1] = last[1];
+    if (t->reward != NULL)
+        *t->reward = total;
+    if (t->flags != NULL)
+        *t->flags = (uint8_t)flags;
+    if (t->frames_run != NULL)
+        *t->frames_run = f;
+    return f == k && k > 1 ? t->capture : NULL;
+}
+
 static void run_task(const nes_pool_task_t *t, const nes_obs_plan_t *plan, uint8_t *scratch)
 {
     nes_t *nes = t->nes;
+    if (t->frameskip > 0 && t->frames > 0) {
+        const uint8_t *pool_with = run_skip_step(t, plan);
+        if (t->obs != NULL) {
+            nes_sync(nes);
+            nes_obs_write(nes, plan, plan->type == NES_OBS_TILES ? NULL : pool_with, t->obs, scratch);
+        }
+        if (t->ram != NULL)
+            memcpy(t->ram, nes_ram(nes), NES_RAM_SIZE);
+        return;
+    }
     if (t->frames > 0)
         nes_run_frames(nes, t->frames, t->pad1, t->pad2);
     if (t->rules != NULL && t->rules_op != 0)

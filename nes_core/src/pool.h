@@ -40,6 +40,26 @@ typedef struct nes_pool_task {
     uint8_t *flags;
     int64_t *info;              /* info value k goes to info[k * info_stride] */
     ptrdiff_t info_stride;
+    /* A frame-skipped step (ALE's frameskip), when frameskip > 0 and frames > 0 (frames is then
+     * only "run"): up to `frameskip` frames of one frame each, frame f with pad1 / pad2, or
+     * with the pad of the frame before (last_pads[0] / [1]) where sticky[f] has bit 0 / bit 1
+     * set (sticky actions; sticky NULL: none); last_pads gets each frame's pads. After every
+     * frame the rules (rules_op STEP) give its reward, clipped to [reward_low, reward_high]
+     * and summed into *reward, and run their skip rules; the step ends after a frame that
+     * terminates (or a skip rule's limit); info is that of the step's last frame, flags those
+     * of its last frame. The picture after the frame before the last goes to `capture`, and
+     * obs is pooled with it (pool_with is unused) when all frames ran. Only the last `draw`
+     * frames, and the frames their skip rules run, draw the picture (nes_set_picture; from
+     * the first line of their picture when frames end inside it; the console draws again
+     * afterwards); draw < 0: all. A step whose shown picture was not drawn whole (one that
+     * ends early) runs again from a state taken at its start, drawing every frame.
+     * *frames_run: frames of the step run. */
+    int frameskip;
+    const uint8_t *sticky;
+    uint8_t *last_pads;
+    double reward_low, reward_high;
+    int draw;
+    int *frames_run;
 } nes_pool_task_t;
 
 enum { NES_POOL_RULES_STEP = 1, NES_POOL_RULES_RESET = 2, NES_POOL_RULES_INFO = 3 };

@@ -322,7 +322,7 @@ static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
     }
 }
 
-static inline void put_pixel(ppu_t *p, int x) {
+static inline void put_pixel(ppu_t *p, int x, int draw) {
     uint8_t mask = p->mask;
     uint8_t bgp = 0;
     if ((mask & PPUMASK_BG) && (x >= 8 || (mask & PPUMASK_BG_LEFT))) {
@@ -332,6 +332,7 @@ static inline void put_pixel(ppu_t *p, int x) {
     }
     uint8_t sp = (mask & PPUMASK_SPRITES) ? sprite_pixel(mask, p->spr_line[x], x) : 0;
     uint8_t idx = compose_pixel(p, bgp, sp, x);
+    if (!draw) return; /* nes_set_picture: the hit above is all the game sees */
     uint8_t c = p->palette[(idx & 3) ? idx : 0];
     p->fb[p->scanline * NES_WIDTH + x] = shown_colour(mask, c);
 }
@@ -345,7 +346,7 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
             p->spr0_line = p->spr0_next;
         }
         if (visible) {
-            put_pixel(p, d - 1);
+            put_pixel(p, d - 1, !n->no_picture);
             if (d == SPRITE_EVAL_DOT) sprite_eval(p);
             overflow_at(p, d, d);
         }
@@ -373,9 +374,24 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
 }
 
 /* Dot 1 of visible line sl: the scroll the line starts with, for the tiles view (nes_tiles). */
-static inline void line_start(ppu_t *p, int sl) {
+static inline void line_start(ppu_t *p, int sl, int no_picture) {
+    p->line_drawn = !no_picture;
+    if (no_picture && !p->line_undrawn[sl]) { p->line_undrawn[sl] = 1; p->undrawn_lines++; }
     p->line_v[sl] = p->v;
     p->line_x[sl] = (uint8_t)(p->x | (p->mask & PPUMASK_RENDERING));
+}
+
+/* Dot 1 of visible line sl: a picture held back to the next one (NES_PICTURE_NEXT) begins on
+ * line 0; then line_start. */
+static inline void line_begin(nes_t *n, ppu_t *p, int sl) {
+    if (sl == 0 && n->no_picture == NES_PICTURE_NEXT) n->no_picture = 0;
+    line_start(p, sl, n->no_picture);
+}
+
+/* Dot 256 of visible line sl: its emphasis, and whether fb now holds the whole line. */
+static inline void line_end(ppu_t *p, int sl, int no_picture) {
+    line_emphasis(p, sl);
+    if (p->line_undrawn[sl] && p->line_drawn && !no_picture) { p->line_undrawn[sl] = 0; p->undrawn_lines--; }
 }
 
 static inline void backdrop_dot(ppu_t *p, int d) {
@@ -390,10 +406,10 @@ static inline void ppu_tick(nes_t *n) {
     }
     int d = p->dot, sl = p->scanline;
     if (sl < 240) {
-        if (d == 1) line_start(p, sl);
+        if (d == 1) line_begin(n, p, sl);
         if (p->rendering) render_dot(n, p, d, 1);
-        else if (d >= 1 && d <= 256) backdrop_dot(p, d);
-        if (d == LAST_BG_DOT) line_emphasis(p, sl);
+        else if (d >= 1 && d <= 256 && !n->no_picture) backdrop_dot(p, d);
+        if (d == LAST_BG_DOT) line_end(p, sl, n->no_picture);
     } else if (sl == VBLANK_LINE) {
         if (d == VBLANK_DOT) {
             if (!p->suppress_vbl) p->status |= PPUSTATUS_VBLANK;
@@ -467,7 +483,8 @@ static inline void span_palette(const ppu_t *p, uint8_t mask, uint8_t pal[32]) {
  * line and the span's palette. */
 static inline __attribute__((always_inline)) void bg_group_pixels(ppu_t *p, int x0, int tail, uint8_t mask, int sh,
                                                                 uint16_t bg_lo, uint16_t bg_hi, uint16_t at_lo,
-                                                                uint16_t at_hi, const uint8_t *pal, uint64_t backdrop) {
+                                                                uint16_t at_hi, const uint8_t *pal, uint64_t backdrop,
+                                                                int draw) {
     /* formed only for the visible dots: past dot 256 they would point outside the
      * arrays, undefined behaviour even unused */
     uint8_t *const out = p->fb + p->scanline * NES_WIDTH + x0;
@@ -480,8 +497,10 @@ static inline __attribute__((always_inline)) void bg_group_pixels(ppu_t *p, int 
     memcpy(&s8, spr, tail ? 7 : 8); /* the tail's 8th pixel would be x = 256 */
     if (!(mask & PPUMASK_SPRITES)) s8 = 0;
     uint8_t tmp[8];
-    uint8_t *const dst = tail ? tmp : out;
-    if (!(wlo | whi) && !s8) {
+    uint8_t *const dst = (tail || !draw) ? tmp : out;
+    if (!draw && ((p->status & PPUSTATUS_SPRITE0_HIT) || !(s8 & (SPR_ZERO * 0x0101010101010101ULL)))) {
+        /* no picture (nes_set_picture), and no sprite 0 hit to find here */
+    } else if (!(wlo | whi) && !s8) {
         memcpy(dst, &backdrop, 8); /* all backdrop: common in skies */
     } else {
         /* eight background pixels at once: colour bits, then the palette bits */
@@ -500,7 +519,7 @@ static inline __attribute__((always_inline)) void bg_group_pixels(ppu_t *p, int 
             }
         }
     }
-    if (tail) memcpy(out, tmp, 7);
+    if (tail && draw) memcpy(out, tmp, 7);
 }
 
 /* The two pattern fetches of a group's tile (low plane at pt, high at pt | 8). `hooked`: the
@@ -549,8 +568,24 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
     uint8_t pal[32];
     if (visible) span_palette(p, mask, pal);
     const uint64_t backdrop = pal[0] * 0x0101010101010101ULL;
+    const int draw = !n->no_picture; /* nes_set_picture */
+    /* No picture, no sprite 0 hit to find on this line, and no board watching the fetches:
+     * the tile fetches feed only this line's pixels (the shifters are refilled by the next
+     * line's prefetch at dots 321-336), so only v moves. */
+    const int lazy = visible && !draw && !hooked && (!p->spr0_line || (p->status & PPUSTATUS_SPRITE0_HIT));
     for (int g = 0; g < groups; g++, d += 8) {
-        if (visible) bg_group_pixels(p, d - 1, tail, mask, sh, bg_lo, bg_hi, at_lo, at_hi, pal, backdrop);
+        if (lazy) {
+            v = hori_next(v);
+            if (tail) {
+                v = vert_next(v);
+                overflow_at(p, d, d + 6);
+                break;
+            }
+            if (d <= SPRITE_EVAL_DOT && d + 7 >= SPRITE_EVAL_DOT) sprite_eval(p);
+            overflow_at(p, d, d + 7);
+            continue;
+        }
+        if (visible) bg_group_pixels(p, d - 1, tail, mask, sh, bg_lo, bg_hi, at_lo, at_hi, pal, backdrop, draw);
         /* the tile fetches of dots d+1 (attribute), d+3, d+5 (pattern), coarse X at d+6 */
         const uint16_t aa = ppu_at_addr(v);
         at_byte = at_bits(vram[nt_map[(aa >> 10) & 3] + (aa & 0x3FF)], v);
@@ -633,7 +668,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 }
                 if (d == 250 && avail >= 7) {
                     bg_run(n, p, d, 1, visible, hooked, 1);
-                    if (visible) line_emphasis(p, sl);
+                    if (visible) line_end(p, sl, n->no_picture);
                     p->dot = 256;
                     p->clock += 28;
                     continue;
@@ -647,8 +682,8 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
             } else if (!p->rendering && sl < 240 && d >= 1 && d <= 255) {
                 /* rendering off: a run of backdrop pixels (v, hence the colour, cannot change) */
                 uint64_t k = avail < (uint64_t)(256 - d) ? avail : (uint64_t)(256 - d);
-                if (d == 1) line_start(p, sl);
-                memset(p->fb + sl * NES_WIDTH + d - 1, backdrop_colour(p), (size_t)k);
+                if (d == 1) line_begin(n, p, sl);
+                if (!n->no_picture) memset(p->fb + sl * NES_WIDTH + d - 1, backdrop_colour(p), (size_t)k);
                 p->dot = (int16_t)(p->dot + k);
                 p->clock += 4 * k;
                 continue;
@@ -890,7 +925,7 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     ppu_t *p = &n->ppu;
     st_begin(st, "SCRN");
     /* a picture still partly stale after a mid-picture load is saved as stale */
-    uint8_t screen = p->screen == SCREEN_MIDFRAME ? SCREEN_STALE : p->screen;
+    uint8_t screen = p->screen == SCREEN_MIDFRAME || p->undrawn_lines ? SCREEN_STALE : p->screen;
     ST_FIELD(st, screen);
     ST_ARRAY(st, p->emph);
     size_t line_v_pos = st->pos;
@@ -922,6 +957,8 @@ void ppu_screen_state(state_t *st, nes_t *n) {
     st_end(st);
     if (st->mode == ST_LOAD) {
         p->screen = screen > SCREEN_VALID ? SCREEN_STALE : screen;
+        memset(p->line_undrawn, 0, sizeof(p->line_undrawn)); /* a whole fb, or one marked stale */
+        p->undrawn_lines = 0;
         for (int i = 0; i < NES_HEIGHT * NES_WIDTH; i++) p->fb[i] &= PALETTE_COLOUR_MASK;
         for (int i = 0; i < NES_HEIGHT; i++) p->emph[i] &= 7;
         for (int i = 0; i < NES_HEIGHT; i++) p->line_v[i] &= LOOPY_MASK;

@@ -158,3 +158,39 @@ def test_env_save_state_keeps_the_episode_frames_and_the_sticky_buttons(smb_rom)
     bad = b"NESENV\x00\x02" + (7).to_bytes(4, "little") + b'{"x":1}' + blob[head:]
     with pytest.raises(ValueError, match="corrupt nesenv save state"):
         other.load_state(bad)
+@pytest.mark.parametrize("kw", [
+    {"obs_type": "grayscale", "shape": (84, 84), "stack": 4},
+    {"obs_type": "rgb", "frame_timing": "vblank"},
+    {"obs_type": "ram"},
+    {"obs_type": "tiles", "players": 2},
+])
+def test_the_c_step_equals_the_frame_loop(smb_rom, kw):
+    """A spec game's frame-skipped step runs in one C call (NESPool.run(frameskip=...)), the
+    frames before the last two undrawn; with the sound on, the env runs the same step frame by
+    frame in Python, drawing every frame. Same seeded sticky draws, rewards, ends, infos, RAM
+    and observations, through deaths mid-step (the C step runs such a step again to draw its
+    last frame) and no-op starts."""
+    opts = dict(frameskip=4, repeat_action_probability=0.25, noop_max=8, **kw)
+    fast, loop = _make(**opts), _make(**opts)
+    loop.nes.audio_enabled = True  # each frame's samples: the Python frame loop
+    rng = np.random.default_rng(5)
+    ends = 0
+    for episode in range(3):
+        a, _ = fast.reset(seed=episode)
+        b, _ = loop.reset(seed=episode)
+        assert np.array_equal(a, b)
+        for t in range(400):
+            action = int(rng.integers(fast.action_space.n)) if kw.get("players") != 2 else \
+                rng.integers(fast.action_space.nvec)
+            if t % 50 > 30:
+                action = RIGHT_B if kw.get("players") != 2 else np.array([RIGHT_B, 0])
+            ra, rb = fast.step(action), loop.step(action)
+            assert np.array_equal(ra[0], rb[0]) and ra[1:] == rb[1:], (episode, t)
+            assert np.array_equal(fast.nes.ram, loop.nes.ram), (episode, t)
+            assert fast._last_buttons == loop._last_buttons
+            if ra[2] or ra[3]:
+                ends += 1
+                break
+        assert fast.np_random.random() == loop.np_random.random()  # the same draws consumed
+    assert ends >= 2
+    assert fast._frame_pool is not None and loop._frame_pool is None  # the two paths ran
