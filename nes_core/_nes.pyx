@@ -414,6 +414,8 @@ cdef class NES:
         self._check()
         nes_set_timing(self.n, TIMINGS.index(value))
         self._screen_dirty = True
+
+    @property
     def draw_picture(self):
         """bool: whether frames draw the picture (True, the default).
 
