@@ -185,6 +185,12 @@ def record(name, spec, out_dir, command):
         lines.append(json.dumps([action, float(reward), bool(done), info_values(info),
                                  digest(ram_of(env)), digest(obs)], separators=(",", ":")))
         steps += 1
+    return write_trace(out_dir, name, lines, steps, episodes)
+
+
+def write_trace(out_dir, name, lines, steps, episodes):
+    """Write a trace's JSON lines to ``out_dir/name.jsonl.gz`` (gzip without a timestamp, so
+    that a recording is byte for byte repeatable); return ``steps``."""
     path = os.path.join(out_dir, f"{name}.jsonl.gz")
     with gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as fh:
         fh.write(("\n".join(lines) + "\n").encode())
@@ -192,14 +198,16 @@ def record(name, spec, out_dir, command):
     return steps
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                      "traces"))
+def record_main(argv, doc, script, traces, scenarios, record):
+    """The command line of a recorder: ``--out`` (default: ``traces`` beside ``script``) and
+    ``--only NAME...``; records each chosen scenario with ``record(name, spec, out, command)``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(script)),
+                                                      traces))
     parser.add_argument("--only", nargs="*", help="scenario names to record (default: all)")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
-    command = "python tests/parity/record_upstream.py" + (
+    command = f"python tests/parity/{os.path.basename(script)}" + (
         " --only " + " ".join(args.only) if args.only else "")
     total = 0
     for name, spec in scenarios().items():
@@ -210,4 +218,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    record_main(None, __doc__, __file__, "traces", scenarios, record)

@@ -16,16 +16,13 @@ Upstream is made with ``gymnasium.make(id)``, wrappers included, as a user makes
 
 Usage: ``python record_upstream_91.py [--out DIR] [--only NAME ...]``.
 """
-import argparse
-import gzip
 import json
-import os
 import sys
 from importlib import metadata
 
 import numpy as np
 
-from record_upstream import RandomPolicy, RunJumpPolicy, digest
+from record_upstream import RandomPolicy, RunJumpPolicy, digest, record_main, write_trace
 
 
 def plain(value):
@@ -122,29 +119,8 @@ def record(name, spec, out_dir, command):
                   policy_seed=spec["seed"], policy_noise=spec["noise"], upstream=versions,
                   python=sys.version.split()[0], command=command, info_keys=keys,
                   hash="blake2b-8 of RAM (2048 B) and observation (240x256x3 uint8, C order)")
-    path = os.path.join(out_dir, f"{name}.jsonl.gz")
-    with gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as fh:
-        fh.write(("\n".join([json.dumps(header, sort_keys=True)] + lines) + "\n").encode())
-    print(f"{name}: {steps} steps, {episodes} episodes -> {os.path.basename(path)}")
-    return steps
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                      "traces_91"))
-    parser.add_argument("--only", nargs="*", help="scenario names to record (default: all)")
-    args = parser.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
-    command = "python tests/parity/record_upstream_91.py" + (
-        " --only " + " ".join(args.only) if args.only else "")
-    total = 0
-    for name, spec in scenarios().items():
-        if args.only and name not in args.only:
-            continue
-        total += record(name, spec, args.out, command)
-    print(f"total: {total} steps")
+    return write_trace(out_dir, name, [json.dumps(header, sort_keys=True)] + lines, steps, episodes)
 
 
 if __name__ == "__main__":
-    main()
+    record_main(None, __doc__, __file__, "traces_91", scenarios, record)

@@ -7,6 +7,7 @@ observation. nesenv replays the actions on the same id.
 
 ``python -m tests.parity.test_upstream_91_traces`` prints a per-scenario summary.
 """
+import functools
 import glob
 import os
 from typing import Any, Dict
@@ -96,13 +97,7 @@ def replay(path, **make_kwargs) -> Dict[str, Any]:
     return {"steps": steps, "resets": resets, "match": match, "first": first}
 
 
-_RESULTS: Dict[str, Dict[str, Any]] = {}
-
-
-def _result(path):
-    if path not in _RESULTS:
-        _RESULTS[path] = replay(path)
-    return _RESULTS[path]
+_result = functools.lru_cache(maxsize=None)(replay)  # one replay a trace, shared by the tests
 
 
 def _game_of(path) -> str:

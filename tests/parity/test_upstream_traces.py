@@ -7,6 +7,7 @@ on nes-py's timing (``nes_core.NES.timing = "nes-py"``), so RAM and pictures are
 
 ``python -m tests.parity.test_upstream_traces`` prints a per-scenario summary.
 """
+import functools
 import glob
 import gzip
 import hashlib
@@ -104,13 +105,7 @@ def replay(path) -> Dict[str, Any]:
     return {"steps": steps, "resets": resets, "match": match, "first": first}
 
 
-_RESULTS: Dict[str, Dict[str, Any]] = {}
-
-
-def _result(path):
-    if path not in _RESULTS:
-        _RESULTS[path] = replay(path)
-    return _RESULTS[path]
+_result = functools.lru_cache(maxsize=None)(replay)  # one replay a trace, shared by the tests
 
 
 def _name(path):
