@@ -1792,19 +1792,7 @@ cdef class NESPool:
             raise RuntimeError("NESPool.run() is already in progress in another thread")
         b1 = self._bytes(buttons, "buttons")
         b2 = self._bytes(buttons2, "buttons2")
-        if type(frames) is np.ndarray and frames.dtype == np.intc and frames.shape == (n,):
-            f = frames  # the vector env's own array: only the sign needs checking
-            if n and f.min() < 0:
-                raise ValueError("frames must be >= 0")
-        else:
-            f = np.asarray(frames)
-            if f.ndim == 0:
-                f = np.full(n, int(f), dtype=np.intc)
-            if f.shape != (n,) or (f.dtype.kind not in "iub"):
-                raise ValueError(f"frames must be an int or an int array of shape ({n},)")
-            if n and (f.min() < 0 or f.max() > 0x7FFFFFFF):
-                raise ValueError("frames must be >= 0")
-        fr = np.ascontiguousarray(f, dtype=np.intc)
+        fr = self._frames(frames)
         if obs is not None:
             self._check_out(obs, (n,) + self.obs_shape, "obs")
             ov = obs.reshape(-1)
@@ -1824,16 +1812,7 @@ cdef class NESPool:
                                  f"{(n,) + self.capture_shape}")
             pv = pool_with.reshape(-1)
             pool_base = &pv[0]
-        if indices is None:
-            idx = self._all
-        else:
-            a = np.asarray(indices)
-            if a.ndim != 1 or (a.size and a.dtype.kind not in "iu"):
-                raise ValueError("indices must be a 1-d sequence of ints")
-            a = a.astype(np.intp)
-            if a.size and (a.min() < 0 or a.max() >= n or np.unique(a).size != a.size):
-                raise ValueError(f"indices must be distinct and in 0..{n - 1}")
-            idx = a
+        idx = self._indices(indices)
         cdef const uint8_t[::1] ops_v
         cdef double[::1] rew_v
         cdef uint8_t[::1] flag_v
@@ -1927,6 +1906,14 @@ cdef class NESPool:
                 self.tasks[k].reward_high = high
                 self.tasks[k].draw = draw_n
                 self.tasks[k].frames_run = &run_v[i] if has_run else NULL
+        rc = self._run_tasks(idx, count)
+        self._check_after(idx, fr, obs_base != NULL, rc)
+
+    cdef int _run_tasks(self, const Py_ssize_t[::1] idx, Py_ssize_t count) except? -1:
+        """Hand the first ``count`` tasks to the pool threads, GIL released, the consoles marked
+        busy meanwhile; return nes_pool_run's result."""
+        cdef Py_ssize_t k
+        cdef int rc
         self.busy = True
         for k in range(count):
             (<NES>self.consoles[idx[k]])._busy = 1
@@ -1937,6 +1924,12 @@ cdef class NESPool:
             self.busy = False
             for k in range(count):
                 (<NES>self.consoles[idx[k]])._busy = 0
+        return rc
+
+    cdef _check_after(self, const Py_ssize_t[::1] idx, const int[::1] fr, bint wrote_obs, int rc):
+        """After a run: the consoles that ran have a new picture; raise for a failed run
+        (``rc``), a tripped watchdog, or a row of obs written without a known picture."""
+        cdef Py_ssize_t k, i, count = idx.shape[0]
         for k in range(count):
             i = idx[k]
             if fr[i] > 0:
@@ -1949,7 +1942,7 @@ cdef class NESPool:
             raise RuntimeError(f"emulation watchdog: consoles {tripped} reached no vblank within "
                                f"{NES_WATCHDOG_FRAMES} frames' worth of CPU cycles; their state "
                                "is inconsistent (load a good save state or power_cycle())")
-        if obs_base != NULL:
+        if wrote_obs:
             tiles = self.obs_format.plan.type == NES_OBS_TILES
             stale = [int(idx[k]) for k in range(count)
                      if not (nes_line_scroll_valid((<NES>self.consoles[idx[k]]).n) if tiles
@@ -1959,6 +1952,35 @@ cdef class NESPool:
                                  "picture: a state saved without its screen was loaded (or "
                                  "frames ran undrawn, draw) and no whole frame was drawn since "
                                  "(save_state(screen=True))")
+
+    cdef _frames(self, frames):
+        """``run``'s ``frames`` as a C-contiguous intc array of shape (num_envs,)."""
+        cdef Py_ssize_t n = self.n
+        if type(frames) is np.ndarray and frames.dtype == np.intc and frames.shape == (n,):
+            f = frames  # the vector env's own array: only the sign needs checking
+            if n and f.min() < 0:
+                raise ValueError("frames must be >= 0")
+        else:
+            f = np.asarray(frames)
+            if f.ndim == 0:
+                f = np.full(n, int(f), dtype=np.intc)
+            if f.shape != (n,) or (f.dtype.kind not in "iub"):
+                raise ValueError(f"frames must be an int or an int array of shape ({n},)")
+            if n and (f.min() < 0 or f.max() > 0x7FFFFFFF):
+                raise ValueError("frames must be >= 0")
+        return np.ascontiguousarray(f, dtype=np.intc)
+
+    cdef _indices(self, indices):
+        """``run``'s ``indices`` as an intp array (all consoles for None)."""
+        if indices is None:
+            return self._all
+        a = np.asarray(indices)
+        if a.ndim != 1 or (a.size and a.dtype.kind not in "iu"):
+            raise ValueError("indices must be a 1-d sequence of ints")
+        a = a.astype(np.intp)
+        if a.size and (a.min() < 0 or a.max() >= self.n or np.unique(a).size != a.size):
+            raise ValueError(f"indices must be distinct and in 0..{self.n - 1}")
+        return a
 
     cdef _vector(self, values, dtype, str name, bint out):
         if (not isinstance(values, np.ndarray) or values.dtype != dtype
