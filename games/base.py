@@ -101,11 +101,13 @@ class Game:
         """The :class:`games.spec.Rules` of ``spec`` (None without a spec)."""
         if self.spec is None:
             return None
-        rules = self.__dict__.get("_rules")
-        if rules is None or rules.spec is not self.spec:
-            rules = rules_for(self.spec)
-            self.__dict__["_rules"] = rules
-        return rules
+        # keyed by this game's spec object: rules_for hashes the whole spec, and an equal spec
+        # built twice (two lru_cache keys) gives Rules whose .spec is the other object
+        spec = self.spec
+        cached = self.__dict__.get("_rules")
+        if cached is None or cached[0] is not spec:
+            cached = self.__dict__["_rules"] = (spec, rules_for(spec))
+        return cached[1]
 
     @property
     def _rule_states(self):
