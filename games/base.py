@@ -101,13 +101,7 @@ class Game:
         """The :class:`games.spec.Rules` of ``spec`` (None without a spec)."""
         if self.spec is None:
             return None
-        # keyed by this game's spec object: rules_for hashes the whole spec, and an equal spec
-        # built twice (two lru_cache keys) gives Rules whose .spec is the other object
-        spec = self.spec
-        cached = self.__dict__.get("_rules")
-        if cached is None or cached[0] is not spec:
-            cached = self.__dict__["_rules"] = (spec, rules_for(spec))
-        return cached[1]
+        return rules_for(self.spec)
 
     @property
     def _rule_states(self):
@@ -120,7 +114,6 @@ class Game:
 
     def __getstate__(self) -> Dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("_rules", None)
         states = state.pop("_states", None)
         if states is not None and self.spec is not None:
             state["_spec_counters"] = self.get_state()

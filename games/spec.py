@@ -813,11 +813,19 @@ class Rules:
 
 
 _RULES: Dict[GameSpec, Rules] = {}
+#: id(spec) -> (spec, its Rules): hashing a spec walks all of it, so a spec object seen before is
+#: found by identity (the tuple keeps it alive, so its id is not reused)
+_RULES_BY_ID: Dict[int, Tuple[GameSpec, Rules]] = {}
 
 
 def rules_for(spec: GameSpec) -> Rules:
-    """Return the (cached) :class:`Rules` of ``spec``."""
+    """Return the (cached) :class:`Rules` of ``spec``: one per distinct spec, shared by equal
+    specs."""
+    hit = _RULES_BY_ID.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
     rules = _RULES.get(spec)
     if rules is None:
         rules = _RULES[spec] = Rules(spec)
+    _RULES_BY_ID[id(spec)] = (spec, rules)
     return rules
