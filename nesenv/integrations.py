@@ -40,6 +40,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 from games.base import Game
 from games.spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Ram, Var,
                         parse_type, rules_for)
+from games.start import LoadState, StartScript, Wait
 
 PathLike = Union[str, "os.PathLike[str]"]
 #: extra folders searched for integrations (os.pathsep-separated), before stable-retro's
@@ -272,12 +273,16 @@ class IntegrationGame(Game):
     def start_key(self):
         return super().start_key + (self.integration.name, self.state_name, self._rom_path)
 
-    def start(self, console) -> None:
+    @property
+    def start_script(self) -> StartScript:
+        """Load the state (converted from FCEUmm's when the env first starts) and run one frame
+        with no input; without a state, that frame from power-on."""
         from .fceux_state import convert
 
+        steps: Tuple[Any, ...] = (Wait(1),)
         if self._state_path is not None:
-            console.load_state(convert(self._state_path.read_bytes(), self._rom_path))
-        console.step(1, 0)
+            steps = (LoadState(convert(self._state_path.read_bytes(), self._rom_path)),) + steps
+        return StartScript(steps)
 
 
 class LuaIntegrationGame(IntegrationGame):
