@@ -4,7 +4,8 @@ An integration is a folder named ``<Game>-Nes`` (stable-retro 1.0.1 ships 298 un
 ``stable_retro/data/stable``, with the version suffix ``-v0`` in the folder name) holding:
 
 * ``data.json``: ``{"info": {name: {"address": int, "type": "|u1"}}}``: named RAM variables
-  (the type strings of :func:`games.spec.parse_type`); every variable is in ``info``;
+  (stable-retro's type strings: :func:`games.spec.parse_type` with ``retro=True``, which refuses
+  nesenv's own ``t``); every variable is in ``info``;
 * ``scenario.json``: ``reward.variables``: ``{name: {"reward": w, "penalty": p}}``: each frame,
   the change of the variable since the last frame times ``w`` when positive, times ``p`` when
   negative (both default 0); ``reward.time``: a reward every frame; ``done``: ``variables``
@@ -158,7 +159,7 @@ def load(folder: PathLike) -> Integration:
                 or isinstance(v.get("address"), bool):
             raise IntegrationError(f"{where} needs an int address")
         try:
-            width = parse_type(v.get("type"))[0]
+            width = parse_type(v.get("type"), retro=True)[0]
         except ValueError as e:
             raise IntegrationError(f"{where}: {e}") from None
         if not 0 <= v["address"] <= RAM_SIZE - width:
