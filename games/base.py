@@ -63,6 +63,9 @@ class Console(Protocol):
     def step(self, frames: int = 1, buttons: int = 0, buttons2: int = 0) -> None:
         """Run whole frames with both controllers held (button bits: A=0x01 ... Right=0x80)."""
 
+    def load_state(self, data: bytes) -> None:
+        """Restore a console state (a start script's ``LoadState``)."""
+
 
 class Game:
     """Base class of a game module: its ``spec``'s rules, or without one reward 0, never
@@ -160,7 +163,9 @@ class Game:
         """A hashable key identifying the state ``start`` produces for a given ROM.
 
         Two game objects with equal keys on the same ROM produce the same start state, so the
-        environment may reuse a cached one.
+        environment may reuse a cached one: a game whose ``start_script`` (or ``start``)
+        depends on more than its class (and, for a :class:`StageGame`, its target) adds that
+        to the key.
         """
         return (type(self).__module__, type(self).__qualname__)
 

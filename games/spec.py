@@ -44,8 +44,9 @@ Per frame, in this order: the reward terms (each reads the registers as the last
 them), ``terminated`` / ``truncated``, the frame's updates, the info; after a frame that did
 not end the episode, the after-step updates, then the skip rules.
 
-The start of an episode (a power-on button script, a saved state) is Python: it runs once and
-the env caches the state it reaches (``games.base.Game.start``).
+The start of an episode (a power-on button script, a saved state) is a
+:class:`games.start.StartScript` next to the spec: it runs once and the env caches the state it
+reaches (``games.base.Game.start``).
 """
 import dataclasses
 import re
