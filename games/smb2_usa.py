@@ -212,9 +212,8 @@ def start_script(target: Optional[Tuple[int, int]] = None) -> StartScript:
     character select screen."""
     write_level: Tuple[Write, ...] = ()
     if target is not None:
-        world, stage = target
-        write_level = (Write(LEVEL, sum(STAGES_PER_WORLD[:world - 1]) + stage - 1),
-                       Write(WORLD, world - 1))
+        game = SuperMarioBros2USA(target)
+        write_level = (Write(LEVEL, game.target_level), Write(WORLD, game.target[0] - 1))
     return StartScript((
         Wait(TITLE_WAIT),
         Repeat((Press("start"), Wait(1)), until=Ram(LIVES).ne(0), max_passes=MAX_TITLE_PRESSES,
