@@ -34,7 +34,7 @@ import dataclasses
 import os
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from .spec import GameSpec, Ram, Register, ValueLike, Var, _value, compile_spec, parse_type
+from .spec import GameSpec, Ram, Register, ValueLike, _value, compile_spec, parse_type
 
 __all__ = ["BUTTONS", "Press", "Wait", "Write", "Store", "Repeat", "LoadState", "StartScript",
            "run_start"]

@@ -7,7 +7,7 @@ import pytest
 
 from games import LostLevels, SuperMarioBros, SuperMarioBros2USA, SuperMarioBros3
 from games.base import Game
-from games.spec import AllOf, GameSpec, Ram, Register, Var
+from games.spec import GameSpec, Ram, Register, Var
 from games.start import (BUTTONS, LoadState, Press, Repeat, StartScript, Store, Wait, Write,
                          run_start)
 from tests.env.conftest import rom_or_skip
