@@ -65,13 +65,10 @@ ACCURACYCOIN_FAIL = {
     "2004_Stress": (
         2, "OAMDATA reads during evaluation return the PPU's OAM buffer dot by dot (overflow "
            "and >8 sprites cases); the core models the evaluation address only"),
-    "2007_Stress": (
-        2, "the PPUDATA read buffer is filled 2 dots after the read from whatever the "
-           "rendering fetch of that dot reads; the core reads v's address at once"),
     "ALERead": (
-        2, "a PPUDATA read during background fetches changes the fetch address (ALE); not "
-           "emulated"),
+        2, "a PPUDATA read whose buffer fill lands on a fetch's address (ALE) dot does not "
+           "change that fetch's address; not emulated"),
     "HybridAddresses": (
-        2, "a PPUADDR write during background fetches makes a fetch from a hybrid address; "
-           "not emulated"),
+        2, "a PPUADDR write between a fetch's address and read dots makes a fetch from a "
+           "hybrid address; not emulated"),
 }
