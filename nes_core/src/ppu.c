@@ -20,7 +20,7 @@
 /* The PPU's I/O latch decays after roughly 600 ms (36 frames); ppu_open_bus checks it. */
 #define LATCH_DECAY_FRAMES 36
 /* Dots from a PPUDATA read while rendering (the PPU as synced to the read) to its buffer fill
- * and v step (AccuracyCoin $2007 Stress Test) */
+ * and v step (AccuracyCoin $2007 Stress Test, ALE + Read) */
 #define DATA_FILL_DOTS 5
 
 /* Palette RAM contents at power-on, as read back by blargg's power_up_palette test on the
@@ -424,6 +424,27 @@ static uint8_t render_bus_byte(nes_t *n, const ppu_t *p, int h) {
     }
 }
 
+/* The address of the tile fetch made at dot g ((g - 1) % 8: 0 nametable, 2 attribute, 4 and 6
+ * the pattern planes), v not moved since, and the store of its byte. */
+static uint16_t bg_fetch_addr(const ppu_t *p, int g, uint16_t v) {
+    switch ((g - 1) & 7) {
+    case 0: return ppu_nt_addr(v);
+    case 2: return ppu_at_addr(v);
+    case 4: return bg_pt_addr(p->ctrl, p->nt_byte, v);
+    default: return (uint16_t)(bg_pt_addr(p->ctrl, p->nt_byte, v) | 8);
+    }
+}
+/* Whether dot h (last processed) is the address (ALE) dot of a tile fetch whose read is next */
+static inline int bg_ale_dot(int h) { return (h & 1) && ((h >= 3 && h <= 255) || (h >= 323 && h <= 335)); }
+static void bg_fetch_set(ppu_t *p, int g, uint8_t b) {
+    switch ((g - 1) & 7) {
+    case 0: p->nt_byte = b; break;
+    case 2: p->at_byte = at_bits(b, p->v); break;
+    case 4: p->pt_lo = b; break;
+    default: p->pt_hi = b; break;
+    }
+}
+
 /* v's step after a PPUDATA access: +1 or +32, or while rendering the glitch of both loopy
  * increments at once; a board watching the address bus sees the new v. */
 static void data_step(nes_t *n, ppu_t *p) {
@@ -442,6 +463,14 @@ static void data_fill(nes_t *n, ppu_t *p) {
     int h = p->dot;
     if (!p->rendering || (p->scanline >= 240 && p->scanline != PRERENDER)) {
         p->read_buffer = bus_peek(n, p->data_addr);
+    } else if (bg_ale_dot(h)) {
+        /* on an ALE dot of a tile fetch: the octal latch keeps the byte the bus read on the
+         * dot before, and both this read and the fetch's (next dot) take their low address
+         * byte from it (AccuracyCoin ALE + Read) */
+        uint16_t a = (uint16_t)((bg_fetch_addr(p, h, p->v) & 0x3F00) | render_bus_byte(n, p, h - 1));
+        uint8_t b = bus_peek(n, a);
+        p->read_buffer = b;
+        bg_fetch_set(p, h, b);
     } else {
         p->read_buffer = render_bus_byte(n, p, h);
     }

@@ -65,9 +65,6 @@ ACCURACYCOIN_FAIL = {
     "2004_Stress": (
         2, "OAMDATA reads during evaluation return the PPU's OAM buffer dot by dot (overflow "
            "and >8 sprites cases); the core models the evaluation address only"),
-    "ALERead": (
-        2, "a PPUDATA read whose buffer fill lands on a fetch's address (ALE) dot does not "
-           "change that fetch's address; not emulated"),
     "HybridAddresses": (
         2, "a PPUADDR write between a fetch's address and read dots makes a fetch from a "
            "hybrid address; not emulated"),
