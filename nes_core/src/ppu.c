@@ -20,8 +20,10 @@
 /* The PPU's I/O latch decays after roughly 600 ms (36 frames); ppu_open_bus checks it. */
 #define LATCH_DECAY_FRAMES 36
 /* Dots from a PPUDATA read while rendering (the PPU as synced to the read) to its buffer fill
- * and v step (AccuracyCoin $2007 Stress Test, ALE + Read) */
+ * and v step, and from PPUADDR's second write to v taking its value (AccuracyCoin $2007
+ * Stress Test, ALE + Read, Hybrid Addresses) */
 #define DATA_FILL_DOTS 5
+#define ADDR_COPY_DOTS 3
 
 /* Palette RAM contents at power-on, as read back by blargg's power_up_palette test on the
  * console it was written for (consoles differ). */
@@ -477,6 +479,19 @@ static void data_fill(nes_t *n, ppu_t *p) {
     data_step(n, p);
 }
 
+/* PPUADDR's second write reaching v, ADDR_COPY_DOTS dots after the write. Between a tile
+ * fetch's address (ALE) and read dots, the read takes its high address byte from the new v
+ * and its low byte from the octal latch (AccuracyCoin Hybrid Addresses). */
+static void addr_copy(nes_t *n, ppu_t *p) {
+    uint16_t old = p->v;
+    p->v = p->addr_next;
+    if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER) && bg_ale_dot(p->dot)) {
+        uint16_t a = (uint16_t)((bg_fetch_addr(p, p->dot, p->v) & 0x3F00) | (bg_fetch_addr(p, p->dot, old) & 0xFF));
+        bg_fetch_set(p, p->dot, bus_peek(n, a));
+    }
+    if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
+}
+
 static inline void ppu_tick(nes_t *n) {
     ppu_t *p = &n->ppu;
     if (++p->dot > 340) {
@@ -509,6 +524,7 @@ static inline void ppu_tick(nes_t *n) {
         if (p->rendering) render_dot(n, p, d, 0);
     }
     if (p->data_fill && !--p->data_fill) data_fill(n, p);
+    if (p->addr_delay && !--p->addr_delay) addr_copy(n, p);
     /* a PPUMASK rendering change reaches the pipeline one dot late */
     p->rendering = (p->mask & PPUMASK_RENDERING) != 0;
 }
@@ -530,8 +546,10 @@ void ppu_schedule(nes_t *n) {
         if (k < best) best = k;
     }
     n->ppu_event = p->clock + 4 * (uint64_t)best;
-    if (p->data_fill) /* a PPUDATA fill lands then (its v step: a board may see it) */
-        n->ppu_event = p->clock + 4 * (uint64_t)p->data_fill;
+    if (p->data_fill | p->addr_delay) { /* a PPUDATA fill or PPUADDR copy lands then: a board may see it */
+        int k = p->data_fill > p->addr_delay ? p->data_fill : p->addr_delay;
+        n->ppu_event = p->clock + 4 * (uint64_t)k;
+    }
     if (n->cart.ops->irq_clock) { /* the board predicts its IRQ (MMC3: from PPU A12 rises) */
         uint64_t e = n->cart.ops->irq_clock(n);
         if (e < n->ppu_event) n->ppu_event = e;
@@ -728,7 +746,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
     ppu_t *p = &n->ppu;
     const int bulk = !n->ppu_lockstep && !n->cart.ops->ppu_fetch; /* a fetching board: dot by dot */
     do {
-        if (bulk && p->rendering == ((p->mask & PPUMASK_RENDERING) != 0) && !p->data_fill) {
+        if (bulk && p->rendering == ((p->mask & PPUMASK_RENDERING) != 0) && !(p->data_fill | p->addr_delay)) {
             int sl = p->scanline, d = p->dot + 1;
             uint64_t avail = (target - p->clock) >> 2;
             if (p->rendering && (sl < 240 || sl == PRERENDER)) {
@@ -924,8 +942,9 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
             p->t = (uint16_t)((p->t & 0x00FF) | ((v & 0x3F) << 8)); /* bit 14 cleared */
         } else {
             p->t = (uint16_t)((p->t & 0xFF00) | v);
-            p->v = p->t;
-            if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
+            p->addr_delay = ADDR_COPY_DOTS;
+            p->addr_next = p->t;
+            if (!n->ppu_lockstep) ppu_reschedule(n);
         }
         p->w ^= 1;
         break;
@@ -965,7 +984,7 @@ void ppu_state(state_t *st, nes_t *n) {
     ST_FIELD(st, p->ctrl); ST_FIELD(st, p->mask); ST_FIELD(st, p->status); ST_FIELD(st, p->oamaddr);
     ST_FIELD(st, p->v); ST_FIELD(st, p->t); ST_FIELD(st, p->x); ST_FIELD(st, p->w);
     ST_FIELD(st, p->read_buffer); ST_FIELD(st, p->io_latch); ST_FIELD(st, p->suppress_vbl);
-    ST_FIELD(st, p->data_fill); ST_FIELD(st, p->data_addr);
+    ST_FIELD(st, p->data_fill); ST_FIELD(st, p->data_addr); ST_FIELD(st, p->addr_delay); ST_FIELD(st, p->addr_next);
     ST_ARRAY(st, p->latch_stamp);
     ST_FIELD(st, p->bg_lo); ST_FIELD(st, p->bg_hi); ST_FIELD(st, p->at_lo); ST_FIELD(st, p->at_hi);
     ST_FIELD(st, p->nt_byte); ST_FIELD(st, p->at_byte); ST_FIELD(st, p->pt_lo); ST_FIELD(st, p->pt_hi);
@@ -983,7 +1002,8 @@ void ppu_state(state_t *st, nes_t *n) {
         if (p->dot < 0 || p->dot > 340) p->dot = 0;
         p->x &= 7; p->v &= LOOPY_MASK; p->t &= LOOPY_MASK;
         if (p->data_fill > DATA_FILL_DOTS) p->data_fill = DATA_FILL_DOTS;
-        p->data_addr &= PPU_ADDR_MASK;
+        if (p->addr_delay > ADDR_COPY_DOTS) p->addr_delay = ADDR_COPY_DOTS;
+        p->data_addr &= PPU_ADDR_MASK; p->addr_next &= LOOPY_MASK;
         for (int i = 0; i < 32; i++) p->palette[i] &= PALETTE_COLOUR_MASK;
         /* until a screen section says otherwise, fb is stale; it is whole again at the first
          * vblank that follows a full picture drawn after this point */

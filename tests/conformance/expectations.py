@@ -65,7 +65,4 @@ ACCURACYCOIN_FAIL = {
     "2004_Stress": (
         2, "OAMDATA reads during evaluation return the PPU's OAM buffer dot by dot (overflow "
            "and >8 sprites cases); the core models the evaluation address only"),
-    "HybridAddresses": (
-        2, "a PPUADDR write between a fetch's address and read dots makes a fetch from a "
-           "hybrid address; not emulated"),
 }
