@@ -482,8 +482,12 @@ static void np_dots(nes_t *n, uint64_t count) {
                 count -= k;
                 continue;
             }
-            if (d == 259 && q->a12_watch) quiet = 1; /* dot 260 */
-            else if (d >= 259 + q->a12_watch && d < 341) quiet = 341 - d;
+            if (q->a12_watch) { /* dot 260 fetches (np_dot) */
+                if (d == 259) quiet = 1;
+                else if (d >= 261 && d < 341) quiet = 341 - d;
+            } else if (d >= 259 && d < 341) {
+                quiet = 341 - d;
+            }
             break;
         case NP_PRE_RENDER: {
             int end = 341 - (!q->even_frame && np_rendering(q));
