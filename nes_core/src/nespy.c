@@ -1,5 +1,6 @@
-/* nespy.c - NES_TIMING_NESPY (and NESPY9, below): the CPU, PPU and bus timing of nes-py 8.2.1's emulator (the
- * SimpleNES-derived core under gym-super-mario-bros), for step-exact parity with it. Not the
+/* nespy.c - NES_TIMING_NESPY (and NES_TIMING_NESPY9, below): the CPU, PPU and bus timing of
+ * nes-py 8.2.1's emulator (the SimpleNES-derived core under gym-super-mario-bros), for
+ * step-exact parity with it. Not the
  * console: nes-py runs an instruction whole on its first cycle after 3 PPU dots (all its
  * accesses see the PPU there), then idles for the instruction's cycle count from its own table
  * (+1 for a page cross on indexed reads and on every abs,X read-modify-write, +2 for a taken
