@@ -89,9 +89,10 @@ class Game:
         start_script: the way from power-on to the first frame of an episode
             (:class:`games.start.StartScript`), or None to start at power-on.
         last_truncated: whether the spec's ``truncated`` condition held after the last ``step``.
-        nes_py_core: True when the game's upstream env runs on nes-py 8.2.1's emulator: an
-            env with ``frame_timing="nes-py"`` then runs the console on that emulator's timing
-            (``nes_core.NES.timing = "nes-py"``) for step-exact parity with upstream.
+        nes_py_core: the nes-py version whose emulator the game's upstream env runs on,
+            ``"8.2.1"`` or ``"9.0.1"`` (keys of ``nesenv.env.NES_PY_TIMINGS``), or None: an env
+            with ``frame_timing="nes-py"`` then runs the console on that emulator's timing
+            (``nes_core.NES.timing`` ``"nes-py"`` or ``"nes-py-9"``) for step-exact parity.
     """
 
     name = "NES game"
@@ -100,7 +101,7 @@ class Game:
     minimal_actions: Optional[Tuple[Tuple[str, ...], ...]] = None
     spec: Optional[GameSpec] = None
     last_truncated = False
-    nes_py_core = False
+    nes_py_core: Optional[str] = None
     start_script: Optional[StartScript] = None
 
     # --- the spec's evaluator, built on first use (not pickled: rebuilt from the spec) -----------

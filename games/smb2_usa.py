@@ -243,6 +243,7 @@ class SuperMarioBros2USA(StageGame):
     TASK = "SuperMarioBros2USA"
     ROMS: Tuple[RomSpec, ...] = ROMS
     reward_range = (-15.0, 15.0)
+    nes_py_core = "9.0.1"  # gym-super-mario-bros 9.1.0 runs on nes-py 9.0.1
     # ALE's minimal set: gym-super-mario-bros' COMPLEX_MOVEMENT, as for Super Mario Bros.
     minimal_actions = MINIMAL_ACTIONS
 

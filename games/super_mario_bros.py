@@ -341,7 +341,7 @@ class SuperMarioBros(StageGame):
         ValueError: world or stage out of range.
     """
 
-    nes_py_core = True  # gym-super-mario-bros 7.4 runs on nes-py 8.2.1
+    nes_py_core = "8.2.1"  # gym-super-mario-bros 7.4 runs on nes-py 8.2.1
     name = "Super Mario Bros."
     TASK = "SuperMarioBros"
     TARGET_LISTS = True

@@ -166,7 +166,7 @@ _BUSY_MESSAGE = ("this NES is running in another thread (step, step_instruction 
 #: the built-in palettes by name; the first is every console's default
 PALETTE_NAMES = ("nes-py", "ntsc")
 #: :attr:`NES.timing` values, in the order of the core's ``enum nes_timing``
-TIMINGS = ("accurate", "nes-py")
+TIMINGS = ("accurate", "nes-py", "nes-py-9")
 _BUILTIN_IDS = {"nes-py": NES_PALETTE_NESPY, "ntsc": NES_PALETTE_NTSC}
 _builtin_cache = {}
 # .pal files (FCEUX, Mesen): raw RGB triplets, 64 colours or 8 emphasis rows of 64
@@ -391,7 +391,7 @@ cdef class NES:
 
     @property
     def timing(self):
-        """The timing model: ``"accurate"`` (the default: the console) or ``"nes-py"``.
+        """The timing model: ``"accurate"`` (the default: the console), ``"nes-py"`` or ``"nes-py-9"``.
 
         ``"nes-py"`` runs the console as nes-py 8.2.1's emulator does (the core under
         gym-super-mario-bros 7.4), for step-exact RAM and pictures with it; it is not the
@@ -400,7 +400,11 @@ cdef class NES:
         line 0 the sprites found for line 240), PPUSTATUS reads only its two flags, there is
         no APU the game can see (the sound still plays; ``$4015`` reads 0) and no IRQ; :meth:`step` runs 29781 CPU cycles a frame (or
         :attr:`frame_grid`'s cycles; its phase is ignored). Setting it power-cycles the
-        console. Save states carry it: :meth:`load_state` refuses a state of the other timing.
+        console. ``"nes-py-9"`` is nes-py 9.0.1's emulator (gym-super-mario-bros 9.1.0's core):
+        the same timing with 9.0.1's changes (6502-order status pushes, 14-bit PPU addresses,
+        its background tile cache) and its MMC3, whose scanline IRQ counts A12 rises among
+        the PPU addresses nes-py observes and is taken at once (lost while I is set). Save
+        states carry the timing: :meth:`load_state` refuses a state of another timing.
 
         Raises:
             ValueError: not one of ``TIMINGS``.

@@ -65,8 +65,9 @@ _START_CACHE: Dict[Tuple[str, Any, Any], bytes] = {}
 # falls near the start of the pre-render line after power-on, while SMB's NMI handler waits
 # for the sprite 0 hit: the controller has been read there, the game logic has not yet run.
 NES_PY_FRAME_CYCLES = 29781
-# Games whose upstream runs on nes-py 8.2.1 (Game.nes_py_core: SMB, Lost Levels) run on nes-py's
-# own timing instead (NES.timing = "nes-py", set_frame_timing), where a step is exactly 29781 of
+# Games whose upstream runs on nes-py (Game.nes_py_core: "8.2.1" for SMB and the Lost Levels,
+# "9.0.1" for SMB2 USA and SMB3) run on that nes-py's own timing instead (NES.timing "nes-py" or
+# "nes-py-9", NES_PY_TIMINGS, set_frame_timing), where a step is exactly 29781 of
 # its cycles from its reset and nothing is approximated. For the accurate console on the grid:
 # nes-py powers on at dot 0 of the pre-render line; this core ends its 7-cycle reset sequence
 # at dot 26 of line 0, so by PPU position its cycle c is nes-py's c + 115. The phase is the
@@ -76,6 +77,8 @@ NES_PY_FRAME_CYCLES = 29781
 # lines up every frame; -119 matches more steps and fewer start states).
 NES_PY_FRAME_PHASE = -114
 FRAME_TIMINGS = ("vblank", "nes-py")
+# Game.nes_py_core (a nes-py version) -> the nes_core.NES.timing that emulates it
+NES_PY_TIMINGS = {"8.2.1": "nes-py", "9.0.1": "nes-py-9"}
 
 
 #: observation types: the picture (``"rgb"``, ``"grayscale"``, of any ``shape``), the tile view
@@ -249,17 +252,22 @@ def frame_grid(frame_timing: str) -> Optional[Tuple[int, int]]:
 def set_frame_timing(console, frame_timing: str, game: Game) -> None:
     """Set ``console``'s frame grid and timing model for a ``frame_timing`` name and a game.
 
-    ``"nes-py"`` with a game whose upstream runs on nes-py 8.2.1 (``game.nes_py_core``) runs
-    the console on that emulator's timing (``console.timing = "nes-py"``, which power-cycles
-    it) with 29781-cycle frames from its reset; for other games it is the accurate console on
-    the 29781-cycle grid (``NES_PY_FRAME_PHASE``).
+    ``"nes-py"`` with a game whose upstream runs on nes-py (``game.nes_py_core``, a version
+    in ``NES_PY_TIMINGS``) runs the console on that emulator's timing (``console.timing``
+    ``"nes-py"`` or ``"nes-py-9"``, which power-cycles it) with 29781-cycle frames from its
+    reset; for other games it is the accurate console on the 29781-cycle grid
+    (``NES_PY_FRAME_PHASE``).
 
     Raises:
-        ValueError: not one of ``FRAME_TIMINGS``.
+        ValueError: not one of ``FRAME_TIMINGS``, or a ``nes_py_core`` not in ``NES_PY_TIMINGS``.
     """
     grid = frame_grid(frame_timing)
-    nes_py = frame_timing == "nes-py" and getattr(game, "nes_py_core", False)
-    timing = "nes-py" if nes_py else "accurate"
+    version = getattr(game, "nes_py_core", None)
+    if version and version not in NES_PY_TIMINGS:
+        raise ValueError(f"{type(game).__name__}.nes_py_core must be one of "
+                         f"{tuple(NES_PY_TIMINGS)} or None, got {version!r}")
+    nes_py = frame_timing == "nes-py" and bool(version)
+    timing = NES_PY_TIMINGS[version] if nes_py else "accurate"
     if console.timing != timing:
         console.timing = timing
     console.frame_grid = (NES_PY_FRAME_CYCLES, 0) if nes_py else grid
@@ -333,10 +341,11 @@ class NESEnv(gym.Env):
             ``uint8`` array (see ``nes_core.load_palette``).
         frame_timing: where a step (and every frame a game module runs) ends: ``"vblank"``
             (the PPU enters vblank) or ``"nes-py"`` (nes-py's fixed 29781 CPU cycles from
-            power-on; with a game whose upstream runs on nes-py 8.2.1, ``game.nes_py_core``,
-            such as Super Mario Bros., the console also runs on nes-py's timing,
-            ``nes_core.NES.timing = "nes-py"``, for step-exact RAM and pictures with
-            gym-super-mario-bros 7.4: see :func:`set_frame_timing`).
+            power-on; with a game whose upstream runs on nes-py, ``game.nes_py_core``, such
+            as Super Mario Bros. (8.2.1) or Super Mario Bros. 3 (9.0.1), the console also runs
+            on that nes-py's timing, ``nes_core.NES.timing`` ``"nes-py"`` or ``"nes-py-9"``,
+            for step-exact RAM and pictures with gym-super-mario-bros: see
+            :func:`set_frame_timing`).
         obs_type: ``"rgb"`` (default), ``"grayscale"`` (luma of the palette's RGB), ``"tiles"``
             (what the screen shows as tile and sprite indices, ``(30, 32, 4)``: see
             ``nes_core.ObsFormat`` and the README) or ``"ram"`` (a copy of the 2 KiB of CPU

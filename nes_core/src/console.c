@@ -146,7 +146,7 @@ static void power_on(nes_t *n) {
     apu_power(n);
     cpu_power(n);
     ppu_sync(n);
-    if (n->timing == NES_TIMING_NESPY) nespy_power(n);
+    if (n->timing != NES_TIMING_ACCURATE) nespy_power(n);
 }
 
 nes_t *nes_create(const uint8_t *rom, size_t len, int *errcode, char *err, size_t errlen) {
@@ -197,7 +197,7 @@ void nes_rom_info(const nes_t *n, nes_rom_info_t *info) {
 }
 
 void nes_reset(nes_t *n) {
-    if (n->timing == NES_TIMING_NESPY) { nespy_reset(n); return; }
+    if (n->timing != NES_TIMING_ACCURATE) { nespy_reset(n); return; }
     if (n->cart.ops->reset) n->cart.ops->reset(n);
     ppu_reset(n);
     apu_reset(n);
@@ -225,7 +225,7 @@ int nes_picture(const nes_t *n) { return n->no_picture == NES_PICTURE_NEXT ? NES
 void nes_power_cycle(nes_t *n) { power_on(n); }
 
 int nes_set_timing(nes_t *n, int timing) {
-    if (timing != NES_TIMING_ACCURATE && timing != NES_TIMING_NESPY) return -1;
+    if (timing != NES_TIMING_ACCURATE && timing != NES_TIMING_NESPY && timing != NES_TIMING_NESPY9) return -1;
     n->timing = (uint8_t)timing;
     power_on(n);
     return 0;
@@ -252,7 +252,7 @@ int nes_run_frames(nes_t *n, int frames, uint8_t pad1, uint8_t pad2) {
     nes_set_buttons(n, pad1, pad2);
     apu_begin_frame(n);
     n->watchdog = 0;
-    if (n->timing == NES_TIMING_NESPY) { /* whole nes-py frames, never a jam */
+    if (n->timing != NES_TIMING_ACCURATE) { /* whole nes-py frames, never a jam */
         if (frames <= 0) return 0;
         nespy_run_cycles(n, (uint64_t)frames * (n->grid_cycles ? n->grid_cycles : 29781u));
         return frames;
@@ -282,7 +282,7 @@ int nes_run_frames(nes_t *n, int frames, uint8_t pad1, uint8_t pad2) {
 int nes_watchdog_tripped(const nes_t *n) { return n->watchdog; }
 
 void nes_step_instruction(nes_t *n) {
-    if (n->timing == NES_TIMING_NESPY) nespy_step_instruction(n);
+    if (n->timing != NES_TIMING_ACCURATE) nespy_step_instruction(n);
     else cpu_step(n);
 }
 
@@ -330,7 +330,7 @@ void nes_poke(nes_t *n, uint16_t a, uint8_t v) {
 }
 
 uint8_t nes_ppu_peek(nes_t *n, uint16_t a) {
-    if (n->timing == NES_TIMING_NESPY) return nespy_ppu_peek(n, a);
+    if (n->timing != NES_TIMING_ACCURATE) return nespy_ppu_peek(n, a);
     ppu_sync(n); /* MMC2/MMC4 switch CHR banks as the PPU fetches */
     return ppu_peek_mem(n, a);
 }
@@ -339,7 +339,7 @@ void nes_ppu_position(nes_t *n, int *scanline, int *dot) {
     ppu_sync(n);
     *scanline = n->ppu.scanline;
     *dot = n->ppu.dot;
-    if (n->timing == NES_TIMING_NESPY) nespy_position(n, scanline, dot);
+    if (n->timing != NES_TIMING_ACCURATE) nespy_position(n, scanline, dot);
 }
 
 uint64_t nes_frame_count(const nes_t *n) { return n->ppu.frames; }
@@ -347,14 +347,14 @@ int nes_jammed(const nes_t *n) { return n->cpu.jammed; }
 
 void nes_get_regs(const nes_t *n, nes_regs_t *r) {
     r->pc = n->cpu.pc; r->a = n->cpu.a; r->x = n->cpu.x; r->y = n->cpu.y;
-    r->p = n->timing == NES_TIMING_NESPY ? nespy_p_to_6502(n->np.p) : n->cpu.p;
+    r->p = n->timing != NES_TIMING_ACCURATE ? nespy_p_to_6502(n->np.p) : n->cpu.p;
     r->sp = n->cpu.s; r->cycles = cpu_cycles(n);
 }
 
 void nes_set_regs(nes_t *n, const nes_regs_t *r) {
     n->cpu.pc = r->pc; n->cpu.a = r->a; n->cpu.x = r->x; n->cpu.y = r->y;
     n->cpu.p = (uint8_t)((r->p & ~FLAG_B) | FLAG_U); n->cpu.s = r->sp; n->cpu.cycle_offset += r->cycles - cpu_cycles(n);
-    if (n->timing == NES_TIMING_NESPY) n->np.p = nespy_p_to_6502(r->p);
+    if (n->timing != NES_TIMING_ACCURATE) n->np.p = nespy_p_to_6502(r->p);
 }
 
 int nes_write(nes_t *n, uint16_t a, uint8_t v) {
@@ -364,7 +364,7 @@ int nes_write(nes_t *n, uint16_t a, uint8_t v) {
 }
 
 void nes_ppu_poke(nes_t *n, uint16_t a, uint8_t v) {
-    if (n->timing == NES_TIMING_NESPY) { nespy_ppu_poke(n, a, v); return; }
+    if (n->timing != NES_TIMING_ACCURATE) { nespy_ppu_poke(n, a, v); return; }
     ppu_sync(n);
     ppu_poke_mem(n, a, v);
 }
@@ -375,7 +375,7 @@ void nes_get_ppu_regs(nes_t *n, nes_ppu_regs_t *r) {
     r->ctrl = p->ctrl; r->mask = p->mask; r->status = p->status; r->oamaddr = p->oamaddr;
     r->v = p->v; r->t = p->t; r->x = p->x; r->w = p->w;
     r->read_buffer = p->read_buffer; r->io_latch = p->io_latch;
-    if (n->timing == NES_TIMING_NESPY) {
+    if (n->timing != NES_TIMING_ACCURATE) {
         const nespy_t *q = &n->np;
         r->ctrl = q->ctrl; r->mask = q->mask; r->status = (uint8_t)(q->spr0_hit << 6 | q->vblank << 7);
         r->oamaddr = q->oamaddr; r->v = q->v; r->t = q->t; r->x = q->fine_x; r->w = q->w;
@@ -447,7 +447,7 @@ int nes_line_scroll_valid(const nes_t *n) {
     if (p->screen == SCREEN_MIDFRAME) { /* loaded at (stale_line, stale_dot) of lines 0-239 */
         uint32_t since = p->frames - p->stale_frames;
         int line = p->scanline, dot = p->dot;
-        if (n->timing == NES_TIMING_NESPY) nespy_position(n, &line, &dot);
+        if (n->timing != NES_TIMING_ACCURATE) nespy_position(n, &line, &dot);
         return since >= 2 || (since == 1 && line < 241 &&
                               (line > p->stale_line || (line == p->stale_line && dot > p->stale_dot)));
     }

@@ -106,7 +106,7 @@ typedef struct ppu {
     uint64_t clock;         /* master clock of the last dot run */
 } ppu_t;
 
-/* NES_TIMING_NESPY's own state (nespy.c): nes-py 8.2.1's CPU wait counter and status byte,
+/* NES_TIMING_NESPY / NES_TIMING_NESPY9's own state (nespy.c): nes-py's CPU wait counter and status byte,
  * its PPU's position and registers, its controllers. OAM and the picture live in ppu_t. */
 typedef struct nespy {
     int32_t skip;           /* cycles left of the current instruction (nes-py's skip_cycles) */
@@ -125,6 +125,12 @@ typedef struct nespy {
      * may change what it reads. Not saved: refetched. */
     uint32_t bg_key;
     uint8_t bg_lo, bg_hi, bg_attr;
+    /* NES_TIMING_NESPY9 only (nes-py 9.0.1). Its MMC3 (mapper 4): the scanline counter,
+     * clocked by an A12 rise seen after 8 PPU bus addresses with A12 low (a12_lows), and the
+     * $A001 PRG RAM enable / write-protect bits, which nes-py honours for every image. */
+    uint8_t irq_latch, irq_counter, irq_reload, irq_enabled, a12_high, a12_lows;
+    uint8_t ram_enabled, ram_writable;
+    uint8_t a12_watch;      /* derived (timing and mapper), not saved: the A12 watch is on */
 } nespy_t;
 
 typedef struct cart {
@@ -194,7 +200,7 @@ struct nes {
      * pad_shift[0..1], strobe before it. Not saved: that next cycle is in the same instruction. */
     uint64_t strobe_undo_cycle;
     uint8_t strobe_undo[3];
-    /* NES_TIMING_ACCURATE, or NES_TIMING_NESPY: nespy.c runs the console (nes_set_timing) */
+    /* NES_TIMING_ACCURATE, or NES_TIMING_NESPY(9): nespy.c runs the console (nes_set_timing) */
     uint8_t timing;
     nespy_t np;
 };

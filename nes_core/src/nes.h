@@ -114,9 +114,16 @@ void nes_set_frame_grid(nes_t *nes, uint32_t cycles, int64_t phase);
  * parity with it, not with the console: instructions run whole on their first cycle, its own
  * cycle counts, NMI and OAM DMA timing, its PPU's per-dot drawing (sprites on line 0 too), no
  * APU the game can see (ours plays the sound; $4015 reads 0) and no IRQs; a frame is 29781
- * CPU cycles (or the frame grid's cycles; the grid's phase is ignored). nes_set_timing power-cycles the console; save states carry the
- * timing and a console refuses one of the other. Returns 0, or -1 for an unknown value. */
-enum nes_timing { NES_TIMING_ACCURATE = 0, NES_TIMING_NESPY = 1 };
+ * CPU cycles (or the frame grid's cycles; the grid's phase is ignored).
+ * NES_TIMING_NESPY9: nes-py 9.0.1's emulator (gym-super-mario-bros 9.1.0's core): the same
+ * CPU and PPU timing, with 9.0.1's changes (6502-order status pushes, the unofficial DCP
+ * abs,X, 14-bit PPU addresses with mirrored palette and nametables, its background tile
+ * cache) and its MMC3 (mapper 4): the scanline counter clocked by A12 rises among the PPU bus
+ * addresses nes-py observes (background tile fetches, $2007, one sprite fetch at dot 260 of
+ * visible lines), an IRQ taken at once or lost while I is set, $A001 PRG RAM control.
+ * nes_set_timing power-cycles the console; save states carry the timing and a console
+ * refuses one of another. Returns 0, or -1 for an unknown value. */
+enum nes_timing { NES_TIMING_ACCURATE = 0, NES_TIMING_NESPY = 1, NES_TIMING_NESPY9 = 2 };
 int nes_set_timing(nes_t *nes, int timing);
 int nes_timing(const nes_t *nes);
 /* Whether the PPU draws the picture (default 1). With 0 it writes no pixels (and, when the

@@ -1,5 +1,6 @@
-/* nespy.c - NES_TIMING_NESPY: the CPU, PPU and bus timing of nes-py 8.2.1's emulator (the
- * SimpleNES-derived core under gym-super-mario-bros), for step-exact parity with it. Not the
+/* nespy.c - NES_TIMING_NESPY (and NES_TIMING_NESPY9, below): the CPU, PPU and bus timing of
+ * nes-py 8.2.1's emulator (the SimpleNES-derived core under gym-super-mario-bros), for
+ * step-exact parity with it. Not the
  * console: nes-py runs an instruction whole on its first cycle after 3 PPU dots (all its
  * accesses see the PPU there), then idles for the instruction's cycle count from its own table
  * (+1 for a page cross on indexed reads and on every abs,X read-modify-write, +2 for a taken
@@ -12,8 +13,33 @@
  * during vblank. The APU runs for the sound only (the game cannot see it, as in nes-py). Its status byte keeps the flags in reversed bit order (N in bit 0 ... C in
  * bit 7), which is what PHP and interrupts push. Facts from nes-py's source, code our own.
  * The accurate core (cpu.c, ppu.c) does not run in this mode; its PPU clock is kept caught up
- * so that the shared paths (save states, ppu_sync) are no-ops for it. */
+ * so that the shared paths (save states, ppu_sync) are no-ops for it.
+ *
+ * NES_TIMING_NESPY9 is nes-py 9.0.1 (under gym-super-mario-bros 9.1.0): the same CPU and PPU
+ * timing, with what 9.0.1 changed. Its status byte is in the 6502's order (PHP pushes B and
+ * bit 5 set, interrupts bit 5 only, BRK B too); it runs the unofficial DCP abs,X ($DF, 7
+ * cycles); its picture bus masks addresses to 14 bits, mirrors $3000-$3EFF onto the
+ * nametables and $3F10/$14/$18/$1C onto $3F00/$04/$08/$0C, and a $2007 read buffers by the
+ * address before the increment. Its background caches the current tile's four fetches until
+ * v, the pattern table or a PPU write changes it (not a CHR bank switch). Its MMC3 (mapper 4)
+ * watches A12 on the addresses its picture bus is asked for: background tile fetches
+ * (nametable, two pattern bytes, attribute), $2007 accesses, and at dot 260 of each visible
+ * line with sprites shown two reads of tile $FF's pattern (sprite patterns themselves are
+ * read around it, unseen). A rise after 8 addresses with A12 low clocks the counter (reload
+ * when 0 or after $C001, else decrement; IRQ when it is 0 and enabled), so the pre-render line
+ * never clocks it, and the IRQ is taken at once, mid-wait like its NMI, or lost if I is set.
+ * $A001 enables (bit 7) and write-protects (bit 6) PRG RAM for every image; PRG RAM needs no
+ * battery. Only mapper 4 has an IRQ in this mode. */
 #include "core.h"
+
+static inline int np9(const nes_t *n) { return n->timing == NES_TIMING_NESPY9; }
+
+/* bit order reversed: nes-py 8.2.1's status layout <-> the 6502's (its own inverse) */
+static inline uint8_t np_rev(uint8_t b) {
+    b = (uint8_t)((b & 0xF0) >> 4 | (b & 0x0F) << 4);
+    b = (uint8_t)((b & 0xCC) >> 2 | (b & 0x33) << 2);
+    return (uint8_t)((b & 0xAA) >> 1 | (b & 0x55) << 1);
+}
 
 /* nes-py's status byte: its flag union declares N first, so N is bit 0 */
 enum { NP_N = 0x01, NP_V = 0x02, NP_ONE = 0x04, NP_B = 0x08, NP_D = 0x10, NP_I = 0x20, NP_Z = 0x40, NP_C = 0x80 };
@@ -65,8 +91,66 @@ static void np_vram_write(nes_t *n, uint16_t a, uint8_t v) {
     }
 }
 
+/* ---- nes-py 9.0.1's picture bus (addresses masked to 14 bits) and its MMC3's A12 watch ---- */
+static void np_interrupt(nes_t *n, int kind);
+enum { NP_NMI = 0, NP_BRK = 1, NP_IRQ = 2 };
+
+static inline uint8_t np9_pal(uint16_t a) {
+    uint8_t p = a & 0x1F;
+    return (p & 0x13) == 0x10 ? (uint8_t)(p & 0x0F) : p;
+}
+
+/* MMC3: the scanline counter's clock, on an A12 rise after 8 low addresses */
+static void np9_a12(nes_t *n, uint16_t a) {
+    nespy_t *q = &n->np;
+    if (!(a & 0x1000)) {
+        q->a12_high = 0;
+        if (q->a12_lows < 8) q->a12_lows++;
+        return;
+    }
+    if (!q->a12_high && q->a12_lows >= 8) {
+        if (q->irq_counter == 0 || q->irq_reload) {
+            q->irq_counter = q->irq_latch;
+            q->irq_reload = 0;
+        } else {
+            q->irq_counter--;
+        }
+        if (q->irq_counter == 0 && q->irq_enabled && !(q->p & NP_I))
+            np_interrupt(n, NP_IRQ);
+    }
+    q->a12_high = 1;
+    q->a12_lows = 0;
+}
+
+static inline uint8_t np9_peek(const nes_t *n, uint16_t a) {
+    const cart_t *c = &n->cart;
+    a &= 0x3FFF;
+    if (a < 0x2000) return c->chr[c->chr_map[a >> 10] + (a & 0x3FF)];
+    if (a < 0x3F00) return n->vram[c->nt_map[(a >> 10) & 3] + (a & 0x3FF)];
+    return n->np.palette[np9_pal(a)];
+}
+
+/* a read the MMC3 sees (the address it observes: nametables as $2xxx, A12 low) */
+static inline uint8_t np9_read_seen(nes_t *n, uint16_t a) {
+    a &= 0x3FFF;
+    if (n->np.a12_watch && a < 0x3F00) np9_a12(n, a < 0x2000 ? a : (uint16_t)(0x2000 | (a & 0x0FFF)));
+    return np9_peek(n, a);
+}
+
+static void np9_vram_write(nes_t *n, uint16_t a, uint8_t v) {
+    cart_t *c = &n->cart;
+    a &= 0x3FFF;
+    if (n->np.a12_watch && a < 0x3F00) np9_a12(n, a < 0x2000 ? a : (uint16_t)(0x2000 | (a & 0x0FFF)));
+    if (a < 0x2000) {
+        if (c->chr_is_ram) c->chr[c->chr_map[a >> 10] + (a & 0x3FF)] = v;
+    } else if (a < 0x3F00) {
+        n->vram[c->nt_map[(a >> 10) & 3] + (a & 0x3FF)] = v;
+    } else {
+        n->np.palette[np9_pal(a)] = v;
+    }
+}
+
 /* ---- CPU bus ---- */
-static void np_interrupt(nes_t *n, int brk);
 
 static inline uint8_t np_pad_read(nes_t *n, int i) {
     nespy_t *q = &n->np;
@@ -94,16 +178,20 @@ static uint8_t np_read(nes_t *n, uint16_t a) {
         }
         case 0x2004: return n->ppu.oam[q->oamaddr];
         case 0x2007: {
-            uint8_t d = np_vram_read(n, q->v);
+            uint16_t ra = q->v;
+            uint8_t d;
+            if (np9(n)) { ra &= 0x3FFF; d = np9_read_seen(n, ra); }
+            else d = np_vram_read(n, ra);
             q->v = (uint16_t)(q->v + ((q->ctrl & 0x04) ? 32 : 1));
-            if (q->v < 0x3F00) { uint8_t b = q->buffer; q->buffer = d; d = b; }
+            if (!np9(n)) ra = q->v; /* 8.2.1 buffers by the address after the increment */
+            if (ra < 0x3F00) { uint8_t b = q->buffer; q->buffer = d; d = b; }
             return d;
         }
         default: return 0;
         }
     }
     if (a == 0x4016 || a == 0x4017) return np_pad_read(n, a & 1);
-    if (a >= 0x6000 && n->cart.battery && n->cart.wram_map >= 0)
+    if (a >= 0x6000 && n->cart.wram_map >= 0 && (np9(n) ? q->ram_enabled : n->cart.battery))
         return n->cart.prg_ram[n->cart.wram_map + (a & n->cart.wram_mask)];
     return 0;
 }
@@ -116,11 +204,13 @@ static void np_write(nes_t *n, uint16_t a, uint8_t v) {
         case 0x2000:
             q->ctrl = v;
             q->t = (uint16_t)((q->t & ~0xC00) | (v & 3) << 10);
+            q->bg_key = 0; /* nes-py 9.0.1 drops its tile cache on these writes */
             break;
-        case 0x2001: q->mask = v; break;
+        case 0x2001: q->mask = v; q->bg_key = 0; break;
         case 0x2003: q->oamaddr = v; break;
         case 0x2004: n->ppu.oam[q->oamaddr++] = v; break;
         case 0x2005:
+            q->bg_key = 0;
             if (!q->w) {
                 q->t = (uint16_t)((q->t & ~0x1F) | ((v >> 3) & 0x1F));
                 q->fine_x = v & 7;
@@ -135,12 +225,14 @@ static void np_write(nes_t *n, uint16_t a, uint8_t v) {
             } else {
                 q->t = (uint16_t)((q->t & ~0xFF) | v);
                 q->v = q->t;
+                q->bg_key = 0;
             }
             q->w ^= 1;
             break;
         case 0x2007:
             q->bg_key = 0;
-            np_vram_write(n, q->v, v);
+            if (np9(n)) np9_vram_write(n, q->v, v);
+            else np_vram_write(n, q->v, v);
             q->v = (uint16_t)(q->v + ((q->ctrl & 0x04) ? 32 : 1));
             break;
         default: break;
@@ -152,7 +244,7 @@ static void np_write(nes_t *n, uint16_t a, uint8_t v) {
         q->skip += 513 + (int32_t)(q->cycles & 1);
         const uint8_t *page = NULL;
         if (v < 0x20) page = &n->ram[(v << 8) & 0x7FF];
-        else if (v >= 0x60 && v < 0x80 && n->cart.battery && n->cart.wram_map >= 0)
+        else if (v >= 0x60 && v < 0x80 && n->cart.wram_map >= 0 && (np9(n) ? q->ram_enabled : n->cart.battery))
             page = &n->cart.prg_ram[n->cart.wram_map + ((v << 8) & n->cart.wram_mask)];
         if (page)
             for (int i = 0; i < 256; i++) n->ppu.oam[(uint8_t)(q->oamaddr + i)] = page[i];
@@ -172,13 +264,26 @@ static void np_write(nes_t *n, uint16_t a, uint8_t v) {
     if (a < 0x6000) return; /* no expansion port */
     cart_t *c = &n->cart;
     if (a < 0x8000) {
-        if (c->battery && c->wram_map >= 0) c->prg_ram[c->wram_map + (a & c->wram_mask)] = v;
+        if (c->wram_map >= 0 && (np9(n) ? q->ram_enabled && q->ram_writable : c->battery))
+            c->prg_ram[c->wram_map + (a & c->wram_mask)] = v;
         return;
     }
-    if (c->ops->cpu_write) {
+    if (np9(n)) {
+        /* 9.0.1's tile cache outlives CHR bank switches; its MMC3's IRQ and RAM control */
+        if (c->mapper == 4) {
+            switch (a & 0xE001) {
+            case 0xA001: q->ram_enabled = (v & 0x80) != 0; q->ram_writable = q->ram_enabled && !(v & 0x40); break;
+            case 0xC000: q->irq_latch = v; return;
+            case 0xC001: q->irq_reload = 1; return;
+            case 0xE000: q->irq_enabled = 0; return;
+            case 0xE001: q->irq_enabled = 1; return;
+            default: break;
+            }
+        }
+    } else {
         q->bg_key = 0; /* CHR banks or mirroring may change */
-        c->ops->cpu_write(n, a, v);
     }
+    if (c->ops->cpu_write) c->ops->cpu_write(n, a, v);
 }
 
 /* ---- PPU: one call of nes-py's dot function ---- */
@@ -194,6 +299,10 @@ static inline __attribute__((always_inline)) void np_pixel(nes_t *n, int x, int 
              * clears the key): fetched once per tile instead of per pixel */
             uint32_t key = q->v | (uint32_t)(q->ctrl & 0x10) << 12 | 0x20000u;
             if (key != q->bg_key) {
+                if (q->a12_watch) { /* what nes-py 9.0.1's MMC3 sees of the four fetches */
+                    uint16_t pt = (q->ctrl & 0x10) ? 0x1000 : 0;
+                    np9_a12(n, 0x2000); np9_a12(n, pt); np9_a12(n, pt); np9_a12(n, 0x2000);
+                }
                 uint8_t tile = np_vram_read(n, (uint16_t)(0x2000 | (q->v & 0x0FFF)));
                 uint16_t pa = (uint16_t)(tile * 16 + ((q->v >> 12) & 7));
                 if (q->ctrl & 0x10) pa |= 0x1000;
@@ -211,6 +320,7 @@ static inline __attribute__((always_inline)) void np_pixel(nes_t *n, int x, int 
         if (fx == 7) {
             if ((q->v & 0x1F) == 31) { q->v &= (uint16_t)~0x1F; q->v ^= 0x0400; }
             else q->v++;
+            q->bg_key = 0;
         }
     }
     if ((q->mask & 0x10) && ((q->mask & 0x04) || x >= 8)) {
@@ -232,8 +342,16 @@ static inline __attribute__((always_inline)) void np_pixel(nes_t *n, int x, int 
                 pa = (uint16_t)((tile >> 1) * 32 + yo);
                 pa |= (uint16_t)((tile & 1) << 12);
             }
-            spr |= (uint8_t)((np_vram_read(n, pa) >> xs) & 1);
-            spr |= (uint8_t)(((np_vram_read(n, (uint16_t)(pa + 8)) >> xs) & 1) << 1);
+            uint8_t plo, phi;
+            if (q->a12_watch) { /* 9.0.1 reads sprite patterns unseen by the MMC3, 13 bits */
+                plo = np9_peek(n, pa & 0x1FFF);
+                phi = np9_peek(n, (uint16_t)(pa + 8) & 0x1FFF);
+            } else {
+                plo = np_vram_read(n, pa);
+                phi = np_vram_read(n, (uint16_t)(pa + 8));
+            }
+            spr |= (uint8_t)((plo >> xs) & 1);
+            spr |= (uint8_t)(((phi >> xs) & 1) << 1);
             if (!(spr_opaque = spr != 0)) { spr = 0; continue; }
             spr |= (uint8_t)(0x10 | (attr & 3) << 2);
             spr_front = !(attr & 0x20);
@@ -259,8 +377,10 @@ static inline __attribute__((always_inline)) void np_dot(nes_t *n) {
             if (n->ppu.screen == SCREEN_STALE) n->ppu.screen = SCREEN_PENDING;
         } else if (q->dot == 258 && np_rendering(q)) {
             q->v = (uint16_t)((q->v & ~0x41F) | (q->t & 0x41F));
+            q->bg_key = 0;
         } else if (q->dot > 280 && q->dot <= 304 && np_rendering(q)) {
             q->v = (uint16_t)((q->v & ~0x7BE0) | (q->t & 0x7BE0));
+            q->bg_key = 0;
         }
         if (q->dot >= 341 - (!q->even_frame && np_rendering(q))) {
             q->stage = NP_RENDER;
@@ -292,6 +412,12 @@ static inline __attribute__((always_inline)) void np_dot(nes_t *n) {
             }
         } else if (q->dot == 258 && np_rendering(q)) {
             q->v = (uint16_t)((q->v & ~0x41F) | (q->t & 0x41F));
+            q->bg_key = 0;
+        } else if (q->dot == 260 && q->a12_watch && (q->mask & 0x10)) {
+            /* nes-py 9.0.1's one sprite fetch its MMC3 sees: tile $FF, row 0, read twice */
+            uint16_t a = (q->ctrl & 0x20) ? 0x1FE0 : (q->ctrl & 0x08) ? 0x1FF0 : 0x0FF0;
+            np9_a12(n, a);
+            np9_a12(n, a);
         }
         if (q->dot >= 341) {
             /* the next line's sprites, from OAMADDR / 4 on */
@@ -306,6 +432,7 @@ static inline __attribute__((always_inline)) void np_dot(nes_t *n) {
             }
             q->line++;
             q->dot = 0;
+            q->bg_key = 0;
         }
         if (q->line >= 240) q->stage = NP_POST_RENDER;
         break;
@@ -324,7 +451,7 @@ static inline __attribute__((always_inline)) void np_dot(nes_t *n) {
             if (n->ppu.screen == SCREEN_PENDING ||
                 (n->ppu.screen == SCREEN_MIDFRAME && n->ppu.frames - n->ppu.stale_frames >= 2))
                 n->ppu.screen = SCREEN_VALID;
-            if (q->ctrl & 0x80) np_interrupt(n, 0);
+            if (q->ctrl & 0x80) np_interrupt(n, NP_NMI);
         }
         if (q->dot >= 341) {
             q->line++;
@@ -356,7 +483,12 @@ static void np_dots(nes_t *n, uint64_t count) {
                 count -= k;
                 continue;
             }
-            if (d >= 259 && d < 341) quiet = 341 - d;
+            if (q->a12_watch) { /* dot 260 fetches (np_dot) */
+                if (d == 259) quiet = 1;
+                else if (d >= 261 && d < 341) quiet = 341 - d;
+            } else if (d >= 259 && d < 341) {
+                quiet = 341 - d;
+            }
             break;
         case NP_PRE_RENDER: {
             int end = 341 - (!q->even_frame && np_rendering(q));
@@ -398,36 +530,43 @@ static inline void np_cross(nespy_t *q, uint16_t a, uint16_t b, int cost) {
     if ((a ^ b) & 0xFF00) q->skip += cost;
 }
 
-/* NMI (brk 0) or BRK (brk 1): nes-py pushes its status byte with bit 5 (its I) set, and bit 4
- * (its D) too for BRK. IRQs never happen here: nes-py has no IRQ source. */
-static void np_interrupt(nes_t *n, int brk) {
+/* NMI, BRK or IRQ (nes-py 9.0.1's MMC3 only; the caller checks I). nes-py 8.2.1 pushes its
+ * status byte with bit 5 (its I) set, and bit 4 (its D) too for BRK; 9.0.1 pushes the 6502's
+ * byte with bit 5 set and B for BRK only. */
+static void np_interrupt(nes_t *n, int kind) {
     cpu_t *c = &n->cpu;
     nespy_t *q = &n->np;
+    int brk = kind == NP_BRK;
     if (brk) c->pc++;
     np_push(n, (uint8_t)(c->pc >> 8));
     np_push(n, (uint8_t)c->pc);
-    np_push(n, (uint8_t)(q->p | 0x20 | (brk ? 0x10 : 0)));
+    if (np9(n)) np_push(n, (uint8_t)((np_rev(q->p) & ~0x10) | 0x20 | (brk ? 0x10 : 0)));
+    else np_push(n, (uint8_t)(q->p | 0x20 | (brk ? 0x10 : 0)));
     q->p |= NP_I;
-    c->pc = np_read16(n, brk ? 0xFFFE : 0xFFFA);
+    c->pc = np_read16(n, kind == NP_NMI ? 0xFFFA : 0xFFFE);
     q->skip += 7;
 }
+
+/* PHP's byte and PLP / RTI's status from a pulled byte, in each version's layout */
+static inline uint8_t np_php(const nes_t *n) { return np9(n) ? (uint8_t)(np_rev(n->np.p) | 0x30) : n->np.p; }
+static inline uint8_t np_plp(const nes_t *n, uint8_t v) { return np9(n) ? np_rev((uint8_t)(v | 0x20)) : v; }
 
 static int np_implied(nes_t *n, uint8_t op) {
     cpu_t *c = &n->cpu;
     nespy_t *q = &n->np;
     switch (op) {
-    case 0x00: np_interrupt(n, 1); break;
-    case 0x08: np_push(n, q->p); break;
+    case 0x00: np_interrupt(n, NP_BRK); break;
+    case 0x08: np_push(n, np_php(n)); break;
     case 0x18: q->p &= (uint8_t)~NP_C; break;
     case 0x20:
         np_push(n, (uint8_t)((c->pc + 1) >> 8));
         np_push(n, (uint8_t)(c->pc + 1));
         c->pc = np_read16(n, c->pc);
         break;
-    case 0x28: q->p = np_pull(n); break;
+    case 0x28: q->p = np_plp(n, np_pull(n)); break;
     case 0x38: q->p |= NP_C; break;
     case 0x40: {
-        q->p = np_pull(n);
+        q->p = np_plp(n, np_pull(n));
         uint16_t lo = np_pull(n);
         c->pc = (uint16_t)(lo | np_pull(n) << 8);
     } break;
@@ -621,6 +760,17 @@ static int np_group0(nes_t *n, uint8_t op) {
     return 1;
 }
 
+/* nes-py 9.0.1's one unofficial opcode, DCP abs,X ($DF): no page-cross cycle, the compare's
+ * flags from A minus the decremented byte */
+static void np9_dcp_absx(nes_t *n) {
+    cpu_t *c = &n->cpu;
+    uint16_t loc = (uint16_t)(np_read16(n, c->pc) + c->x);
+    c->pc += 2;
+    uint8_t m = (uint8_t)(np_read(n, loc) - 1);
+    np_write(n, loc, m);
+    np_compare(&n->np, c->a, m);
+}
+
 /* One CPU cycle: an instruction runs whole on the cycle its predecessor's count runs out.
  * Returns 1 when an instruction started. */
 static inline int np_cpu_cycle(nes_t *n) {
@@ -636,6 +786,7 @@ static inline int np_cpu_cycle(nes_t *n) {
     else if ((op & 3) == 1) { np_group1(n, op); ok = 1; }
     else if ((op & 3) == 2) ok = np_group2(n, op);
     else if ((op & 3) == 0) ok = np_group0(n, op);
+    else if (op == 0xDF && np9(n)) { np9_dcp_absx(n); q->skip += 7; return 1; }
     else ok = 0;
     if (ok) q->skip += NP_CYCLES[op]; /* an opcode nes-py lacks costs nothing there */
     return 1;
@@ -699,7 +850,7 @@ void nespy_reset(nes_t *n) {
     c->a = c->x = c->y = 0;
     c->s = 0xFD;
     c->jammed = 0;
-    q->p = NP_ONE | NP_D | NP_I;
+    q->p = np9(n) ? np_rev(0x34) : NP_ONE | NP_D | NP_I; /* both set their status byte to $34 */
     q->skip = 0;
     q->cycles = 0;
     c->cycle_offset -= cpu_cycles(n); /* cpu_cycles() counts nes-py's cycles from 0 */
@@ -723,6 +874,8 @@ void nespy_power(nes_t *n) {
     nespy_t *q = &n->np;
     memset(q, 0, sizeof(*q));
     q->pad_strobe = 1;
+    q->ram_enabled = q->ram_writable = 1;
+    q->a12_watch = np9(n) && n->cart.mapper == 4;
     memset(n->ppu.oam, 0, sizeof(n->ppu.oam));
     memset(n->ppu.fb, 0, sizeof(n->ppu.fb));
     memset(n->ppu.emph, 0, sizeof(n->ppu.emph));
@@ -738,8 +891,15 @@ void nespy_position(const nes_t *n, int *line, int *dot) {
 }
 
 /* PPU memory as nes-py's picture bus sees it, without side effects (debuggers) */
-uint8_t nespy_ppu_peek(nes_t *n, uint16_t a) { return np_vram_read(n, a); }
-void nespy_ppu_poke(nes_t *n, uint16_t a, uint8_t v) { n->np.bg_key = 0; np_vram_write(n, a, v); }
+uint8_t nespy_ppu_peek(nes_t *n, uint16_t a) { return np9(n) ? np9_peek(n, a) : np_vram_read(n, a); }
+void nespy_ppu_poke(nes_t *n, uint16_t a, uint8_t v) {
+    n->np.bg_key = 0;
+    if (!np9(n)) { np_vram_write(n, a, v); return; }
+    uint8_t watch = n->np.a12_watch;
+    n->np.a12_watch = 0; /* a debugger's write is no bus access */
+    np9_vram_write(n, a, v);
+    n->np.a12_watch = watch;
+}
 
 /* nes-py's status byte in the 6502's order (NV-BDIZC) and back, for debuggers */
 uint8_t nespy_p_to_6502(uint8_t p) {
@@ -761,9 +921,12 @@ void nespy_state(state_t *st, nes_t *n) {
     ST_ARRAY(st, q->palette);
     ST_FIELD(st, q->spr_count); ST_ARRAY(st, q->spr);
     ST_FIELD(st, q->pad_strobe); ST_ARRAY(st, q->pad_bits);
+    ST_FIELD(st, q->irq_latch); ST_FIELD(st, q->irq_counter); ST_FIELD(st, q->irq_reload);
+    ST_FIELD(st, q->irq_enabled); ST_FIELD(st, q->a12_high); ST_FIELD(st, q->a12_lows);
+    ST_FIELD(st, q->ram_enabled); ST_FIELD(st, q->ram_writable);
     st_end(st);
     if (st->mode == ST_LOAD) { /* clamp what indexes a table or drives a countdown */
-        n->timing = n->timing == NES_TIMING_NESPY ? NES_TIMING_NESPY : NES_TIMING_ACCURATE;
+        if (n->timing != NES_TIMING_NESPY && n->timing != NES_TIMING_NESPY9) n->timing = NES_TIMING_ACCURATE;
         if (q->skip < 0 || q->skip > 1024) q->skip = 0;
         q->stage &= 3;
         if (q->dot < 0 || q->dot > 342) q->dot = 0;
@@ -773,8 +936,11 @@ void nespy_state(state_t *st, nes_t *n) {
         if (q->spr_count > 8) q->spr_count = 8;
         for (int i = 0; i < 8; i++) q->spr[i] &= 63;
         q->pad_strobe &= 1;
-        q->bg_key = 0;
-        if (n->timing == NES_TIMING_NESPY) {
+        q->bg_key = 0; /* nes-py 9.0.1 drops its tile cache on a restore too */
+        q->irq_reload &= 1; q->irq_enabled &= 1; q->a12_high &= 1; q->ram_enabled &= 1; q->ram_writable &= 1;
+        if (q->a12_lows > 8) q->a12_lows = 8;
+        q->a12_watch = np9(n) && n->cart.mapper == 4;
+        if (n->timing != NES_TIMING_ACCURATE) {
             /* the picture's staleness by this PPU's position (ppu.c judged it by its own; a
              * screen section, loaded after this one, overrides both) */
             ppu_t *p = &n->ppu;

@@ -230,7 +230,7 @@ int nes_state_load(nes_t *n, const uint8_t *buf, size_t len, char *err, size_t e
     int r = state_check(n, buf + STATE_HEADER, layout, layout == full, err, errlen);
     if (r != NES_OK) return r;
     if (n->scratch->timing != n->timing) {
-        static const char *const names[] = {"accurate", "nes-py"};
+        static const char *const names[] = {"accurate", "nes-py", "nes-py-9"};
         snprintf(err, errlen, "save state was made with %s timing, this console runs %s timing",
                  names[n->scratch->timing], names[n->timing]);
         return NES_ERR_STATE;

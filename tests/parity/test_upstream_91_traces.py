@@ -128,82 +128,35 @@ def test_traces_91_are_there():
     assert {f"SuperMarioBros3-1-{s}-v0" for s in (1, 2, 4, 6)} <= ids
 
 
-# Traces whose episodes part from upstream's at the given step (reward and info first differ
-# there). SMB3's NMI reads the controller until two reads agree, a loop that ends 20-40 CPU cycles
-# before nes-py's frame boundary in the first frames of an episode; SMB2 has frames where the game
-# logic overruns the frame (no controller read in that step). In both, nes-py's CPU timing
-# (instructions executed on their first cycle, its own branch, DMA and NMI cycle counts) moves
-# the read across the step boundary in some steps and the game sees another step's buttons
-# (README.md here). Replays match exactly up to that step.
-DIVERGE = {"smb2usa-7-2-runjump-long": 727, "smb3-1-6-runjump": 903,
-           "smb3-full-random-nostart": 6}
-_DIVERGE_XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "nes-py's CPU timing moves the game's controller read to the other side of a step "
-    "boundary (DIVERGE; tests/parity/README.md)"))
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=_DIVERGE_XFAIL) if _name(p) in DIVERGE else p for p in TRACES
-], ids=_name)
+@pytest.mark.parametrize("path", TRACES, ids=_name)
 def test_replay_matches_upstream_91(path):
-    """Reward, terminated, truncated and the whole info dict (keys in upstream's order) equal
-    upstream's at every step and reset."""
-    header, _ = load(path)
+    """Reward, terminated, truncated, the whole info dict (keys in upstream's order), the RAM
+    and the observation equal upstream's at every step and reset: SMB2 USA and SMB3 run on
+    nes-py 9.0.1's emulator (``Game.nes_py_core = "9.0.1"``, ``NES.timing = "nes-py-9"``)."""
+    header, events = load(path)
     _rom_check(header)
     result = _result(path)
-    failed = {f: result["first"][f] for f in ("reward", "terminated", "truncated", "info",
-                                              "reset_info") if f in result["first"]}
-    assert not failed, f"{_name(path)}: first mismatch per field (step, upstream, ours): {failed}"
-    assert result["steps"] == sum(isinstance(e, list) for e in load(path)[1])
+    assert not result["first"], (
+        f"{_name(path)}: first mismatch per field (step, upstream, ours): {result['first']}")
+    assert result["steps"] == sum(isinstance(e, list) for e in events)
+    assert result["resets"] == sum(isinstance(e, dict) for e in events)
 
 
-@pytest.mark.parametrize("name", sorted(DIVERGE))
-def test_diverging_traces_match_until_the_known_step(name):
-    """The traces of DIVERGE match exactly up to the step where they part, not earlier."""
-    path = os.path.join(TRACE_DIR, name + ".jsonl.gz")
-    _rom_check(load(path)[0])
-    result = _result(path)
-    assert result["first"]["info"][0] == DIVERGE[name]
-    assert result["match"]["info"] >= DIVERGE[name]
-    assert "terminated" not in result["first"] and "reset_info" not in result["first"]
+@pytest.mark.parametrize("env_id", ["SuperMarioBros2USA-v0", "SuperMarioBros3-1-1-v0"])
+def test_91_ids_run_on_nes_py_9(env_id):
+    """The 9.1.0 ids run the console on nes-py 9.0.1's emulator by default; with
+    ``frame_timing="vblank"`` on the accurate core."""
+    import gymnasium as gym
 
+    import nesenv  # noqa: F401
 
-# Share of steps whose whole RAM hash equals upstream's, per trace (traces of DIVERGE left out):
-# SMB2 USA 35-59 %, SMB3 45-48 % measured. The others differ mostly in the stack page (the return
-# address an interrupt pushed, $01EB-$01FC) and in bytes written where the step boundary falls.
-MIN_RAM_SHARE = {"smb2_usa": 0.33, "smb3": 0.43}
-
-
-@pytest.mark.parametrize("path", [p for p in TRACES if _name(p) not in DIVERGE], ids=_name)
-def test_ram_matches_upstream_on_part_of_the_steps(path):
-    header, _ = load(path)
-    _rom_check(header)
-    result = _result(path)
-    share = result["match"]["ram"] / result["steps"]
-    assert share >= MIN_RAM_SHARE[_game_of(path)], f"{_name(path)}: RAM equal on {share:.1%}"
-
-
-def test_smb2_observations_match_upstream_on_most_steps():
-    """SMB2 USA: every reset's observation and at least 75 % of the steps' equal upstream's
-    (76.6 % measured; the others differ on the top lines, where nes-py draws sprites on line 0
-    that the NES never shows)."""
-    paths = [p for p in TRACES if _game_of(p) == "smb2_usa"]
-    for path in paths:
-        _rom_check(load(path)[0])
-    results = [_result(p) for p in paths]
-    assert sum(r["match"]["reset_obs"] for r in results) == sum(r["resets"] for r in results)
-    assert sum(r["match"]["obs"] for r in results) >= 0.75 * sum(r["steps"] for r in results)
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "nes-py's MMC3 raises the status bar's scanline IRQ one line later: SMB3's status bar "
-    "(lines 193-223) is drawn one line lower upstream (tests/parity/README.md)"))
-def test_smb3_observations_match_upstream():
-    paths = [p for p in TRACES if _game_of(p) == "smb3"]
-    for path in paths:
-        _rom_check(load(path)[0])
-    results = [_result(p) for p in paths]
-    assert all(r["match"]["reset_obs"] == r["resets"] for r in results)
+    _rom_check({"id": env_id})
+    for kwargs, timing in (({}, "nes-py-9"), ({"frame_timing": "vblank"}, "accurate")):
+        env = gym.make(env_id, **kwargs)
+        try:
+            assert env.unwrapped.nes.timing == timing
+        finally:
+            env.close()
 
 
 def main() -> None:

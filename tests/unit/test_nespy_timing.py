@@ -1,4 +1,5 @@
-"""``NES.timing = "nes-py"``: nes-py 8.2.1's emulator timing (nes_core/src/nespy.c).
+"""``NES.timing = "nes-py"`` / ``"nes-py-9"``: nes-py 8.2.1's and 9.0.1's emulator timing
+(nes_core/src/nespy.c).
 
 The step-exact comparison with upstream is tests/parity; these tests pin the mode's own
 behaviour on synthetic ROMs: nes-py's status byte order, its cycle counts, its OAM DMA and
@@ -20,7 +21,7 @@ def nespy(rom):
 
 
 def test_timing_names_and_default():
-    assert TIMINGS == ("accurate", "nes-py")
+    assert TIMINGS == ("accurate", "nes-py", "nes-py-9")
     nes = NES(DEMO_ROM)
     assert nes.timing == "accurate"
     with pytest.raises(ValueError, match="timing must be one of"):
@@ -197,3 +198,96 @@ def test_a_state_drawing_below_the_picture_is_refused():
     with pytest.raises(StateError, match="out of range in section NSPY"):
         nes.load_state(bad)
     assert nes.save_state() == blob
+
+
+# ---- nes-py 9.0.1 ("nes-py-9") ----
+
+def nespy9(rom):
+    nes = NES(rom)
+    nes.timing = "nes-py-9"
+    return nes
+
+
+def run_to(nes, pc, limit=200_000):
+    for _ in range(limit):
+        if nes.cpu_registers()["pc"] == pc:
+            return
+        nes.step_instruction()
+    raise AssertionError(f"PC never reached ${pc:04X}")
+
+
+def test_nes_py_9_pushes_the_6502_status_byte_and_runs_dcp_abs_x():
+    """PHP pushes the 6502's NV-BDIZC byte with B and bit 5 set (8.2.1 pushes its reversed
+    layout); BRK pushes B, the reset status is $34; $DF (DCP abs,X) decrements and compares
+    in 7 cycles (8.2.1 has no such opcode)."""
+    rom, labs = program_rom_labels("""
+    reset: SEC
+           PHP
+           LDA #$05
+           STA $0302
+           LDX #$02
+           LDA #$04
+    dcp:   .byte $DF, $00, $03
+    after: PHP
+           BRK
+           NOP
+    done:  JMP done
+    irq:   JMP irq
+    """)
+    nes = nespy9(rom)
+    assert nes.cpu_registers()["p"] == 0x34
+    run_to(nes, labs["dcp"])
+    nes.step_instruction()  # DCP runs on this cycle
+    start = nes.cycles
+    assert nes.cpu_registers()["pc"] == labs["after"]
+    nes.step_instruction()  # PHP, 7 cycles on
+    assert nes.cycles - start == 7
+    assert nes.ram[0x0302] == 0x04
+    run_to(nes, labs["irq"])
+    # stack: SEC;PHP at $01FD (S starts at $FD), PHP after DCP (Z and C: A == M), then BRK's
+    # return address and status
+    assert nes.ram[0x01FD] == 0x35 and nes.ram[0x01FC] == 0x37
+    assert nes.ram[0x01F9] == 0x37  # BRK: B and bit 5 set, as PHP
+    old = nespy(rom)
+    run_to(old, labs["dcp"])
+    assert old.ram[0x01FD] == 0xB4  # 8.2.1, its layout: C bit 7, I bit 5, D bit 4, ONE bit 2
+
+
+def test_nes_py_9_mmc3_irq_counts_visible_lines_only():
+    """nes-py 9.0.1's MMC3 sees A12 rise once a visible line (its sprite fetch at dot 260),
+    never on the pre-render line: with $C000 = 5 set in vblank, the counter reloads on line 0
+    and reaches 0 on line 5, where the IRQ is taken at once (the console's MMC3 also clocks
+    on the pre-render line)."""
+    rom, labs = program_rom_labels("""
+    reset: SEI
+           LDX #$FF
+           TXS
+    wait:  BIT $2002
+           BPL wait
+           LDA #$20
+           STA $2000
+           LDA #$05
+           STA $C000
+           STA $C001
+           STA $E001
+           LDA #$1E
+           STA $2001
+           CLI
+    loop:  JMP loop
+    irq:   STA $E000
+    halt:  JMP halt
+    """)
+    rom = rom[:6] + bytes([0x40 | rom[6] & 0x0F]) + rom[7:]  # mapper 4: MMC3 maps 32 KiB as NROM at power-on
+    nes = nespy9(rom)
+    run_to(nes, labs["halt"])  # the IRQ came mid-wait; the handler's first instruction ran
+    line, dot = nes.ppu_position()
+    assert line == 5 and 260 < dot < 300
+    assert nes.ram[0x01FE] == labs["loop"] & 0xFF  # it interrupted the loop
+
+
+def test_nes_py_9_state_of_another_timing_is_refused():
+    old, new = nespy(DEMO_ROM), nespy9(DEMO_ROM)
+    with pytest.raises(StateError, match="made with nes-py timing, this console runs nes-py-9"):
+        new.load_state(old.save_state())
+    with pytest.raises(StateError, match="made with nes-py-9 timing, this console runs nes-py"):
+        old.load_state(new.save_state())
