@@ -254,39 +254,97 @@ static inline void bg_step(nes_t *n, ppu_t *p, int d) {
 }
 
 /* ---- sprites ---- */
-/* Evaluation for the next line, done at once at dot 65 with the hardware's overflow bug (after
- * eight sprites the byte index m is incremented together with n); the overflow flag is set at
- * the dot the real evaluation would reach that sprite. */
-static void sprite_eval(ppu_t *p) {
-    int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
-    int line = p->scanline;
-    int count = 0, dot = 65, nidx = 0, m = 0;
-    p->spr0_next = 0;
-    p->overflow_dot = -1;
-    for (; nidx < 64; nidx++) {
-        int y = p->oam[nidx * 4];
-        int in = (unsigned)(line - y) < (unsigned)h;
-        if (in) {
-            if (nidx == 0) p->spr0_next = 1;
-            p->sec_idx[count++] = (uint8_t)nidx;
-            dot += 8;
-            if (count == 8) { nidx++; break; }
-        } else {
-            dot += 2;
-        }
-    }
-    p->sec_count = (uint8_t)count;
-    if (count == 8) {
-        for (; nidx < 64; nidx++) {
-            int y = p->oam[(nidx * 4 + m) & 0xFF];
-            if ((unsigned)(line - y) < (unsigned)h) {
-                p->overflow_dot = (int16_t)(dot < 256 ? dot : 256);
-                break;
+/* OAM byte `a` as the OAM port reads it: attribute bits 2-4 do not exist */
+static inline uint8_t oam_byte(const ppu_t *p, int a) {
+    a &= 0xFF;
+    return (a & 3) == 2 ? (uint8_t)(p->oam[a] & ~OAM_ATTR_UNUSED) : p->oam[a];
+}
+
+/* Sprite evaluation of a visible line (dots 65-256; https://www.nesdev.org/wiki/PPU_sprite_evaluation,
+ * with the address arithmetic AccuracyCoin measures on a 2C02G): odd dots read OAM at the
+ * evaluation address (OAMADDR as dot 65 finds it) into the OAM buffer, even dots act on it.
+ * While secondary OAM has room each byte read is written there; a Y in range copies the
+ * sprite's next three bytes (+1 each; the X byte is range-checked too: out of range it aligns
+ * the address down to a sprite, (addr + 1) & $FC), a Y out of range moves to the next sprite
+ * ((addr + 4) & $FC). Once it is full its writes turn into reads (the buffer takes secondary
+ * OAM's byte 0 on even dots) and the overflow bug steps n and m together ((addr + 4) & $FC |
+ * (addr + 1) & 3) until a Y in range sets the overflow flag; then four more +1 steps, the
+ * address realigned to its sprite. When the address wraps every sprite has been seen: only
+ * n moves (+4) from then on. */
+typedef struct {
+    uint8_t sec_oam[32];
+    int addr;          /* the evaluation address; past 255 it has wrapped */
+    int sec;           /* secondary OAM address, 0-32 */
+    int copy;          /* bytes of the in-range sprite copied after its Y (0: at a Y) */
+    int ovf;           /* steps since the overflow sprite was found (0: not yet) */
+    int done;          /* the address wrapped or the overflow steps ended */
+    int spr0;          /* the sprite checked at dot 66 was in range */
+    int overflow_dot;  /* the dot reading the Y that overflowed, or -1 */
+    uint8_t buf;       /* the OAM buffer: what OAMDATA reads */
+} spr_eval_t;
+
+static inline void eval_begin(const ppu_t *p, spr_eval_t *e) {
+    memset(e->sec_oam, 0xFF, sizeof(e->sec_oam)); /* cleared at dots 1-64 */
+    e->addr = p->eval_addr;
+    e->sec = e->copy = e->ovf = e->done = e->spr0 = 0;
+    e->overflow_dot = -1;
+    e->buf = 0xFF;
+}
+
+/* Dots 65..last of the evaluation (each read dot followed by its act dot). `stop`: end as
+ * soon as nothing but the address and buffer can change (what sprite_eval needs). */
+static inline void eval_run(const ppu_t *p, spr_eval_t *e, int last, int stop) {
+    const unsigned h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
+    const int line = p->scanline;
+    for (int d = SPRITE_EVAL_DOT; d <= last; d += 2) {
+        e->buf = oam_byte(p, e->addr);
+        if (d + 1 > last) break;
+        const int in = (unsigned)(line - e->buf) < h;
+        if (e->done) {
+            if (stop) return;
+            e->addr = (e->addr & ~0xFF) | ((e->addr + 4) & 0xFF);
+            e->buf = e->sec_oam[e->sec & 31];
+        } else if (e->sec < 32) {
+            e->sec_oam[e->sec] = e->buf;
+            if (e->copy == 0 && !in) {
+                e->addr = (e->addr + 4) & ~3;
+            } else {
+                if (e->copy == 0 && d == SPRITE_EVAL_DOT) e->spr0 = 1;
+                e->sec++;
+                if (e->copy == 3) { e->addr = in ? e->addr + 1 : (e->addr + 1) & ~3; e->copy = 0; }
+                else { e->addr++; e->copy++; }
             }
-            m = (m + 1) & 3;
-            dot += 2;
+            if (e->addr > 0xFF) e->done = 1;
+        } else {
+            e->buf = e->sec_oam[0];
+            if (e->ovf) {
+                e->addr++;
+                if (++e->ovf == 4) { e->addr &= ~3; e->done = 1; }
+            } else if (in) {
+                e->overflow_dot = d;
+                e->addr++;
+                e->ovf = 1;
+            } else {
+                e->addr = ((e->addr + 4) & ~3) | ((e->addr + 1) & 3);
+                if (e->addr > 0xFF) e->done = 1;
+            }
+            if (stop && e->ovf) return; /* the overflow dot is known; nothing else is kept */
         }
     }
+}
+
+/* Evaluation for the next line, run at once at dot 65 (nothing the CPU does before dot 256
+ * changes it: OAM writes are lost while rendering); the overflow flag is set at the dot the
+ * real evaluation reads the ninth sprite's Y (overflow_at). */
+static void sprite_eval(ppu_t *p) {
+    spr_eval_t e;
+    p->eval_addr = p->oamaddr;
+    eval_begin(p, &e);
+    eval_run(p, &e, LAST_BG_DOT, 1);
+    memcpy(p->sec_oam, e.sec_oam, sizeof(p->sec_oam));
+    p->sec_count = (uint8_t)(e.sec >> 2);
+    p->spr0_next = (uint8_t)e.spr0;
+    p->overflow_dot = (int16_t)e.overflow_dot;
 }
 
 /* Pattern fetch of sprite slot `slot` for the next line (dots 257-320), drawn into spr_next. */
@@ -294,7 +352,7 @@ static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
     int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
     uint8_t y, tile, attr, x;
     if (slot < p->sec_count) {
-        const uint8_t *o = &p->oam[p->sec_idx[slot] * 4];
+        const uint8_t *o = &p->sec_oam[slot * 4];
         y = o[0]; tile = o[1]; attr = o[2]; x = o[3];
     } else {
         y = 0xFF; tile = 0xFF; attr = 0xFF; x = 0xFF; /* empty slots fetch tile $FF */
@@ -724,11 +782,6 @@ void ppu_run_to(nes_t *n, uint64_t target) {
 /* ---- CPU-facing registers $2000-$2007 ---- */
 static __attribute__((noinline)) void ppu_reschedule(nes_t *n) { ppu_schedule(n); }
 
-/* OAM byte `a` as OAMDATA reads it */
-static uint8_t oam_byte(const ppu_t *p, int a) {
-    a &= 0xFF;
-    return (a & 3) == 2 ? (uint8_t)(p->oam[a] & ~OAM_ATTR_UNUSED) : p->oam[a]; /* attribute bits 2-4 do not exist */
-}
 
 /* An OAMDATA read on a rendering visible line sees what the PPU's OAM port holds at this dot
  * (https://www.nesdev.org/wiki/PPU_sprite_evaluation): $FF while secondary OAM is cleared
@@ -892,7 +945,8 @@ void ppu_state(state_t *st, nes_t *n) {
     ST_ARRAY(st, p->latch_stamp);
     ST_FIELD(st, p->bg_lo); ST_FIELD(st, p->bg_hi); ST_FIELD(st, p->at_lo); ST_FIELD(st, p->at_hi);
     ST_FIELD(st, p->nt_byte); ST_FIELD(st, p->at_byte); ST_FIELD(st, p->pt_lo); ST_FIELD(st, p->pt_hi);
-    ST_ARRAY(st, p->sec_idx); ST_FIELD(st, p->sec_count); ST_FIELD(st, p->spr0_next);
+    ST_ARRAY(st, p->sec_oam); ST_FIELD(st, p->sec_count); ST_FIELD(st, p->spr0_next);
+    ST_FIELD(st, p->eval_addr);
     ST_FIELD(st, p->spr0_line); ST_FIELD(st, p->overflow_dot);
     ST_ARRAY(st, p->spr_line); ST_ARRAY(st, p->spr_next);
     ST_ARRAY(st, p->oam); ST_ARRAY(st, p->palette);
@@ -901,7 +955,6 @@ void ppu_state(state_t *st, nes_t *n) {
     if (st->mode == ST_LOAD) {
         /* keep indices in range whatever the blob held */
         if (p->sec_count > 8) p->sec_count = 8;
-        for (int i = 0; i < 8; i++) p->sec_idx[i] &= 63;
         if (p->scanline < 0 || p->scanline > PRERENDER) p->scanline = 0;
         if (p->dot < 0 || p->dot > 340) p->dot = 0;
         p->x &= 7; p->v &= LOOPY_MASK; p->t &= LOOPY_MASK;

@@ -100,6 +100,6 @@ static inline int ppu_sprite_a12(const ppu_t *p, int sl, int slot, int cur) {
     if (!(p->ctrl & PPUCTRL_SPRITE_SIZE)) return (p->ctrl >> PPUCTRL_SPRITE_TABLE_BIT) & 1;
     if (sl == PPU_PRERENDER_LINE) return 1;
     if (!cur || p->dot < SPRITE_EVAL_DOT) return 2;
-    return slot < p->sec_count ? p->oam[p->sec_idx[slot] * 4 + 1] & 1 : 1;
+    return slot < p->sec_count ? p->sec_oam[slot * 4 + 1] & 1 : 1;
 }
 #endif

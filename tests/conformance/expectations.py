@@ -41,12 +41,6 @@ ACCURACYCOIN_FAIL = {
     "2002FlagClearTiming": (
         2, "the clear at pre-render dot 1 is seen as the read ends (test 1 passes), but the "
            "sprite 0 hit / overflow set dots are not seen as they would be at the read's end"),
-    "ArbitrarySpriteZero": (
-        2, "the first sprite evaluation processes (from a non-zero OAMADDR) acts as sprite 0; "
-           "the core evaluates from OAM entry 0 once per line"),
-    "MisalignedOAM_Behavior": (
-        1, "sprite evaluation starting at a misaligned OAMADDR is not modelled (the core "
-           "evaluates from OAM entry 0)"),
     "OAM_Corruption": (
         2, "turning rendering off mid-line corrupts an OAM row (row 0 copied over it) on the "
            "2C02G; not emulated"),
