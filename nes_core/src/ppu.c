@@ -783,26 +783,25 @@ void ppu_run_to(nes_t *n, uint64_t target) {
 static __attribute__((noinline)) void ppu_reschedule(nes_t *n) { ppu_schedule(n); }
 
 
-/* An OAMDATA read on a rendering visible line sees what the PPU's OAM port holds at this dot
- * (https://www.nesdev.org/wiki/PPU_sprite_evaluation): $FF while secondary OAM is cleared
- * (dots 1-64) and while sprites are fetched (257-320, as AccuracyCoin measures), and during
- * evaluation (65-256) the OAM byte under evaluation: 2 dots per sprite out of range, 8 per
- * sprite copied, from OAMADDR on. */
+/* An OAMDATA read on a rendering visible line sees the OAM buffer as this dot leaves it
+ * (AccuracyCoin's $2004 Stress Test): $FF while secondary OAM is cleared (dots 1-64), the
+ * evaluation's reads and secondary OAM's during evaluation (65-256), during the sprite fetches
+ * (257-320) secondary OAM's Y, tile, attribute bytes of each slot, then its X byte five times,
+ * and secondary OAM's first byte until the next line's dot 1. */
 static uint8_t oam_eval_read(const ppu_t *p) {
     int d = p->dot;
-    if (d == 0 || d > 320) return oam_byte(p, p->oamaddr);
-    if (d <= 64 || d > 256) return 0xFF;
-    int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
-    int addr = p->oamaddr, found = 0, dot = 65;
-    while (addr < 256) {
-        int in = found < 8 && (unsigned)(p->scanline - p->oam[addr]) < (unsigned)h;
-        int len = in ? 8 : 2;
-        if (d < dot + len) return oam_byte(p, addr + ((d - dot) >> 1));
-        dot += len;
-        addr += 4;
-        found += in;
+    if (d >= 1 && d < SPRITE_EVAL_DOT) return 0xFF;
+    if (d >= SPRITE_EVAL_DOT && d <= LAST_BG_DOT) {
+        spr_eval_t e;
+        eval_begin(p, &e);
+        eval_run(p, &e, d, 0);
+        return e.buf;
     }
-    return oam_byte(p, addr); /* every sprite checked: the address has wrapped */
+    if (d > LAST_BG_DOT && d <= 320) {
+        int ph = (d - 257) & 7;
+        return p->sec_oam[((d - 257) >> 3) * 4 + (ph < 3 ? ph : 3)];
+    }
+    return p->sec_oam[0];
 }
 
 uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {

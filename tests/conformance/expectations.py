@@ -56,9 +56,6 @@ ACCURACYCOIN_FAIL = {
     "Scanline0Sprites": (
         2, "a sprite at Y=0 drawn on line 0 through the pre-render line's fetch of stale "
            "secondary OAM; the core evaluates no sprites for line 0"),
-    "2004_Stress": (
-        2, "OAMDATA reads during evaluation return the PPU's OAM buffer dot by dot (overflow "
-           "and >8 sprites cases); the core models the evaluation address only"),
     "2007_Stress": (
         2, "the PPUDATA read buffer is filled 2 dots after the read from whatever the "
            "rendering fetch of that dot reads; the core reads v's address at once"),
