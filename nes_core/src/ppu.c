@@ -456,6 +456,37 @@ static inline void backdrop_dot(ppu_t *p, int d) {
     p->fb[p->scanline * NES_WIDTH + d - 1] = backdrop_colour(p);
 }
 
+/* OAM corruption (2C02G; AccuracyCoin's OAM Corruption test): rendering stopped on a rendering
+ * line seeds the row secondary OAM's address points at then; the next dot that renders on a
+ * rendering line copies OAM row 0 (8 bytes) over it, and secondary OAM byte 0 over that byte. */
+static uint8_t sec_oam_addr(const ppu_t *p, int d) {
+    if (d >= 1 && d < SPRITE_EVAL_DOT) return (uint8_t)((d >> 1) & 31); /* clearing: +1 every 2 dots */
+    if (d >= SPRITE_EVAL_DOT && d <= LAST_BG_DOT) {
+        if (p->scanline >= PPU_VISIBLE_LINES) return 0; /* no evaluation on the pre-render line */
+        spr_eval_t e;
+        eval_begin(p, &e);
+        eval_run(p, &e, d, 0);
+        return (uint8_t)(((e.sec + 3) & ~3) & 31); /* mid-sprite: the next sprite's; full: 0 */
+    }
+    if (d > LAST_BG_DOT && d <= 320) { /* the fetches: +1 after Y, tile, attribute and the X's last read */
+        int ph = (d - 257) & 7;
+        return (uint8_t)(((d - 257) >> 3) * 4 + (ph < 3 ? ph : 3));
+    }
+    return 0;
+}
+
+/* The pipeline takes PPUMASK's rendering bits (from the next dot on), or a corruption is pending. */
+static __attribute__((noinline)) void rendering_change(ppu_t *p, uint8_t rendering) {
+    const int line = p->scanline < PPU_VISIBLE_LINES || p->scanline == PRERENDER;
+    if (line && p->rendering && !rendering) p->corrupt_row = sec_oam_addr(p, p->dot + 1);
+    p->rendering = rendering;
+    if (line && rendering && p->corrupt_row) {
+        memcpy(p->oam + 8 * p->corrupt_row, p->oam, 8);
+        p->sec_oam[p->corrupt_row] = p->sec_oam[0];
+        p->corrupt_row = 0;
+    }
+}
+
 static inline void ppu_tick(nes_t *n) {
     ppu_t *p = &n->ppu;
     if (++p->dot > 340) {
@@ -488,7 +519,8 @@ static inline void ppu_tick(nes_t *n) {
         if (p->rendering) render_dot(n, p, d, 0);
     }
     /* a PPUMASK rendering change reaches the pipeline one dot late */
-    p->rendering = (p->mask & PPUMASK_RENDERING) != 0;
+    const uint8_t rendering = (p->mask & PPUMASK_RENDERING) != 0;
+    if (rendering != p->rendering || p->corrupt_row) rendering_change(p, rendering);
 }
 
 #define DOTS_PER_FRAME (262 * 341)
@@ -945,7 +977,7 @@ void ppu_state(state_t *st, nes_t *n) {
     ST_FIELD(st, p->bg_lo); ST_FIELD(st, p->bg_hi); ST_FIELD(st, p->at_lo); ST_FIELD(st, p->at_hi);
     ST_FIELD(st, p->nt_byte); ST_FIELD(st, p->at_byte); ST_FIELD(st, p->pt_lo); ST_FIELD(st, p->pt_hi);
     ST_ARRAY(st, p->sec_oam); ST_FIELD(st, p->sec_count); ST_FIELD(st, p->spr0_next);
-    ST_FIELD(st, p->eval_addr);
+    ST_FIELD(st, p->eval_addr); ST_FIELD(st, p->corrupt_row);
     ST_FIELD(st, p->spr0_line); ST_FIELD(st, p->overflow_dot);
     ST_ARRAY(st, p->spr_line); ST_ARRAY(st, p->spr_next);
     ST_ARRAY(st, p->oam); ST_ARRAY(st, p->palette);
@@ -954,6 +986,7 @@ void ppu_state(state_t *st, nes_t *n) {
     if (st->mode == ST_LOAD) {
         /* keep indices in range whatever the blob held */
         if (p->sec_count > 8) p->sec_count = 8;
+        p->corrupt_row &= 31;
         if (p->scanline < 0 || p->scanline > PRERENDER) p->scanline = 0;
         if (p->dot < 0 || p->dot > 340) p->dot = 0;
         p->x &= 7; p->v &= LOOPY_MASK; p->t &= LOOPY_MASK;

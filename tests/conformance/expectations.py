@@ -41,9 +41,6 @@ ACCURACYCOIN_FAIL = {
     "2002FlagClearTiming": (
         2, "the clear at pre-render dot 1 is seen as the read ends (test 1 passes), but the "
            "sprite 0 hit / overflow set dots are not seen as they would be at the read's end"),
-    "OAM_Corruption": (
-        2, "turning rendering off mid-line corrupts an OAM row (row 0 copied over it) on the "
-           "2C02G; not emulated"),
     "StaleBGShiftRegisters": (
         3, "the background shift registers are not clocked in H-blank or forced blank and "
            "their stale bits are drawn when rendering resumes; not emulated"),
