@@ -351,7 +351,8 @@ static void sprite_eval(ppu_t *p) {
 static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
     int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
     uint8_t y, tile, attr, x;
-    if (slot < p->sec_count) {
+    const int used = ppu_sprite_slot_used(p, p->scanline, slot);
+    if (used) {
         const uint8_t *o = &p->sec_oam[slot * 4];
         y = o[0]; tile = o[1]; attr = o[2]; x = o[3];
     } else {
@@ -367,12 +368,16 @@ static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
         return;
     }
     uint8_t phi = pt_fetch(n, (uint16_t)(addr | 8));
-    if (slot >= p->sec_count) return;
+    if (!used) return;
     uint8_t plo = p->pt_lo;
     uint8_t tag = (uint8_t)(((attr & OAM_ATTR_PALETTE) << 2) | SPR_PALETTES | ((attr & OAM_ATTR_PRIORITY) ? SPR_BEHIND : 0) |
                             ((slot == 0 && p->spr0_next) ? SPR_ZERO : 0));
+    /* The pre-render line of an odd frame skips its last dot: a sprite it fetched shows its first
+     * pixel at x = 0 and the other seven one to the left of their place (2C02G, AccuracyCoin's
+     * Sprites On Scanline 0); the skip is taken with rendering on at dot 339, as it is here. */
+    const int skew = p->scanline == PRERENDER && p->odd_frame;
     for (int i = 0; i < 8; i++) {
-        int px = x + i;
+        int px = !skew ? x + i : i ? x + i - 1 : 0;
         if (px > 255) break;
         int bit = (attr & OAM_ATTR_FLIP_H) ? i : 7 - i;
         uint8_t c = (uint8_t)(((plo >> bit) & 1) | (((phi >> bit) & 1) << 1));
@@ -416,7 +421,6 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
             bg_step(n, p, d);
             copy_hori(p);
             memset(p->spr_next, 0, sizeof(p->spr_next));
-            if (!visible) p->sec_count = 0, p->spr0_next = 0;
         }
         p->oamaddr = 0;
         int ph = (d - 257) & 7;
@@ -712,7 +716,7 @@ static inline void hblank_span(nes_t *n, ppu_t *p, int visible, int hooked) {
     bg_step(n, p, 257);
     copy_hori(p);
     memset(p->spr_next, 0, sizeof(p->spr_next));
-    if (!visible) { p->sec_count = 0; p->spr0_next = 0; copy_vert(p); }
+    if (!visible) copy_vert(p);
     p->oamaddr = 0;
     if (hooked) { /* the board sees the fetches at the clocks of their dots */
         uint64_t clock = p->clock;

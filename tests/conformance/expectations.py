@@ -50,9 +50,6 @@ ACCURACYCOIN_FAIL = {
     "BGSerialIn": (
         2, "the background shift registers shift in 1s, visible when rendering is toggled to "
            "skip reloads; the core's bulk path shifts in 0s"),
-    "Scanline0Sprites": (
-        2, "a sprite at Y=0 drawn on line 0 through the pre-render line's fetch of stale "
-           "secondary OAM; the core evaluates no sprites for line 0"),
     "2007_Stress": (
         2, "the PPUDATA read buffer is filled 2 dots after the read from whatever the "
            "rendering fetch of that dot reads; the core reads v's address at once"),
