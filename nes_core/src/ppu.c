@@ -292,45 +292,65 @@ static inline void eval_begin(const ppu_t *p, spr_eval_t *e) {
 }
 
 /* Dots 65..last of the evaluation (each read dot followed by its act dot). `stop`: end as
- * soon as nothing but the address and buffer can change (what sprite_eval needs). */
+ * soon as nothing but the address and buffer can change (what sprite_eval needs). The state
+ * lives in locals meanwhile: byte stores to secondary OAM could alias the struct's fields. */
 static inline void eval_run(const ppu_t *p, spr_eval_t *e, int last, int stop) {
     const unsigned h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
     const int line = p->scanline;
+    uint8_t *const sec_oam = e->sec_oam;
+    int addr = e->addr, sec = e->sec, copy = e->copy, ovf = e->ovf, done = e->done;
+    uint8_t buf = e->buf;
     for (int d = SPRITE_EVAL_DOT; d <= last; d += 2) {
-        e->buf = oam_byte(p, e->addr);
-        if (d + 1 > last) break;
-        const int in = (unsigned)(line - e->buf) < h;
-        if (e->done) {
-            if (stop) return;
-            e->addr = (e->addr & ~0xFF) | ((e->addr + 4) & 0xFF);
-            e->buf = e->sec_oam[e->sec & 31];
-        } else if (e->sec < 32) {
-            e->sec_oam[e->sec] = e->buf;
-            if (e->copy == 0 && !in) {
-                e->addr = (e->addr + 4) & ~3;
-            } else {
-                if (e->copy == 0 && d == SPRITE_EVAL_DOT) e->spr0 = 1;
-                e->sec++;
-                if (e->copy == 3) { e->addr = in ? e->addr + 1 : (e->addr + 1) & ~3; e->copy = 0; }
-                else { e->addr++; e->copy++; }
+        if (!done && sec < 32 && copy == 0 && !(addr & 3)) {
+            /* the common steps, Ys out of range at sprite-aligned addresses, in a tight loop:
+             * each writes its Y to secondary OAM and moves 4 on */
+            int steps = (0x100 - addr) >> 2, k = 0; /* up to the wrap, and the last act dot */
+            if ((last - d + 1) >> 1 < steps) steps = (last - d + 1) >> 1;
+            const uint8_t *const y = p->oam + addr;
+            while (k < steps && (unsigned)(line - y[4 * k]) >= h) k++;
+            if (k) {
+                buf = sec_oam[sec] = y[4 * (k - 1)];
+                addr += 4 * k;
+                d += 2 * k;
+                if (addr > 0xFF) done = 1;
+                if (d > last) break;
             }
-            if (e->addr > 0xFF) e->done = 1;
+        }
+        buf = oam_byte(p, addr);
+        if (d + 1 > last) break;
+        const int in = (unsigned)(line - buf) < h;
+        if (done) {
+            if (stop) break;
+            addr = (addr & ~0xFF) | ((addr + 4) & 0xFF);
+            buf = sec_oam[sec & 31];
+        } else if (sec < 32) {
+            sec_oam[sec] = buf;
+            if (copy == 0 && !in) {
+                addr = (addr + 4) & ~3;
+            } else {
+                if (copy == 0 && d == SPRITE_EVAL_DOT) e->spr0 = 1;
+                sec++;
+                if (copy == 3) { addr = in ? addr + 1 : (addr + 1) & ~3; copy = 0; }
+                else { addr++; copy++; }
+            }
+            if (addr > 0xFF) done = 1;
         } else {
-            e->buf = e->sec_oam[0];
-            if (e->ovf) {
-                e->addr++;
-                if (++e->ovf == 4) { e->addr &= ~3; e->done = 1; }
+            buf = sec_oam[0];
+            if (ovf) {
+                addr++;
+                if (++ovf == 4) { addr &= ~3; done = 1; }
             } else if (in) {
                 e->overflow_dot = d;
-                e->addr++;
-                e->ovf = 1;
+                addr++;
+                ovf = 1;
             } else {
-                e->addr = ((e->addr + 4) & ~3) | ((e->addr + 1) & 3);
-                if (e->addr > 0xFF) e->done = 1;
+                addr = ((addr + 4) & ~3) | ((addr + 1) & 3);
+                if (addr > 0xFF) done = 1;
             }
-            if (stop && e->ovf) return; /* the overflow dot is known; nothing else is kept */
+            if (stop && ovf) break; /* the overflow dot is known; nothing else is kept */
         }
     }
+    e->addr = addr; e->sec = sec; e->copy = copy; e->ovf = ovf; e->done = done; e->buf = buf;
 }
 
 /* Evaluation for the next line, run at once at dot 65 (nothing the CPU does before dot 256
@@ -817,7 +837,6 @@ void ppu_run_to(nes_t *n, uint64_t target) {
 
 /* ---- CPU-facing registers $2000-$2007 ---- */
 static __attribute__((noinline)) void ppu_reschedule(nes_t *n) { ppu_schedule(n); }
-
 
 /* An OAMDATA read on a rendering visible line sees the OAM buffer as this dot leaves it
  * (AccuracyCoin's $2004 Stress Test): $FF while secondary OAM is cleared (dots 1-64), the
