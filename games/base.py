@@ -8,7 +8,8 @@ only through the small :class:`Console` protocol below.
 A game module holds, in this order: a docstring, its RAM addresses as named constants, the ROMs it
 knows (:class:`RomSpec`, keyed by the SHA-1 of PRG+CHR), its rules as a
 :class:`games.spec.GameSpec` (reward, termination, info, frame skipping) and one :class:`Game`
-subclass that sets ``spec`` and implements ``start`` (power-on to the first playable frame).
+subclass that sets ``spec`` and ``start_script`` (power-on to the first playable frame, a
+:class:`games.start.StartScript`).
 The spec is evaluated in C (``nes_core.RuleTable``) by both envs; the vector env evaluates it in
 its pool threads with no Python per console. A game whose rules the spec cannot say overrides
 the hooks instead (``reset``, ``step``, ``info``, ``after_step``, ``get_state`` /
@@ -20,6 +21,7 @@ import math
 from typing import Any, Dict, Optional, Protocol, Tuple
 
 from .spec import GameSpec, InfoConst, InfoKey, RewardInfo, rules_for
+from .start import StartScript, run_start
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +63,9 @@ class Console(Protocol):
     def step(self, frames: int = 1, buttons: int = 0, buttons2: int = 0) -> None:
         """Run whole frames with both controllers held (button bits: A=0x01 ... Right=0x80)."""
 
+    def load_state(self, data: bytes) -> None:
+        """Restore a console state (a start script's ``LoadState``)."""
+
 
 class Game:
     """Base class of a game module: its ``spec``'s rules, or without one reward 0, never
@@ -81,6 +86,8 @@ class Game:
             ``("NOOP",)`` for none), or None when the game declares none (the env then uses
             all 256 controller bytes).
         spec: the game's rules, or None.
+        start_script: the way from power-on to the first frame of an episode
+            (:class:`games.start.StartScript`), or None to start at power-on.
         last_truncated: whether the spec's ``truncated`` condition held after the last ``step``.
         nes_py_core: True when the game's upstream env runs on nes-py 8.2.1's emulator: an
             env with ``frame_timing="nes-py"`` then runs the console on that emulator's timing
@@ -94,6 +101,7 @@ class Game:
     spec: Optional[GameSpec] = None
     last_truncated = False
     nes_py_core = False
+    start_script: Optional[StartScript] = None
 
     # --- the spec's evaluator, built on first use (not pickled: rebuilt from the spec) -----------
     @property
@@ -101,11 +109,7 @@ class Game:
         """The :class:`games.spec.Rules` of ``spec`` (None without a spec)."""
         if self.spec is None:
             return None
-        rules = self.__dict__.get("_rules")
-        if rules is None or rules.spec is not self.spec:
-            rules = rules_for(self.spec)
-            self.__dict__["_rules"] = rules
-        return rules
+        return rules_for(self.spec)
 
     @property
     def _rule_states(self):
@@ -118,7 +122,6 @@ class Game:
 
     def __getstate__(self) -> Dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("_rules", None)
         states = state.pop("_states", None)
         if states is not None and self.spec is not None:
             state["_spec_counters"] = self.get_state()
@@ -131,21 +134,33 @@ class Game:
             Game.set_state(self, counters)
 
     def start(self, console: Console) -> None:
-        """Bring a freshly powered-on console to the first frame of an episode.
+        """Bring a freshly powered-on console to the first frame of an episode: play
+        :attr:`start_script` (:func:`games.start.run_start`), or do nothing without one.
 
-        The environment calls this once and saves the console state afterwards; every
-        ``reset()`` restores that state instead of running this again.
+        The environment calls this once per ROM, :attr:`start_key` and frame timing and saves
+        the console state afterwards; every ``reset()`` restores that state instead of running
+        this again. A game whose start a script cannot say overrides this hook (see
+        :mod:`games.start` for what that costs).
 
         Args:
             console: the emulator, just powered on.
+
+        Raises:
+            RuntimeError: a step of the script did not reach its condition (see
+                :func:`games.start.run_start`).
         """
+        script = self.start_script
+        if script is not None:
+            run_start(script, console, self.spec, self.name)
 
     @property
     def start_key(self) -> Any:
         """A hashable key identifying the state ``start`` produces for a given ROM.
 
         Two game objects with equal keys on the same ROM produce the same start state, so the
-        environment may reuse a cached one.
+        environment may reuse a cached one: a game whose ``start_script`` (or ``start``)
+        depends on more than its class (and, for a :class:`StageGame`, its target) adds that
+        to the key.
         """
         return (type(self).__module__, type(self).__qualname__)
 

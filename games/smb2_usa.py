@@ -22,8 +22,8 @@ evaluated in C by the single env and the vector env's pool threads alike.
 
 At power-on the module waits through the title screen, presses Start until the life counter is
 set, waits on the character select screen (a stage game writes the target level there), picks
-Mario with A and waits until he has hearts and an x position, then 240 frames more. Nothing is
-skipped between steps.
+Mario with A and waits until he has hearts and an x position, then 240 frames more
+(:func:`start_script`). Nothing is skipped between steps.
 
 ``info`` has upstream's keys in upstream's order, including the task metadata (``game``,
 ``task_id``, ...) and the reward diagnostics (``reward_components``, ``reward_total_*``).
@@ -32,9 +32,10 @@ RAM names follow the Data Crystal RAM map of the game.
 import functools
 from typing import Optional, Tuple
 
-from .base import Console, RomSpec, StageGame
+from .base import RomSpec, StageGame
 from .spec import (Abs, AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Max, Min,
                    Not, Ram, Register, Select, Update, ValueReward, Var)
+from .start import Press, Repeat, StartScript, Wait, Write
 from .super_mario_bros import MINIMAL_ACTIONS
 
 # --- RAM addresses -------------------------------------------------------------------------------
@@ -65,11 +66,6 @@ NO_LIVES = 0xFF
 
 STAGES_PER_WORLD = (3, 3, 3, 3, 3, 3, 2)
 CHARACTER_NAMES = {0: "mario", 1: "princess", 2: "toad", 3: "luigi"}  # else "unknown"
-
-# controller bits
-BUTTON_A = 0x01
-BUTTON_START = 0x08
-NOOP = 0x00
 
 # start sequence (frames), as gym-super-mario-bros 9.1.0 runs it
 TITLE_WAIT = 120
@@ -209,6 +205,28 @@ def game_spec(target: Optional[Tuple[int, int]] = None) -> GameSpec:
                     info=_info(game))
 
 
+@functools.lru_cache(maxsize=None)
+def start_script(target: Optional[Tuple[int, int]] = None) -> StartScript:
+    """Title screen, character select (Mario), entrance: gym-super-mario-bros 9.1.0's frames
+    exactly; a stage game (``target`` ``(world, stage)``) writes the target level on the
+    character select screen."""
+    write_level: Tuple[Write, ...] = ()
+    if target is not None:
+        game = SuperMarioBros2USA(target)
+        write_level = (Write(LEVEL, game.target_level), Write(WORLD, game.target[0] - 1))
+    return StartScript((
+        Wait(TITLE_WAIT),
+        Repeat((Press("start"), Wait(1)), until=Ram(LIVES).ne(0), max_passes=MAX_TITLE_PRESSES,
+               name="the title screen"),
+        Wait(SELECT_WAIT),
+    ) + write_level + (
+        Press("A"), Wait(1),
+        Repeat((Wait(1),), until=AllOf(Var("hearts").gt(0), Var("x_pos").gt(0)),
+               max_passes=PLAYABLE_TIMEOUT, name="the level's entrance (no hearts or x position)"),
+        Wait(ENTRANCE_WAIT),
+    ))
+
+
 class SuperMarioBros2USA(StageGame):
     """Super Mario Bros. 2 (USA) as gym-super-mario-bros 9.1.0 plays it.
 
@@ -251,34 +269,7 @@ class SuperMarioBros2USA(StageGame):
             raise ValueError(f"world {world} has stages 1..{count}, got {stage}")
         return world, stage
 
-    # --- start of the game ----------------------------------------------------------------------
-    def start(self, console: Console) -> None:
-        """Title screen, character select (Mario), entrance: upstream's frames exactly.
-
-        Raises:
-            RuntimeError: the game does not reach a playable frame (emulation is wrong).
-        """
-        ram = console.ram
-        console.step(TITLE_WAIT, NOOP)
-        presses = 0
-        while int(ram[LIVES]) == 0:
-            console.step(1, BUTTON_START)
-            console.step(1, NOOP)
-            presses += 1
-            if presses > MAX_TITLE_PRESSES:
-                raise RuntimeError("Super Mario Bros. 2 (USA): Start never left the title screen")
-        console.step(SELECT_WAIT, NOOP)
-        if self.target is not None:
-            ram[LEVEL] = self.target_level
-            ram[WORLD] = self.target[0] - 1
-        console.step(1, BUTTON_A)
-        console.step(1, NOOP)
-        rules = self.rules
-        for _ in range(PLAYABLE_TIMEOUT):
-            if rules.value("hearts", ram) > 0 and rules.value("x_pos", ram) > 0:
-                break
-            console.step(1, NOOP)
-        else:
-            raise RuntimeError("Super Mario Bros. 2 (USA): the level did not start "
-                               f"within {PLAYABLE_TIMEOUT} frames")
-        console.step(ENTRANCE_WAIT, NOOP)
+    @property
+    def start_script(self) -> StartScript:
+        """This target's :func:`start_script`."""
+        return start_script(self.target)

@@ -20,8 +20,8 @@ taken again (upstream's ``_did_step``).
 At power-on the module waits through the title, presses Start until Mario stands at the start of
 the World 1 map, and walks him to the panel of 1-1 (right, then up) and enters it with A; a stage
 game instead writes Mario's map position next to the target's panel, walks onto it and enters it.
-It then waits until the level runs (clock set, x position > 0) and 180 frames more. Nothing is
-skipped between steps.
+It then waits until the level runs (clock set, x position > 0) and 180 frames more
+(:func:`start_script`). Nothing is skipped between steps.
 
 ``info`` has upstream's keys in upstream's order, including the task metadata (``game``,
 ``task_id``, ...) and the reward diagnostics (``reward_components``, ``reward_total_*``). Some
@@ -36,9 +36,10 @@ env's pool threads alike.
 import functools
 from typing import Optional, Tuple
 
-from .base import Console, RomSpec, StageGame
+from .base import RomSpec, StageGame
 from .spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoConst, InfoKey, Max,
                    Min, Not, Ram, Register, Select, Update, ValueReward, Var)
+from .start import Press, Repeat, StartScript, Wait, Write
 from .super_mario_bros import MINIMAL_ACTIONS
 
 # --- RAM addresses -------------------------------------------------------------------------------
@@ -71,11 +72,8 @@ POWERUP_NAMES = {0: "small", 1: "super", 2: "fire", 3: "raccoon", 4: "frog", 5: 
                  6: "hammer"}  # else "unknown"
 
 # controller bits
-BUTTON_A = 0x01
-BUTTON_START = 0x08
 BUTTON_UP = 0x10
 BUTTON_RIGHT = 0x80
-NOOP = 0x00
 
 # start sequence (frames and map coordinates), as gym-super-mario-bros 9.1.0 runs it
 TITLE_WAIT = 300
@@ -224,6 +222,42 @@ def game_spec(target: Optional[Tuple[int, int]] = None) -> GameSpec:
                     terminated=terminated, info=_info(game))
 
 
+def _at(position: Tuple[int, int]):
+    """Mario stands at ``(map y, map x)`` on the world map."""
+    return AllOf(Ram(MAP_Y).eq(position[0]), Ram(MAP_X).eq(position[1]))
+
+
+def _walk(buttons: int, position: Tuple[int, int]) -> Repeat:
+    """Press ``buttons`` (then wait) until Mario stands at ``position`` on the map."""
+    return Repeat((Press(buttons), Wait(1), Wait(WALK_WAIT)), until=_at(position),
+                  max_passes=WALK_TRIES, name=f"the walk to map position {position}")
+
+
+@functools.lru_cache(maxsize=None)
+def start_script(target: Optional[Tuple[int, int]] = None) -> StartScript:
+    """Title, World 1 map, walk to the level's panel (a stage game first writes Mario's map
+    position next to it) and enter it: gym-super-mario-bros 9.1.0's frames exactly."""
+    if target is None:
+        walk: Tuple = (_walk(BUTTON_RIGHT, WORLD_1_1_JUNCTION), _walk(BUTTON_UP, WORLD_1_1_PANEL))
+    else:
+        (y, x, x_hi, tile, direction), buttons, panel = STAGE_ENTRIES[target]
+        walk = (Write(MAP_Y, y), Write(MAP_X_HI, x_hi), Write(MAP_X, x), Write(MAP_MOVE, 0),
+                Write(MAP_DIRECTION, direction), Write(MAP_TILE, tile), Wait(WRITE_WAIT),
+                _walk(buttons, panel))
+    return StartScript((
+        Wait(TITLE_WAIT),
+        Repeat((Press("start"), Wait(1), Wait(START_PRESS_WAIT)), until=_at(MAP_START),
+               max_passes=START_PRESSES, name="the title screen (World 1 map not reached)"),
+        Wait(MAP_WAIT),
+    ) + walk + (
+        Wait(PANEL_WAIT),
+        Press("A"), Wait(1),
+        Repeat((Wait(1),), until=AllOf("in_level", Var("x_pos").gt(0)),
+               max_passes=PLAYABLE_TIMEOUT, name="the level's entrance (clock or x position 0)"),
+        Wait(ENTRANCE_WAIT),
+    ))
+
+
 class SuperMarioBros3(StageGame):
     """Super Mario Bros. 3 as gym-super-mario-bros 9.1.0 plays it.
 
@@ -262,55 +296,7 @@ class SuperMarioBros3(StageGame):
                              f"9.1.0 enters from the map), got {target!r}")
         return target
 
-    # --- start of the game ----------------------------------------------------------------------
-    @staticmethod
-    def _map_position(ram) -> Tuple[int, int]:
-        return int(ram[MAP_Y]), int(ram[MAP_X])
-
-    def _walk(self, console: Console, buttons: int, target: Tuple[int, int]) -> None:
-        for _ in range(WALK_TRIES):
-            if self._map_position(console.ram) == target:
-                return
-            console.step(1, buttons)
-            console.step(1, NOOP)
-            console.step(WALK_WAIT, NOOP)
-        raise RuntimeError(f"Super Mario Bros. 3: Mario did not reach map position {target}")
-
-    def start(self, console: Console) -> None:
-        """Title, World 1 map, walk to the level's panel and enter it: upstream's frames.
-
-        Raises:
-            RuntimeError: the game does not reach the map or the level (emulation is wrong).
-        """
-        ram = console.ram
-        console.step(TITLE_WAIT, NOOP)
-        for _ in range(START_PRESSES):
-            if self._map_position(ram) == MAP_START:
-                break
-            console.step(1, BUTTON_START)
-            console.step(1, NOOP)
-            console.step(START_PRESS_WAIT, NOOP)
-        else:
-            raise RuntimeError("Super Mario Bros. 3: Start never reached the World 1 map")
-        console.step(MAP_WAIT, NOOP)
-        if self.target is None:
-            self._walk(console, BUTTON_RIGHT, WORLD_1_1_JUNCTION)
-            self._walk(console, BUTTON_UP, WORLD_1_1_PANEL)
-        else:
-            (y, x, x_hi, tile, direction), buttons, panel = STAGE_ENTRIES[self.target]
-            ram[MAP_Y], ram[MAP_X_HI], ram[MAP_X] = y, x_hi, x
-            ram[MAP_MOVE], ram[MAP_DIRECTION], ram[MAP_TILE] = 0, direction, tile
-            console.step(WRITE_WAIT, NOOP)
-            self._walk(console, buttons, panel)
-        console.step(PANEL_WAIT, NOOP)
-        console.step(1, BUTTON_A)
-        console.step(1, NOOP)
-        rules = self.rules
-        for _ in range(PLAYABLE_TIMEOUT):
-            if rules.value("in_level", ram) and rules.value("x_pos", ram) > 0:
-                break
-            console.step(1, NOOP)
-        else:
-            raise RuntimeError("Super Mario Bros. 3: the level did not start "
-                               f"within {PLAYABLE_TIMEOUT} frames")
-        console.step(ENTRANCE_WAIT, NOOP)
+    @property
+    def start_script(self) -> StartScript:
+        """This target's :func:`start_script`."""
+        return start_script(self.target)

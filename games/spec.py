@@ -44,8 +44,9 @@ Per frame, in this order: the reward terms (each reads the registers as the last
 them), ``terminated`` / ``truncated``, the frame's updates, the info; after a frame that did
 not end the episode, the after-step updates, then the skip rules.
 
-The start of an episode (a power-on button script, a saved state) is Python: it runs once and
-the env caches the state it reaches (``games.base.Game.start``).
+The start of an episode (a power-on button script, a saved state) is a
+:class:`games.start.StartScript` next to the spec: it runs once and the env caches the state it
+reaches (``games.base.Game.start``).
 """
 import dataclasses
 import re
@@ -69,6 +70,8 @@ _BINARY = {"+": OP_ADD, "-": OP_SUB, "*": OP_MUL, "min": OP_MIN, "max": OP_MAX, 
 COMPARISONS = {"equal": OP_EQ, "not-equal": OP_NE, "less-than": OP_LT, "greater-than": OP_GT,
                "less-or-equal": OP_LE, "greater-or-equal": OP_GE}
 _REPRS = {"u": 0, "i": 1, "d": 2, "n": 3, "t": 4}
+#: the representations stable-retro's own type strings have (``t`` is nesenv's)
+RETRO_REPRESENTATIONS = frozenset("uidn")
 _TYPE_RE = re.compile(r"^([<>|=])([uidnt])([1-8])$")
 MAX_REGISTERS, MAX_COMPONENTS = 32, 16  # src/rules.h
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -77,17 +80,28 @@ RAM_SIZE = 2048
 DEFAULT_FRAME_LIMIT = 20_000
 
 
-def parse_type(type_: str) -> Tuple[int, int, bool]:
+def parse_type(type_: str, retro: bool = False) -> Tuple[int, int, bool]:
     """Return ``(width, representation code, big_endian)`` of a stable-retro type string.
 
+    Args:
+        type_: e.g. ``"|u1"``, ``">n6"``.
+        retro: accept only what stable-retro itself accepts (its representations
+            :data:`RETRO_REPRESENTATIONS`: no nesenv ``t``), as for an integration's
+            ``data.json``.
+
     Raises:
-        ValueError: not ``[<>|=][uidnt][1-8]``, or ``|`` with a width above 1.
+        ValueError: not ``[<>|=][uidnt][1-8]``, ``|`` with a width above 1, or with ``retro``
+            a representation stable-retro does not have.
     """
     m = _TYPE_RE.match(type_) if isinstance(type_, str) else None
     if m is None:
         raise ValueError(f"bad RAM type {type_!r}: expected e.g. '|u1', '<u2', '>n6', '>d4' "
                          "(order <, >, | or =; u, i, d, n or t; width 1-8)")
     order, rep, width = m.group(1), m.group(2), int(m.group(3))
+    if retro and rep not in RETRO_REPRESENTATIONS:
+        raise ValueError(f"RAM type {type_!r}: representation {rep!r} is nesenv's own; "
+                         "stable-retro reads only u, i, d and n (its DataType), so an "
+                         "integration cannot use it")
     if order == "|" and width > 1:
         raise ValueError(f"bad RAM type {type_!r}: '|' (no byte order) is for one byte")
     return width, _REPRS[rep], order == ">"
@@ -813,11 +827,19 @@ class Rules:
 
 
 _RULES: Dict[GameSpec, Rules] = {}
+#: id(spec) -> (spec, its Rules): hashing a spec walks all of it, so a spec object seen before is
+#: found by identity (the tuple keeps it alive, so its id is not reused)
+_RULES_BY_ID: Dict[int, Tuple[GameSpec, Rules]] = {}
 
 
 def rules_for(spec: GameSpec) -> Rules:
-    """Return the (cached) :class:`Rules` of ``spec``."""
+    """Return the (cached) :class:`Rules` of ``spec``: one per distinct spec, shared by equal
+    specs."""
+    hit = _RULES_BY_ID.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
     rules = _RULES.get(spec)
     if rules is None:
         rules = _RULES[spec] = Rules(spec)
+    _RULES_BY_ID[id(spec)] = (spec, rules)
     return rules

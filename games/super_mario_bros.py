@@ -9,7 +9,7 @@ or reaches the flag / the axe; the full game terminates on game over.
 Between agent steps the module skips what is not gameplay, like upstream: the death animation,
 area changes (pipes, flagpole), the lives screen and the end-of-world cut-scene. At power-on it
 presses Start through the title screen and, for a stage game, writes the target world, stage and
-area to RAM while the game loads its first level.
+area to RAM while the game loads its first level (:func:`start_script`).
 
 Fixes over gym-super-mario-bros 7.4 (same info keys and encodings otherwise):
 
@@ -34,9 +34,10 @@ smbdis).
 import functools
 from typing import Any, Dict, Optional, Sequence, Tuple
 
-from .base import Console, RomSpec, StageGame
+from .base import RomSpec, StageGame
 from .spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Ram, Select,
                    SkipRule, Stall, Var, rules_for)
+from .start import Press, Repeat, StartScript, Store, Wait, Write
 
 # --- RAM addresses -------------------------------------------------------------------------------
 GAME_ENGINE_SUBROUTINE = 0x000E  # player state: which game-engine routine runs (values below)
@@ -73,10 +74,6 @@ ENEMY_FLAGPOLE = 0x31
 STAGE_OVER_ENEMIES = frozenset((ENEMY_BOWSER, ENEMY_FLAGPOLE))
 OPER_MODE_END_OF_WORLD = 2
 GAME_OVER_LIVES = 0xFF
-
-# controller bits
-BUTTON_START = 0x08
-NOOP = 0x00
 
 STATUS_NAMES = {0: "small", 1: "tall"}  # anything else: "fireball"
 
@@ -218,6 +215,33 @@ def game_spec(stage_game: bool, last_world: int = 8) -> GameSpec:
                     skips=tuple(skips), frame_limit=MAX_SKIP_FRAMES)
 
 
+# --- the start ----------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def start_script(target: Optional[Tuple[int, int, int]] = None) -> StartScript:
+    """Press Start through the title screen as gym-super-mario-bros does, frame for frame.
+
+    Press and release Start until the clock shows (for a stage game, ``target`` ``(world,
+    stage, area)``, writing the target stage after each press, and cutting the pre-level screen
+    short through its timer), then keep pressing and releasing Start, checking the clock after
+    each release, until it ticks. The state this reaches depends on the frame of every press:
+    it is upstream's backup state when the frames are nes-py's (``frame_timing="nes-py"``).
+    """
+    write_stage: Tuple[Write, ...] = ()
+    if target is not None:
+        write_stage = (Write(WORLD, target[0] - 1), Write(STAGE, target[1] - 1),
+                       Write(AREA, target[2] - 1))
+    passes = MAX_SKIP_FRAMES // 2  # two frames a pass
+    return StartScript((
+        Press("start"), Wait(1),
+        Repeat((Press("start"),) + write_stage + (Wait(1), Write(SCREEN_TIMER, 0)),
+               until=Var("time").ne(0), max_passes=passes, name="the title screen"),
+        Store("time_last", "time"),
+        Repeat((Store("time_last", "time"), Press("start"), Wait(1)),
+               until=Var("time").lt("time_last"), max_passes=passes,
+               name="the pre-level screen (the clock does not run)"),
+    ))
+
+
 # --- RAM readers (the spec's variables on a RAM array) -----------------------------------------------
 def _value(name: str, ram) -> int:
     return rules_for(game_spec(True)).value(name, ram)
@@ -354,50 +378,10 @@ class SuperMarioBros(StageGame):
             return target_stage + 1
         return target_stage
 
-    # --- start of the game --------------------------------------------------------------------
-    def write_stage(self, ram) -> None:
-        """Write the target world, stage and area so the game loads that stage next."""
-        target_world, target_stage, target_area = self.target
-        ram[WORLD] = target_world - 1
-        ram[STAGE] = target_stage - 1
-        ram[AREA] = target_area - 1
-
-    def start(self, console: Console) -> None:
-        """Press Start through the title screen as gym-super-mario-bros does, frame for frame.
-
-        Press and release Start until the clock shows (for a stage game writing the target
-        stage after each press, and cutting the pre-level screen short through its timer), then
-        keep pressing and releasing Start, checking the clock after each release, until it
-        ticks. The state this reaches depends on the frame of every press: it is upstream's
-        backup state when the frames are nes-py's (``frame_timing="nes-py"`` of the env).
-        """
-        ram = console.ram
-        frames = 0
-        console.step(1, BUTTON_START)
-        console.step(1, NOOP)
-        while time_left(ram) == 0:
-            console.step(1, BUTTON_START)
-            if self.is_stage_game:
-                self.write_stage(ram)
-            console.step(1, NOOP)
-            ram[SCREEN_TIMER] = 0
-            frames = self._count(frames, 2, "the title screen")
-        time_last = time_left(ram)
-        while time_left(ram) >= time_last:
-            time_last = time_left(ram)
-            console.step(1, BUTTON_START)
-            console.step(1, NOOP)
-            frames = self._count(frames, 2, "the title screen")
-
-    @staticmethod
-    def _count(frames: int, more: int, what: str) -> int:
-        frames += more
-        if frames > MAX_SKIP_FRAMES:
-            raise RuntimeError(
-                f"Super Mario Bros.: still in {what} after {MAX_SKIP_FRAMES} frames; "
-                "the emulator does not run the game as expected"
-            )
-        return frames
+    @property
+    def start_script(self) -> StartScript:
+        """This target's :func:`start_script`."""
+        return start_script(self.target)
 
     # --- rules ---------------------------------------------------------------------------------
     @property

@@ -9,20 +9,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from games.start import BUTTONS as _BUTTONS
 from games.super_mario_bros import MINIMAL_ACTIONS as _SMB_MINIMAL
 
-# button name -> controller bit, with the names nes-py's JoypadSpace uses
-BUTTONS: Dict[str, int] = {
-    "right": 0x80,
-    "left": 0x40,
-    "down": 0x20,
-    "up": 0x10,
-    "start": 0x08,
-    "select": 0x04,
-    "B": 0x02,
-    "A": 0x01,
-    "NOOP": 0x00,
-}
+# button name -> controller bit, with the names nes-py's JoypadSpace uses (one home: the start
+# scripts of games.start name buttons the same way)
+BUTTONS: Dict[str, int] = _BUTTONS
 
 # actions for running right only
 RIGHT_ONLY: List[List[str]] = [

@@ -4,7 +4,8 @@ An integration is a folder named ``<Game>-Nes`` (stable-retro 1.0.1 ships 298 un
 ``stable_retro/data/stable``, with the version suffix ``-v0`` in the folder name) holding:
 
 * ``data.json``: ``{"info": {name: {"address": int, "type": "|u1"}}}``: named RAM variables
-  (the type strings of :func:`games.spec.parse_type`); every variable is in ``info``;
+  (stable-retro's type strings: :func:`games.spec.parse_type` with ``retro=True``, which refuses
+  nesenv's own ``t``); every variable is in ``info``;
 * ``scenario.json``: ``reward.variables``: ``{name: {"reward": w, "penalty": p}}``: each frame,
   the change of the variable since the last frame times ``w`` when positive, times ``p`` when
   negative (both default 0); ``reward.time``: a reward every frame; ``done``: ``variables``
@@ -40,6 +41,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 from games.base import Game
 from games.spec import (AllOf, AnyOf, ConditionReward, DeltaReward, GameSpec, InfoKey, Ram, Var,
                         parse_type, rules_for)
+from games.start import LoadState, StartScript, Wait
 
 PathLike = Union[str, "os.PathLike[str]"]
 #: extra folders searched for integrations (os.pathsep-separated), before stable-retro's
@@ -157,7 +159,7 @@ def load(folder: PathLike) -> Integration:
                 or isinstance(v.get("address"), bool):
             raise IntegrationError(f"{where} needs an int address")
         try:
-            width = parse_type(v.get("type"))[0]
+            width = parse_type(v.get("type"), retro=True)[0]
         except ValueError as e:
             raise IntegrationError(f"{where}: {e}") from None
         if not 0 <= v["address"] <= RAM_SIZE - width:
@@ -272,12 +274,16 @@ class IntegrationGame(Game):
     def start_key(self):
         return super().start_key + (self.integration.name, self.state_name, self._rom_path)
 
-    def start(self, console) -> None:
+    @property
+    def start_script(self) -> StartScript:
+        """Load the state (converted from FCEUmm's when the env first starts) and run one frame
+        with no input; without a state, that frame from power-on."""
         from .fceux_state import convert
 
+        steps: Tuple[Any, ...] = (Wait(1),)
         if self._state_path is not None:
-            console.load_state(convert(self._state_path.read_bytes(), self._rom_path))
-        console.step(1, 0)
+            steps = (LoadState(convert(self._state_path.read_bytes(), self._rom_path)),) + steps
+        return StartScript(steps)
 
 
 class LuaIntegrationGame(IntegrationGame):

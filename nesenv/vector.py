@@ -869,7 +869,21 @@ class NESVectorEnv(VectorEnv):
 
     def _noop_step(self, running: np.ndarray) -> np.ndarray:
         """One no-op step (``frameskip`` frames, no buttons, no sticky draws) of the envs in
-        ``running``; the others stay as they are. Returns the mask of episodes that ended."""
+        ``running``; the others stay as they are. Returns the mask of episodes that ended.
+        A game whose rules all run in C runs it in one pool call, as :meth:`_skip_frames_c`
+        runs a step; one with Python hooks frame by frame."""
+        if not isinstance(self._batch, _LoopBatchGame):
+            ran = self._frames_run
+            ran[:] = 0
+            # indices: the others' captures stay those of their own last no-op step
+            self.pool.run(None, running.astype(np.intc), None, self._ram, np.flatnonzero(running),
+                          capture=None if self._ram_obs else self._noop_capture,
+                          frameskip=self.frameskip, last_pads=self._last_pads,
+                          reward_range=self._frame_reward_range, draw=self._draw,
+                          frames_run=ran, **self._batch.step_args(running, np.zeros_like(running)))
+            self._frames += ran
+            _, ended, _, _ = self._batch.step(self._ram, running, ~running)
+            return ended
         k, pictures = self.frameskip, not self._ram_obs
         alive = running.copy()
         frozen = ~alive

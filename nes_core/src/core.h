@@ -58,6 +58,13 @@ typedef struct ppu {
     uint16_t v, t;          /* loopy's v/t (https://www.nesdev.org/wiki/PPU_scrolling) */
     uint8_t x, w;
     uint8_t read_buffer;    /* PPUDATA read buffer */
+    /* A PPUDATA read while rendering fills read_buffer a few dots after it, from whatever the
+     * PPU's bus reads at that dot (ppu.c data_fill): dots left (0: none), the read's address */
+    uint8_t data_fill;
+    uint16_t data_addr;
+    /* PPUADDR's second write reaches v a few dots later (ppu.c addr_copy): dots left, value */
+    uint8_t addr_delay;
+    uint16_t addr_next;
     uint8_t io_latch;       /* the PPU's open bus, decays per bit */
     uint8_t suppress_vbl;   /* $2002 read one dot before vblank set */
     uint8_t rendering;      /* PPUMASK bg|sprites as the pipeline sees it (one dot late) */

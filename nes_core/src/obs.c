@@ -77,6 +77,21 @@ void nes_obs_max(uint8_t *a, const uint8_t *b, size_t n) {
     for (size_t i = 0; i < n; i++) a[i] = a[i] > b[i] ? a[i] : b[i];
 }
 
+/* The column pass of one grey row with every output's weights padded to K taps (zeros past
+ * its count), so the tap loop has a constant length: one output a few multiply-adds. */
+#define DENSE_TAPS_MAX 6
+static inline void columns_dense(const uint32_t *row, const uint16_t *first, const uint16_t *w,
+                                 int width, const int K, uint8_t *o) {
+    const uint32_t div = (uint32_t)NES_HEIGHT * NES_WIDTH, half = div / 2;
+    for (int ox = 0; ox < width; ox++) {
+        const uint32_t *r = row + first[ox];
+        const uint16_t *wx = w + ox * K;
+        uint32_t v = half;
+        for (int t = 0; t < K; t++) v += wx[t] * r[t];
+        o[ox] = (uint8_t)(v / div);
+    }
+}
+
 /* Rows first (each output row: the weighted sum of its source rows, at most 255 * 240 per
  * value), then columns (at most 255 * 240 * 256 < 2^24): exact integers, divided once by
  * 240 * 256 with rounding half up. */
@@ -87,7 +102,19 @@ void nes_obs_resample(const nes_obs_plan_t *p, const uint8_t *src, uint8_t *out)
         memcpy(out, src, (size_t)NES_HEIGHT * sw);
         return;
     }
-    uint32_t row[NES_WIDTH * 3];
+    /* zeros past the last pixel: the padded taps of columns_dense read up to K - 1 of them */
+    uint32_t row[NES_WIDTH * 3 + DENSE_TAPS_MAX] = {0};
+    int K = 0;
+    for (int ox = 0; ox < p->width; ox++)
+        if (p->x.count[ox] > K) K = p->x.count[ox];
+    uint16_t dense[NES_WIDTH * DENSE_TAPS_MAX];
+    if (ch == 1 && K <= DENSE_TAPS_MAX) {
+        for (int ox = 0; ox < p->width; ox++)
+            for (int t = 0; t < K; t++)
+                dense[ox * K + t] = t < p->x.count[ox] ? p->x.w[p->x.at[ox] + t] : 0;
+    } else {
+        K = 0;
+    }
     for (int oy = 0; oy < p->height; oy++) {
         const uint16_t *wy = p->y.w + p->y.at[oy];
         const uint8_t *s0 = src + (size_t)p->y.first[oy] * sw;
@@ -98,6 +125,14 @@ void nes_obs_resample(const nes_obs_plan_t *p, const uint8_t *src, uint8_t *out)
             for (int i = 0; i < sw; i++) row[i] += w * s[i];
         }
         uint8_t *o = out + (size_t)oy * p->width * ch;
+        switch (K) { /* constant tap counts: the compiler unrolls each */
+        case 2: columns_dense(row, p->x.first, dense, p->width, 2, o); continue;
+        case 3: columns_dense(row, p->x.first, dense, p->width, 3, o); continue;
+        case 4: columns_dense(row, p->x.first, dense, p->width, 4, o); continue;
+        case 5: columns_dense(row, p->x.first, dense, p->width, 5, o); continue;
+        case 6: columns_dense(row, p->x.first, dense, p->width, 6, o); continue;
+        default: break;
+        }
         for (int ox = 0; ox < p->width; ox++) {
             const uint16_t *wx = p->x.w + p->x.at[ox];
             const uint32_t *r = row + (size_t)p->x.first[ox] * ch;

@@ -19,6 +19,11 @@
 #define SPR_ZERO 0x40   /* from sprite 0 */
 /* The PPU's I/O latch decays after roughly 600 ms (36 frames); ppu_open_bus checks it. */
 #define LATCH_DECAY_FRAMES 36
+/* Dots from a PPUDATA read while rendering (the PPU as synced to the read) to its buffer fill
+ * and v step, and from PPUADDR's second write to v taking its value (AccuracyCoin $2007
+ * Stress Test, ALE + Read, Hybrid Addresses) */
+#define DATA_FILL_DOTS 5
+#define ADDR_COPY_DOTS 3
 
 /* Palette RAM contents at power-on, as read back by blargg's power_up_palette test on the
  * console it was written for (consoles differ). */
@@ -388,6 +393,7 @@ static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
         return;
     }
     uint8_t phi = pt_fetch(n, (uint16_t)(addr | 8));
+    p->pt_hi = phi; /* the bus byte a PPUDATA read may take (data_fill); pt_hi is free here too */
     if (!used) return;
     uint8_t plo = p->pt_lo;
     uint8_t tag = (uint8_t)(((attr & OAM_ATTR_PALETTE) << 2) | SPR_PALETTES | ((attr & OAM_ATTR_PRIORITY) ? SPR_BEHIND : 0) |
@@ -480,6 +486,94 @@ static inline void backdrop_dot(ppu_t *p, int d) {
     p->fb[p->scanline * NES_WIDTH + d - 1] = backdrop_colour(p);
 }
 
+/* The byte the rendering PPU's bus reads at dot h of a rendering line. Each fetch takes two
+ * dots, the address (ALE) on the odd one and the read on the even one
+ * (https://www.nesdev.org/wiki/PPU_rendering); the core fetches on the odd dot, so dot h sees
+ * the fetch made at the odd dot g = h or h - 1: nametable, attribute, pattern low, high in
+ * tiles; two nametable reads then the sprite patterns at 257-320 (the first with the v of
+ * before dot 257's horizontal copy); nametable reads at 337-340. */
+static uint8_t render_bus_byte(nes_t *n, const ppu_t *p, int h) {
+    int g = (h & 1) ? h : h - 1;
+    if (g < 1 || g >= 337) return p->nt_byte;
+    int ph = (g - 1) & 7;
+    if (g >= 257 && g <= 320) { /* sprite slots: two nametable reads, then the pattern planes */
+        if (ph < 4) return g == 257 ? p->nt_byte : nt_read(n, ppu_nt_addr(p->v));
+        return ph == 4 ? p->pt_lo : p->pt_hi;
+    }
+    switch (ph) {
+    case 0: return p->nt_byte;
+    case 2: return nt_read(n, ppu_at_addr(p->v));
+    case 4: return p->pt_lo;
+    default: return p->pt_hi;
+    }
+}
+
+/* The address of the tile fetch made at dot g ((g - 1) % 8: 0 nametable, 2 attribute, 4 and 6
+ * the pattern planes), v not moved since, and the store of its byte. */
+static uint16_t bg_fetch_addr(const ppu_t *p, int g, uint16_t v) {
+    switch ((g - 1) & 7) {
+    case 0: return ppu_nt_addr(v);
+    case 2: return ppu_at_addr(v);
+    case 4: return bg_pt_addr(p->ctrl, p->nt_byte, v);
+    default: return (uint16_t)(bg_pt_addr(p->ctrl, p->nt_byte, v) | 8);
+    }
+}
+/* Whether dot h (last processed) is the address (ALE) dot of a tile fetch whose read is next */
+static inline int bg_ale_dot(int h) { return (h & 1) && ((h >= 3 && h <= 255) || (h >= 323 && h <= 335)); }
+static void bg_fetch_set(ppu_t *p, int g, uint8_t b) {
+    switch ((g - 1) & 7) {
+    case 0: p->nt_byte = b; break;
+    case 2: p->at_byte = at_bits(b, p->v); break;
+    case 4: p->pt_lo = b; break;
+    default: p->pt_hi = b; break;
+    }
+}
+
+/* v's step after a PPUDATA access: +1 or +32, or while rendering the glitch of both loopy
+ * increments at once; a board watching the address bus sees the new v. */
+static void data_step(nes_t *n, ppu_t *p) {
+    if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
+        inc_hori(p); inc_vert(p);
+    } else {
+        p->v = (uint16_t)((p->v + ((p->ctrl & PPUCTRL_INCREMENT) ? 32 : 1)) & LOOPY_MASK);
+    }
+    if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
+}
+
+/* A PPUDATA read while rendering: its buffer fill comes DATA_FILL_DOTS dots after the read
+ * (AccuracyCoin $2007 Stress Test), from the rendering fetch of that dot (rendering stopped
+ * by then, from the read's own address), and v steps then. */
+static void data_fill(nes_t *n, ppu_t *p) {
+    int h = p->dot;
+    if (!p->rendering || (p->scanline >= 240 && p->scanline != PRERENDER)) {
+        p->read_buffer = bus_peek(n, p->data_addr);
+    } else if (bg_ale_dot(h)) {
+        /* on an ALE dot of a tile fetch: the octal latch keeps the byte the bus read on the
+         * dot before, and both this read and the fetch's (next dot) take their low address
+         * byte from it (AccuracyCoin ALE + Read) */
+        uint16_t a = (uint16_t)((bg_fetch_addr(p, h, p->v) & 0x3F00) | render_bus_byte(n, p, h - 1));
+        uint8_t b = bus_peek(n, a);
+        p->read_buffer = b;
+        bg_fetch_set(p, h, b);
+    } else {
+        p->read_buffer = render_bus_byte(n, p, h);
+    }
+    data_step(n, p);
+}
+
+/* PPUADDR's second write reaching v, ADDR_COPY_DOTS dots after the write. Between a tile
+ * fetch's address (ALE) and read dots, the read takes its high address byte from the new v
+ * and its low byte from the octal latch (AccuracyCoin Hybrid Addresses). */
+static void addr_copy(nes_t *n, ppu_t *p) {
+    uint16_t old = p->v;
+    p->v = p->addr_next;
+    if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER) && bg_ale_dot(p->dot)) {
+        uint16_t a = (uint16_t)((bg_fetch_addr(p, p->dot, p->v) & 0x3F00) | (bg_fetch_addr(p, p->dot, old) & 0xFF));
+        bg_fetch_set(p, p->dot, bus_peek(n, a));
+    }
+    if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
+}
+
 /* OAM corruption (2C02G; AccuracyCoin's OAM Corruption test): rendering stopped on a rendering
  * line seeds the row secondary OAM's address points at then; the next dot that renders on a
  * rendering line copies OAM row 0 (8 bytes) over it, and secondary OAM byte 0 over that byte. */
@@ -542,6 +636,8 @@ static inline void ppu_tick(nes_t *n) {
         }
         if (p->rendering) render_dot(n, p, d, 0);
     }
+    if (p->data_fill && !--p->data_fill) data_fill(n, p);
+    if (p->addr_delay && !--p->addr_delay) addr_copy(n, p);
     /* a PPUMASK rendering change reaches the pipeline one dot late */
     const uint8_t rendering = (p->mask & PPUMASK_RENDERING) != 0;
     if (rendering != p->rendering || p->corrupt_row) rendering_change(p, rendering);
@@ -564,6 +660,10 @@ void ppu_schedule(nes_t *n) {
         if (k < best) best = k;
     }
     n->ppu_event = p->clock + 4 * (uint64_t)best;
+    if (p->data_fill | p->addr_delay) { /* a PPUDATA fill or PPUADDR copy lands then: a board may see it */
+        int k = p->data_fill > p->addr_delay ? p->data_fill : p->addr_delay;
+        n->ppu_event = p->clock + 4 * (uint64_t)k;
+    }
     if (n->cart.ops->irq_clock) { /* the board predicts its IRQ (MMC3: from PPU A12 rises) */
         uint64_t e = n->cart.ops->irq_clock(n);
         if (e < n->ppu_event) n->ppu_event = e;
@@ -760,7 +860,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
     ppu_t *p = &n->ppu;
     const int bulk = !n->ppu_lockstep && !n->cart.ops->ppu_fetch; /* a fetching board: dot by dot */
     do {
-        if (bulk && p->rendering == ((p->mask & PPUMASK_RENDERING) != 0)) {
+        if (bulk && p->rendering == ((p->mask & PPUMASK_RENDERING) != 0) && !(p->data_fill | p->addr_delay)) {
             int sl = p->scanline, d = p->dot + 1;
             uint64_t avail = (target - p->clock) >> 2;
             if (p->rendering && (sl < 240 || sl == PRERENDER)) {
@@ -886,26 +986,25 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
     }
     case 7: { /* PPUDATA */
         uint16_t a = p->v & PPU_ADDR_MASK;
+        int render = p->rendering && (p->scanline < 240 || p->scanline == PRERENDER);
         uint8_t v;
         if (a >= PPU_PALETTE) { /* bits 6-7 are open bus */
             uint8_t c = shown_colour(p->mask, p->palette[pal_index(a)]);
             v = (uint8_t)((latch_value(p) & ~PALETTE_COLOUR_MASK) | c);
-            p->read_buffer = bus_peek(n, a);
             latch_drive(p, PALETTE_COLOUR_MASK, v);
         } else {
             v = p->read_buffer;
-            p->read_buffer = bus_peek(n, a);
             latch_drive(p, 0xFF, v);
         }
-        if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
-            inc_hori(p); inc_vert(p); /* the increment glitch while rendering */
-        } else {
-            p->v = (uint16_t)((p->v + ((p->ctrl & PPUCTRL_INCREMENT) ? 32 : 1)) & LOOPY_MASK);
+        if (render) { /* the fill, then the increment, come later from the PPU's bus (data_fill) */
+            p->data_fill = DATA_FILL_DOTS;
+            p->data_addr = a;
+            if (!n->ppu_lockstep) ppu_reschedule(n);
+            return v;
         }
-        if (n->cart.ops->ppu_addr) {
-            n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
-            if (n->cart.ops->irq_clock) ppu_reschedule(n); /* A12 may have moved */
-        }
+        p->read_buffer = bus_peek(n, a);
+        data_step(n, p);
+        if (n->cart.ops->irq_clock) ppu_reschedule(n); /* A12 may have moved */
         return v;
     }
     default:
@@ -950,19 +1049,15 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
             p->t = (uint16_t)((p->t & 0x00FF) | ((v & 0x3F) << 8)); /* bit 14 cleared */
         } else {
             p->t = (uint16_t)((p->t & 0xFF00) | v);
-            p->v = p->t;
-            if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
+            p->addr_delay = ADDR_COPY_DOTS;
+            p->addr_next = p->t;
+            if (!n->ppu_lockstep) ppu_reschedule(n);
         }
         p->w ^= 1;
         break;
     case 7: /* PPUDATA */
         ppu_bus_write(n, p->v, v);
-        if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
-            inc_hori(p); inc_vert(p);
-        } else {
-            p->v = (uint16_t)((p->v + ((p->ctrl & PPUCTRL_INCREMENT) ? 32 : 1)) & LOOPY_MASK);
-        }
-        if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
+        data_step(n, p);
         break;
     }
     /* PPUCTRL, PPUMASK, OAM and A12 itself decide when the board's IRQ may come */
@@ -990,12 +1085,13 @@ void ppu_reset(nes_t *n) {
 
 void ppu_state(state_t *st, nes_t *n) {
     ppu_t *p = &n->ppu;
-    st_begin(st, "PPU2");
+    st_begin(st, "PPU3");
     ST_FIELD(st, p->scanline); ST_FIELD(st, p->dot); ST_FIELD(st, p->odd_frame);
     ST_FIELD(st, p->frame_ready); ST_FIELD(st, p->rendering);
     ST_FIELD(st, p->ctrl); ST_FIELD(st, p->mask); ST_FIELD(st, p->status); ST_FIELD(st, p->oamaddr);
     ST_FIELD(st, p->v); ST_FIELD(st, p->t); ST_FIELD(st, p->x); ST_FIELD(st, p->w);
     ST_FIELD(st, p->read_buffer); ST_FIELD(st, p->io_latch); ST_FIELD(st, p->suppress_vbl);
+    ST_FIELD(st, p->data_fill); ST_FIELD(st, p->data_addr); ST_FIELD(st, p->addr_delay); ST_FIELD(st, p->addr_next);
     ST_ARRAY(st, p->latch_stamp);
     ST_FIELD(st, p->bg_lo); ST_FIELD(st, p->bg_hi); ST_FIELD(st, p->at_lo); ST_FIELD(st, p->at_hi);
     ST_FIELD(st, p->nt_byte); ST_FIELD(st, p->at_byte); ST_FIELD(st, p->pt_lo); ST_FIELD(st, p->pt_hi);
@@ -1013,6 +1109,9 @@ void ppu_state(state_t *st, nes_t *n) {
         if (p->scanline < 0 || p->scanline > PRERENDER) p->scanline = 0;
         if (p->dot < 0 || p->dot > 340) p->dot = 0;
         p->x &= 7; p->v &= LOOPY_MASK; p->t &= LOOPY_MASK;
+        if (p->data_fill > DATA_FILL_DOTS) p->data_fill = DATA_FILL_DOTS;
+        if (p->addr_delay > ADDR_COPY_DOTS) p->addr_delay = ADDR_COPY_DOTS;
+        p->data_addr &= PPU_ADDR_MASK; p->addr_next &= LOOPY_MASK;
         for (int i = 0; i < 32; i++) p->palette[i] &= PALETTE_COLOUR_MASK;
         /* until a screen section says otherwise, fb is stale; it is whole again at the first
          * vblank that follows a full picture drawn after this point */

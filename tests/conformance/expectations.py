@@ -48,15 +48,7 @@ ACCURACYCOIN_FAIL = {
         3, "sprites are drawn from a line buffer built at dots 257-320, not from shift "
            "registers and X counters that forced blank can freeze"),
     "BGSerialIn": (
-        2, "the background shift registers shift in 1s, visible when rendering is toggled to "
-           "skip reloads; the core's bulk path shifts in 0s"),
-    "2007_Stress": (
-        2, "the PPUDATA read buffer is filled 2 dots after the read from whatever the "
-           "rendering fetch of that dot reads; the core reads v's address at once"),
-    "ALERead": (
-        2, "a PPUDATA read during background fetches changes the fetch address (ALE); not "
-           "emulated"),
-    "HybridAddresses": (
-        2, "a PPUADDR write during background fetches makes a fetch from a hybrid address; "
-           "not emulated"),
+        2, "the background shift registers shift in 1s (high plane), visible when rendering is "
+           "toggled to skip reloads; the core shifts in 0s (shifting in 1s alone, with or "
+           "without clocking the shifters through forced blank, did not pass it)"),
 }

@@ -319,3 +319,13 @@ def test_bad_registers_and_updates_are_refused():
         compile_spec(GameSpec(rewards=(DeltaReward(Ram(0), divisor=0),)))
     with pytest.raises(ValueError, match="register"):  # the C checker: a register past the table
         RuleTable([(17, 0, 0), (0, 0, 0)], [], [], 0, -1, [], [], [])
+
+
+def test_retro_types_are_stable_retros_own():
+    from games.spec import parse_type
+
+    assert parse_type(">t3") == (3, 4, True)  # nesenv's specs keep "t"
+    assert parse_type(">n3", retro=True) == (3, 3, True)
+    assert parse_type("<i2", retro=True) == (2, 1, False)
+    with pytest.raises(ValueError, match="representation 't' is nesenv's own"):
+        parse_type(">t3", retro=True)

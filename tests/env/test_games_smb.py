@@ -6,6 +6,7 @@ import pytest
 
 from games import REGISTRY, LostLevels, SuperMarioBros
 from games import super_mario_bros as smb
+from games.start import BUTTONS
 
 
 def make_ram(**fields):
@@ -226,30 +227,46 @@ def test_bad_targets(target, error):
         SuperMarioBros(target)
 
 
-def test_write_stage_writes_zero_based_world_stage_area():
-    ram = make_ram()
-    SuperMarioBros((4, 2)).write_stage(ram)
-    assert (ram[smb.WORLD], ram[smb.STAGE], ram[smb.AREA]) == (3, 1, 2)
+def _clock_at(appears, ticks):
+    """Fake game logic: the clock shows 401 from frame ``appears`` and 400 from ``ticks``."""
+    def game_logic(ram, frame):
+        if frame == appears:
+            set_digits(ram, smb.TIME_DIGITS, 401)
+        if frame == ticks:
+            set_digits(ram, smb.TIME_DIGITS, 400)
+    return game_logic
+
+
+@pytest.mark.parametrize("target, written", [((4, 2), (3, 1, 2)), ((4, 1), (3, 0, 0)),
+                                             ((1, 3), (0, 2, 3)), (None, (0, 0, 0))])
+def test_start_writes_zero_based_world_stage_area(target, written):
+    ram = np.zeros(2048, dtype=np.uint8)
+    SuperMarioBros(target).start(FakeConsole(ram, _clock_at(4, 7)))
+    assert (ram[smb.WORLD], ram[smb.STAGE], ram[smb.AREA]) == written
 
 
 # --- frame skipping, with a fake console ----------------------------------------------------------------
 def test_start_presses_start_until_the_clock_ticks_and_writes_the_stage():
     ram = np.zeros(2048, dtype=np.uint8)
-
-    def game_logic(ram, frame):
-        # the clock appears (401) at frame 20 and ticks to 400 at frame 31
-        if frame == 20:
-            set_digits(ram, smb.TIME_DIGITS, 401)
-        if frame == 31:
-            set_digits(ram, smb.TIME_DIGITS, 400)
-
-    console = FakeConsole(ram, game_logic)
+    ram[smb.SCREEN_TIMER] = 7
+    console = FakeConsole(ram, _clock_at(20, 31))  # the clock ticks to 400 at frame 31
     game = SuperMarioBros((5, 3))
     game.start(console)
-    assert console.frames[:4] == [smb.BUTTON_START, 0, smb.BUTTON_START, 0]
-    assert len(console.frames) in (31, 32)  # stops right after the first tick
+    start = BUTTONS["start"]
+    # Start, release; then press / release pairs: until the clock shows (frame 20, seen after
+    # the pair ending on frame 20) and on until it ticks (frame 31, seen after frame 32)
+    assert console.frames == [start, 0] * 16
     assert smb.time_left(ram) == 400
     assert (ram[smb.WORLD], ram[smb.STAGE], ram[smb.AREA]) == (4, 2, 2)
+    assert ram[smb.SCREEN_TIMER] == 0
+
+
+def test_start_names_the_game_and_the_screen_it_is_stuck_in():
+    console = FakeConsole(np.zeros(2048, dtype=np.uint8))  # the clock never shows
+    with pytest.raises(RuntimeError, match=r"^Super Mario Bros\.: start script still in the "
+                       r"title screen after 10000 passes"):
+        SuperMarioBros((1, 1)).start(console)
+    assert len(console.frames) == 2 + 2 * 10000
 
 
 def test_after_step_kills_a_dying_mario_and_skips_busy_states():

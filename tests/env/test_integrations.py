@@ -154,6 +154,11 @@ def test_errors_name_the_problem(tmp_path):
     (tmp_path / "data.json").write_text(json.dumps({"info": {"x": {"address": 4, "type": "|q1"}}}))
     with pytest.raises(integrations.IntegrationError, match="bad RAM type"):
         integrations.load(tmp_path)
+    # nesenv's own "t" (decimal bytes joined as text) is no stable-retro type
+    (tmp_path / "data.json").write_text(json.dumps({"info": {"x": {"address": 4, "type": ">t3"}}}))
+    with pytest.raises(integrations.IntegrationError,
+                       match=r"variable 'x'.*'>t3'.*stable-retro reads only u, i, d and n"):
+        integrations.load(tmp_path)
     (tmp_path / "data.json").write_text(json.dumps({"info": {"x": {"address": 4, "type": "|u1"}}}))
     (tmp_path / "scenario.json").write_text(json.dumps({"done": {"variables": {"y": {"op": "zero"}}}}))
     with pytest.raises(integrations.IntegrationError, match="names 'y', which data.json does not define"):

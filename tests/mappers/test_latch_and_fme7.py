@@ -11,8 +11,10 @@ LEFT_FD, LEFT_FE, RIGHT_FD, RIGHT_FE = 0xB000, 0xC000, 0xD000, 0xE000
 
 
 def _touch(nes, addr):
-    """Put `addr` on the PPU address bus (PPUADDR), as Holy Mapperel's MMC2 driver does."""
-    run_code(nes, ["LDA $2002", f"LDA #${addr >> 8:02X}", "STA $2006", f"LDA #${addr & 0xFF:02X}", "STA $2006"])
+    """Put `addr` on the PPU address bus (PPUADDR), as Holy Mapperel's MMC2 driver does; v
+    (and the bus) takes the address 3 dots after the second write, within the NOP."""
+    run_code(nes, ["LDA $2002", f"LDA #${addr >> 8:02X}", "STA $2006", f"LDA #${addr & 0xFF:02X}", "STA $2006",
+                   "NOP"])
 
 
 def _banks4(nes):

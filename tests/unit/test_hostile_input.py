@@ -115,7 +115,7 @@ def test_prg_rom_of_zero_bytes_is_refused():
 # ---- save states -------------------------------------------------------------------------
 def _clock_fields(blob: bytes):
     cpu_at, _ = sections(blob)["CPU1"]
-    ppu_at, ppu_len = sections(blob)["PPU2"]
+    ppu_at, ppu_len = sections(blob)["PPU3"]
     master = struct.unpack_from("<Q", blob, cpu_at + 8)[0]
     ppu = struct.unpack_from("<Q", blob, ppu_at + ppu_len - 8)[0]
     return master, ppu, ppu_len
@@ -138,14 +138,14 @@ def test_restamped_state_with_inconsistent_clocks_is_refused_and_changes_nothing
         other.step(1)
         before = other.save_state()
         with pytest.raises(StateError, match="PPU clock"):
-            other.load_state(edit(blob, "PPU2", ppu_len - 8, struct.pack("<Q", bad)))
+            other.load_state(edit(blob, "PPU3", ppu_len - 8, struct.pack("<Q", bad)))
         assert other.save_state() == before
 
 
 def test_restamped_state_with_a_field_out_of_range_is_refused(running):
     blob = running.save_state()
-    cases = [("PPU2", 0, struct.pack("<h", 300)),   # scanline past the pre-render line
-             ("PPU2", 2, struct.pack("<h", 341)),   # dot past 340
+    cases = [("PPU3", 0, struct.pack("<h", 300)),   # scanline past the pre-render line
+             ("PPU3", 2, struct.pack("<h", 341)),   # dot past 340
              ("CART", None, b"\xff\xff\xff\x7f")]    # a PRG page past the end of PRG ROM
     for tag, offset, data in cases:
         if offset is None:  # prg_map[0] follows the 8 KiB of PRG RAM in CART
@@ -172,7 +172,7 @@ def test_mutated_restamped_states_load_or_are_refused_and_then_step(running):
     rng = random.Random(7)
     refused = loaded = 0
     other = NES(cart(4, 128, 128))
-    for tag in ("CPU1", "PPU2", "APU1", "CART"):
+    for tag in ("CPU1", "PPU3", "APU1", "CART"):
         start, size = secs[tag]
         offsets = range(size) if tag != "CART" else range(size - 200, size)
         for i in offsets:
