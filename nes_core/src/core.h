@@ -73,9 +73,14 @@ typedef struct ppu {
     uint16_t bg_lo, bg_hi, at_lo, at_hi;
     uint8_t nt_byte, at_byte, pt_lo, pt_hi;
     /* sprites: evaluation on this line for the next, line buffer for drawing */
-    uint8_t sec_idx[8];     /* OAM indices found by evaluation */
-    uint8_t sec_count;
-    uint8_t spr0_next;      /* sprite 0 is in the next line's set */
+    uint8_t sec_oam[32];    /* secondary OAM as evaluation left it (bytes of up to 8 sprites) */
+    uint8_t sec_count;      /* sprites evaluation copied into it */
+    uint8_t spr0_next;      /* its first sprite was in range at dot 66 (drawn as sprite 0) */
+    uint8_t eval_addr;      /* OAMADDR at dot 65, where this line's evaluation began */
+    /* OAM corruption (2C02G): rendering turned off on a rendering line leaves this row
+     * (secondary OAM's address then, 1-31; 0 = none) to be overwritten by row 0 at the next
+     * rendering dot of a rendering line */
+    uint8_t corrupt_row;
     uint8_t spr0_line;      /* sprite 0 is in this line's set */
     int16_t overflow_dot;   /* dot at which the overflow flag gets set on this line, or -1 */
     uint8_t spr_line[256];  /* this line: bits 0-3 colour (0 = none), bit 5 behind bg, bit 6 sprite 0 */

@@ -259,47 +259,126 @@ static inline void bg_step(nes_t *n, ppu_t *p, int d) {
 }
 
 /* ---- sprites ---- */
-/* Evaluation for the next line, done at once at dot 65 with the hardware's overflow bug (after
- * eight sprites the byte index m is incremented together with n); the overflow flag is set at
- * the dot the real evaluation would reach that sprite. */
-static void sprite_eval(ppu_t *p) {
-    int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
-    int line = p->scanline;
-    int count = 0, dot = 65, nidx = 0, m = 0;
-    p->spr0_next = 0;
-    p->overflow_dot = -1;
-    for (; nidx < 64; nidx++) {
-        int y = p->oam[nidx * 4];
-        int in = (unsigned)(line - y) < (unsigned)h;
-        if (in) {
-            if (nidx == 0) p->spr0_next = 1;
-            p->sec_idx[count++] = (uint8_t)nidx;
-            dot += 8;
-            if (count == 8) { nidx++; break; }
-        } else {
-            dot += 2;
-        }
-    }
-    p->sec_count = (uint8_t)count;
-    if (count == 8) {
-        for (; nidx < 64; nidx++) {
-            int y = p->oam[(nidx * 4 + m) & 0xFF];
-            if ((unsigned)(line - y) < (unsigned)h) {
-                p->overflow_dot = (int16_t)(dot < 256 ? dot : 256);
-                break;
+/* OAM byte `a` as the OAM port reads it: attribute bits 2-4 do not exist */
+static inline uint8_t oam_byte(const ppu_t *p, int a) {
+    a &= 0xFF;
+    return (a & 3) == 2 ? (uint8_t)(p->oam[a] & ~OAM_ATTR_UNUSED) : p->oam[a];
+}
+
+/* Sprite evaluation of a visible line (dots 65-256; https://www.nesdev.org/wiki/PPU_sprite_evaluation,
+ * with the address arithmetic AccuracyCoin measures on a 2C02G): odd dots read OAM at the
+ * evaluation address (OAMADDR as dot 65 finds it) into the OAM buffer, even dots act on it.
+ * While secondary OAM has room each byte read is written there; a Y in range copies the
+ * sprite's next three bytes (+1 each; the X byte is range-checked too: out of range it aligns
+ * the address down to a sprite, (addr + 1) & $FC), a Y out of range moves to the next sprite
+ * ((addr + 4) & $FC). Once it is full its writes turn into reads (the buffer takes secondary
+ * OAM's byte 0 on even dots) and the overflow bug steps n and m together ((addr + 4) & $FC |
+ * (addr + 1) & 3) until a Y in range sets the overflow flag; then four more +1 steps, the
+ * address realigned to its sprite. When the address wraps every sprite has been seen: only
+ * n moves (+4) from then on. */
+typedef struct {
+    uint8_t sec_oam[32];
+    int addr;          /* the evaluation address; past 255 it has wrapped */
+    int sec;           /* secondary OAM address, 0-32 */
+    int copy;          /* bytes of the in-range sprite copied after its Y (0: at a Y) */
+    int ovf;           /* steps since the overflow sprite was found (0: not yet) */
+    int done;          /* the address wrapped or the overflow steps ended */
+    int spr0;          /* the sprite checked at dot 66 was in range */
+    int overflow_dot;  /* the dot reading the Y that overflowed, or -1 */
+    uint8_t buf;       /* the OAM buffer: what OAMDATA reads */
+} spr_eval_t;
+
+static inline void eval_begin(const ppu_t *p, spr_eval_t *e) {
+    memset(e->sec_oam, 0xFF, sizeof(e->sec_oam)); /* cleared at dots 1-64 */
+    e->addr = p->eval_addr;
+    e->sec = e->copy = e->ovf = e->done = e->spr0 = 0;
+    e->overflow_dot = -1;
+    e->buf = 0xFF;
+}
+
+/* Dots 65..last of the evaluation (each read dot followed by its act dot). `stop`: end as
+ * soon as nothing but the address and buffer can change (what sprite_eval needs). The state
+ * lives in locals meanwhile: byte stores to secondary OAM could alias the struct's fields. */
+static inline void eval_run(const ppu_t *p, spr_eval_t *e, int last, int stop) {
+    const unsigned h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
+    const int line = p->scanline;
+    uint8_t *const sec_oam = e->sec_oam;
+    int addr = e->addr, sec = e->sec, copy = e->copy, ovf = e->ovf, done = e->done;
+    uint8_t buf = e->buf;
+    for (int d = SPRITE_EVAL_DOT; d <= last; d += 2) {
+        if (!done && sec < 32 && copy == 0 && !(addr & 3)) {
+            /* the common steps, Ys out of range at sprite-aligned addresses, in a tight loop:
+             * each writes its Y to secondary OAM and moves 4 on */
+            int steps = (0x100 - addr) >> 2, k = 0; /* up to the wrap, and the last act dot */
+            if ((last - d + 1) >> 1 < steps) steps = (last - d + 1) >> 1;
+            const uint8_t *const y = p->oam + addr;
+            while (k < steps && (unsigned)(line - y[4 * k]) >= h) k++;
+            if (k) {
+                buf = sec_oam[sec] = y[4 * (k - 1)];
+                addr += 4 * k;
+                d += 2 * k;
+                if (addr > 0xFF) done = 1;
+                if (d > last) break;
             }
-            m = (m + 1) & 3;
-            dot += 2;
+        }
+        buf = oam_byte(p, addr);
+        if (d + 1 > last) break;
+        const int in = (unsigned)(line - buf) < h;
+        if (done) {
+            if (stop) break;
+            addr = (addr & ~0xFF) | ((addr + 4) & 0xFF);
+            buf = sec_oam[sec & 31];
+        } else if (sec < 32) {
+            sec_oam[sec] = buf;
+            if (copy == 0 && !in) {
+                addr = (addr + 4) & ~3;
+            } else {
+                if (copy == 0 && d == SPRITE_EVAL_DOT) e->spr0 = 1;
+                sec++;
+                if (copy == 3) { addr = in ? addr + 1 : (addr + 1) & ~3; copy = 0; }
+                else { addr++; copy++; }
+            }
+            if (addr > 0xFF) done = 1;
+        } else {
+            buf = sec_oam[0];
+            if (ovf) {
+                addr++;
+                if (++ovf == 4) { addr &= ~3; done = 1; }
+            } else if (in) {
+                e->overflow_dot = d;
+                addr++;
+                ovf = 1;
+            } else {
+                addr = ((addr + 4) & ~3) | ((addr + 1) & 3);
+                if (addr > 0xFF) done = 1;
+            }
+            if (stop && ovf) break; /* the overflow dot is known; nothing else is kept */
         }
     }
+    e->addr = addr; e->sec = sec; e->copy = copy; e->ovf = ovf; e->done = done; e->buf = buf;
+}
+
+/* Evaluation for the next line, run at once at dot 65 (nothing the CPU does before dot 256
+ * changes it: OAM writes are lost while rendering); the overflow flag is set at the dot the
+ * real evaluation reads the ninth sprite's Y (overflow_at). */
+static void sprite_eval(ppu_t *p) {
+    spr_eval_t e;
+    p->eval_addr = p->oamaddr;
+    eval_begin(p, &e);
+    eval_run(p, &e, LAST_BG_DOT, 1);
+    memcpy(p->sec_oam, e.sec_oam, sizeof(p->sec_oam));
+    p->sec_count = (uint8_t)(e.sec >> 2);
+    p->spr0_next = (uint8_t)e.spr0;
+    p->overflow_dot = (int16_t)e.overflow_dot;
 }
 
 /* Pattern fetch of sprite slot `slot` for the next line (dots 257-320), drawn into spr_next. */
 static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
     int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
     uint8_t y, tile, attr, x;
-    if (slot < p->sec_count) {
-        const uint8_t *o = &p->oam[p->sec_idx[slot] * 4];
+    const int used = ppu_sprite_slot_used(p, p->scanline, slot);
+    if (used) {
+        const uint8_t *o = &p->sec_oam[slot * 4];
         y = o[0]; tile = o[1]; attr = o[2]; x = o[3];
     } else {
         y = 0xFF; tile = 0xFF; attr = 0xFF; x = 0xFF; /* empty slots fetch tile $FF */
@@ -315,12 +394,16 @@ static inline void sprite_fetch(nes_t *n, ppu_t *p, int slot, int hi) {
     }
     uint8_t phi = pt_fetch(n, (uint16_t)(addr | 8));
     p->pt_hi = phi; /* the bus byte a PPUDATA read may take (data_fill); pt_hi is free here too */
-    if (slot >= p->sec_count) return;
+    if (!used) return;
     uint8_t plo = p->pt_lo;
     uint8_t tag = (uint8_t)(((attr & OAM_ATTR_PALETTE) << 2) | SPR_PALETTES | ((attr & OAM_ATTR_PRIORITY) ? SPR_BEHIND : 0) |
                             ((slot == 0 && p->spr0_next) ? SPR_ZERO : 0));
+    /* The pre-render line of an odd frame skips its last dot: a sprite it fetched shows its first
+     * pixel at x = 0 and the other seven one to the left of their place (2C02G, AccuracyCoin's
+     * Sprites On Scanline 0); the skip is taken with rendering on at dot 339, as it is here. */
+    const int skew = p->scanline == PRERENDER && p->odd_frame;
     for (int i = 0; i < 8; i++) {
-        int px = x + i;
+        int px = !skew ? x + i : i ? x + i - 1 : 0;
         if (px > 255) break;
         int bit = (attr & OAM_ATTR_FLIP_H) ? i : 7 - i;
         uint8_t c = (uint8_t)(((plo >> bit) & 1) | (((phi >> bit) & 1) << 1));
@@ -364,7 +447,6 @@ static inline void render_dot(nes_t *n, ppu_t *p, int d, int visible) {
             bg_step(n, p, d);
             copy_hori(p);
             memset(p->spr_next, 0, sizeof(p->spr_next));
-            if (!visible) p->sec_count = 0, p->spr0_next = 0;
         }
         p->oamaddr = 0;
         int ph = (d - 257) & 7;
@@ -492,6 +574,37 @@ static void addr_copy(nes_t *n, ppu_t *p) {
     if (n->cart.ops->ppu_addr) n->cart.ops->ppu_addr(n, p->v & PPU_ADDR_MASK);
 }
 
+/* OAM corruption (2C02G; AccuracyCoin's OAM Corruption test): rendering stopped on a rendering
+ * line seeds the row secondary OAM's address points at then; the next dot that renders on a
+ * rendering line copies OAM row 0 (8 bytes) over it, and secondary OAM byte 0 over that byte. */
+static uint8_t sec_oam_addr(const ppu_t *p, int d) {
+    if (d >= 1 && d < SPRITE_EVAL_DOT) return (uint8_t)((d >> 1) & 31); /* clearing: +1 every 2 dots */
+    if (d >= SPRITE_EVAL_DOT && d <= LAST_BG_DOT) {
+        if (p->scanline >= PPU_VISIBLE_LINES) return 0; /* no evaluation on the pre-render line */
+        spr_eval_t e;
+        eval_begin(p, &e);
+        eval_run(p, &e, d, 0);
+        return (uint8_t)(((e.sec + 3) & ~3) & 31); /* mid-sprite: the next sprite's; full: 0 */
+    }
+    if (d > LAST_BG_DOT && d <= 320) { /* the fetches: +1 after Y, tile, attribute and the X's last read */
+        int ph = (d - 257) & 7;
+        return (uint8_t)(((d - 257) >> 3) * 4 + (ph < 3 ? ph : 3));
+    }
+    return 0;
+}
+
+/* The pipeline takes PPUMASK's rendering bits (from the next dot on), or a corruption is pending. */
+static __attribute__((noinline)) void rendering_change(ppu_t *p, uint8_t rendering) {
+    const int line = p->scanline < PPU_VISIBLE_LINES || p->scanline == PRERENDER;
+    if (line && p->rendering && !rendering) p->corrupt_row = sec_oam_addr(p, p->dot + 1);
+    p->rendering = rendering;
+    if (line && rendering && p->corrupt_row) {
+        memcpy(p->oam + 8 * p->corrupt_row, p->oam, 8);
+        p->sec_oam[p->corrupt_row] = p->sec_oam[0];
+        p->corrupt_row = 0;
+    }
+}
+
 static inline void ppu_tick(nes_t *n) {
     ppu_t *p = &n->ppu;
     if (++p->dot > 340) {
@@ -526,7 +639,8 @@ static inline void ppu_tick(nes_t *n) {
     if (p->data_fill && !--p->data_fill) data_fill(n, p);
     if (p->addr_delay && !--p->addr_delay) addr_copy(n, p);
     /* a PPUMASK rendering change reaches the pipeline one dot late */
-    p->rendering = (p->mask & PPUMASK_RENDERING) != 0;
+    const uint8_t rendering = (p->mask & PPUMASK_RENDERING) != 0;
+    if (rendering != p->rendering || p->corrupt_row) rendering_change(p, rendering);
 }
 
 #define DOTS_PER_FRAME (262 * 341)
@@ -722,7 +836,7 @@ static inline void hblank_span(nes_t *n, ppu_t *p, int visible, int hooked) {
     bg_step(n, p, 257);
     copy_hori(p);
     memset(p->spr_next, 0, sizeof(p->spr_next));
-    if (!visible) { p->sec_count = 0; p->spr0_next = 0; copy_vert(p); }
+    if (!visible) copy_vert(p);
     p->oamaddr = 0;
     if (hooked) { /* the board sees the fetches at the clocks of their dots */
         uint64_t clock = p->clock;
@@ -824,32 +938,25 @@ void ppu_run_to(nes_t *n, uint64_t target) {
 /* ---- CPU-facing registers $2000-$2007 ---- */
 static __attribute__((noinline)) void ppu_reschedule(nes_t *n) { ppu_schedule(n); }
 
-/* OAM byte `a` as OAMDATA reads it */
-static uint8_t oam_byte(const ppu_t *p, int a) {
-    a &= 0xFF;
-    return (a & 3) == 2 ? (uint8_t)(p->oam[a] & ~OAM_ATTR_UNUSED) : p->oam[a]; /* attribute bits 2-4 do not exist */
-}
-
-/* An OAMDATA read on a rendering visible line sees what the PPU's OAM port holds at this dot
- * (https://www.nesdev.org/wiki/PPU_sprite_evaluation): $FF while secondary OAM is cleared
- * (dots 1-64) and while sprites are fetched (257-320, as AccuracyCoin measures), and during
- * evaluation (65-256) the OAM byte under evaluation: 2 dots per sprite out of range, 8 per
- * sprite copied, from OAMADDR on. */
+/* An OAMDATA read on a rendering visible line sees the OAM buffer as this dot leaves it
+ * (AccuracyCoin's $2004 Stress Test): $FF while secondary OAM is cleared (dots 1-64), the
+ * evaluation's reads and secondary OAM's during evaluation (65-256), during the sprite fetches
+ * (257-320) secondary OAM's Y, tile, attribute bytes of each slot, then its X byte five times,
+ * and secondary OAM's first byte until the next line's dot 1. */
 static uint8_t oam_eval_read(const ppu_t *p) {
     int d = p->dot;
-    if (d == 0 || d > 320) return oam_byte(p, p->oamaddr);
-    if (d <= 64 || d > 256) return 0xFF;
-    int h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
-    int addr = p->oamaddr, found = 0, dot = 65;
-    while (addr < 256) {
-        int in = found < 8 && (unsigned)(p->scanline - p->oam[addr]) < (unsigned)h;
-        int len = in ? 8 : 2;
-        if (d < dot + len) return oam_byte(p, addr + ((d - dot) >> 1));
-        dot += len;
-        addr += 4;
-        found += in;
+    if (d >= 1 && d < SPRITE_EVAL_DOT) return 0xFF;
+    if (d >= SPRITE_EVAL_DOT && d <= LAST_BG_DOT) {
+        spr_eval_t e;
+        eval_begin(p, &e);
+        eval_run(p, &e, d, 0);
+        return e.buf;
     }
-    return oam_byte(p, addr); /* every sprite checked: the address has wrapped */
+    if (d > LAST_BG_DOT && d <= 320) {
+        int ph = (d - 257) & 7;
+        return p->sec_oam[((d - 257) >> 3) * 4 + (ph < 3 ? ph : 3)];
+    }
+    return p->sec_oam[0];
 }
 
 uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
@@ -988,7 +1095,8 @@ void ppu_state(state_t *st, nes_t *n) {
     ST_ARRAY(st, p->latch_stamp);
     ST_FIELD(st, p->bg_lo); ST_FIELD(st, p->bg_hi); ST_FIELD(st, p->at_lo); ST_FIELD(st, p->at_hi);
     ST_FIELD(st, p->nt_byte); ST_FIELD(st, p->at_byte); ST_FIELD(st, p->pt_lo); ST_FIELD(st, p->pt_hi);
-    ST_ARRAY(st, p->sec_idx); ST_FIELD(st, p->sec_count); ST_FIELD(st, p->spr0_next);
+    ST_ARRAY(st, p->sec_oam); ST_FIELD(st, p->sec_count); ST_FIELD(st, p->spr0_next);
+    ST_FIELD(st, p->eval_addr); ST_FIELD(st, p->corrupt_row);
     ST_FIELD(st, p->spr0_line); ST_FIELD(st, p->overflow_dot);
     ST_ARRAY(st, p->spr_line); ST_ARRAY(st, p->spr_next);
     ST_ARRAY(st, p->oam); ST_ARRAY(st, p->palette);
@@ -997,7 +1105,7 @@ void ppu_state(state_t *st, nes_t *n) {
     if (st->mode == ST_LOAD) {
         /* keep indices in range whatever the blob held */
         if (p->sec_count > 8) p->sec_count = 8;
-        for (int i = 0; i < 8; i++) p->sec_idx[i] &= 63;
+        p->corrupt_row &= 31;
         if (p->scanline < 0 || p->scanline > PRERENDER) p->scanline = 0;
         if (p->dot < 0 || p->dot > 340) p->dot = 0;
         p->x &= 7; p->v &= LOOPY_MASK; p->t &= LOOPY_MASK;

@@ -92,14 +92,28 @@ static inline uint16_t ppu_at_addr(uint16_t v) {
 #define PPU_SPRITE_FETCH_DOT 261
 #define PPU_PREFETCH_DOT     325
 
+/* The pre-render line does not evaluate sprites, but its fetches (dots 257-320) load the
+ * sprites of secondary OAM as line 239 left it whose Y is in range of line 261 & 255 = 5: they
+ * are drawn on line 0 (https://forums.nesdev.org/viewtopic.php?t=26291, AccuracyCoin's Sprites
+ * On Scanline 0). */
+#define PPU_PRERENDER_SPRITE_LINE (PPU_PRERENDER_LINE & 0xFF)
+
+/* Whether the fetch of secondary OAM slot `slot` on rendering line sl loads a sprite (else
+ * tile $FF, transparent): on a visible line the sprites evaluation copied, on the pre-render
+ * line those in range of PPU_PRERENDER_SPRITE_LINE. */
+static inline int ppu_sprite_slot_used(const ppu_t *p, int sl, int slot) {
+    if (sl != PPU_PRERENDER_LINE) return slot < p->sec_count;
+    const unsigned h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;
+    return (unsigned)(PPU_PRERENDER_SPRITE_LINE - p->sec_oam[slot * 4]) < h;
+}
+
 /* A12 of sprite slot `slot`'s pattern fetch on rendering line sl: 0 or 1, or 2 when not known
  * yet. 8x8 sprites take PPUCTRL's table; 8x16 sprites bit 0 of the tile, known on the current
- * line (`cur`) once evaluated (SPRITE_EVAL_DOT); empty slots and the pre-render line fetch
- * tile $FF. Valid until the CPU next writes a PPU register. */
+ * line (`cur`) once evaluated (SPRITE_EVAL_DOT), the pre-render line's when the PPU is on it;
+ * empty slots fetch tile $FF. Valid until the CPU next writes a PPU register. */
 static inline int ppu_sprite_a12(const ppu_t *p, int sl, int slot, int cur) {
     if (!(p->ctrl & PPUCTRL_SPRITE_SIZE)) return (p->ctrl >> PPUCTRL_SPRITE_TABLE_BIT) & 1;
-    if (sl == PPU_PRERENDER_LINE) return 1;
-    if (!cur || p->dot < SPRITE_EVAL_DOT) return 2;
-    return slot < p->sec_count ? p->oam[p->sec_idx[slot] * 4 + 1] & 1 : 1;
+    if (!cur || (sl != PPU_PRERENDER_LINE && p->dot < SPRITE_EVAL_DOT)) return 2;
+    return ppu_sprite_slot_used(p, sl, slot) ? p->sec_oam[slot * 4 + 1] & 1 : 1;
 }
 #endif

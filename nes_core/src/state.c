@@ -41,7 +41,7 @@ void st_end(state_t *st) {
  * checksum (u64), then the tagged sections; the screen section last and only when asked for.
  * Loading checks all of it before touching state. */
 #define STATE_MAGIC "NESENVST"
-#define STATE_VERSION 6u
+#define STATE_VERSION 7u
 #define STATE_HEADER 36
 
 static void all_state(state_t *st, nes_t *n, int screen) {

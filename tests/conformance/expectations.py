@@ -41,15 +41,6 @@ ACCURACYCOIN_FAIL = {
     "2002FlagClearTiming": (
         2, "the clear at pre-render dot 1 is seen as the read ends (test 1 passes), but the "
            "sprite 0 hit / overflow set dots are not seen as they would be at the read's end"),
-    "ArbitrarySpriteZero": (
-        2, "the first sprite evaluation processes (from a non-zero OAMADDR) acts as sprite 0; "
-           "the core evaluates from OAM entry 0 once per line"),
-    "MisalignedOAM_Behavior": (
-        1, "sprite evaluation starting at a misaligned OAMADDR is not modelled (the core "
-           "evaluates from OAM entry 0)"),
-    "OAM_Corruption": (
-        2, "turning rendering off mid-line corrupts an OAM row (row 0 copied over it) on the "
-           "2C02G; not emulated"),
     "StaleBGShiftRegisters": (
         3, "the background shift registers are not clocked in H-blank or forced blank and "
            "their stale bits are drawn when rendering resumes; not emulated"),
@@ -60,10 +51,4 @@ ACCURACYCOIN_FAIL = {
         2, "the background shift registers shift in 1s (high plane), visible when rendering is "
            "toggled to skip reloads; the core shifts in 0s (shifting in 1s alone, with or "
            "without clocking the shifters through forced blank, did not pass it)"),
-    "Scanline0Sprites": (
-        2, "a sprite at Y=0 drawn on line 0 through the pre-render line's fetch of stale "
-           "secondary OAM; the core evaluates no sprites for line 0"),
-    "2004_Stress": (
-        2, "OAMDATA reads during evaluation return the PPU's OAM buffer dot by dot (overflow "
-           "and >8 sprites cases); the core models the evaluation address only"),
 }
