@@ -464,6 +464,39 @@ HOT uint8_t exec_pull(nes_t *n) {
     return pull(n);
 }
 
+/* Further rounds of a JMP to itself, the loop many games idle in until the NMI (Super Mario
+ * Bros. spends about 45% of its cycles there). A round is three reads of PRG ROM or RAM
+ * (opcode, address low, high) that change nothing but the clocks, so while nothing else can
+ * act the rounds are counted in bulk: the ones that start before `limit` (the run's end),
+ * end before the cycle whose end syncs the PPU (ppu_event: vblank, a board's IRQ) and before
+ * the APU's next event (which may raise an IRQ or start a DMC DMA). The caller checked that
+ * no interrupt line needs sampling and no DMA is due; the rounds after these run one by one
+ * as before. */
+static __attribute__((noinline)) void idle_rounds(nes_t *n, uint64_t limit) {
+    cpu_t *c = &n->cpu;
+    const uint64_t mc = c->master_clock, round = 3 * (CPU_START_READ + CPU_END_READ);
+    if (limit <= mc || n->ppu_event <= mc || n->apu.wait <= 3) return;
+    uint64_t k = (limit - mc) / round;
+    uint64_t k_ppu = (n->ppu_event - mc) / round;    /* last cycle end - PPU_OFFSET < ppu_event */
+    uint64_t k_apu = (n->apu.wait - 1) / 3;           /* the countdown stays >= 1 */
+    if (k_ppu < k) k = k_ppu;
+    if (k_apu < k) k = k_apu;
+    c->master_clock = mc + k * round;
+    n->apu.wait -= (uint32_t)(3 * k);
+}
+
+/* JMP abs; `limit`: see idle_rounds (0: one instruction only); `frame_end`: the run also
+ * stops at a finished frame (ppu.frame_ready), which the PPU may have set in this JMP */
+HOT void exec_jmp(nes_t *n, uint64_t limit, int frame_end) {
+    cpu_t *c = &n->cpu;
+    const uint16_t at = (uint16_t)(c->pc - 1);
+    c->pc = am_abs(n);
+    /* the loop's reads take rd's inline path only in PRG ROM and internal RAM */
+    if (__builtin_expect(c->pc == at, 0) && !(c->int_active | irq_unmasked(n) | c->need_halt | n->slow_cycle)
+        && !(frame_end && n->ppu.frame_ready) && (at >= 0x8000 ? at <= 0xFFFD : at <= 0x1FFD))
+        idle_rounds(n, limit);
+}
+
 HOT void exec_jmp_indirect(nes_t *n) {
     uint16_t ptr = am_abs(n);
     uint16_t lo = rd(n, ptr);
@@ -573,7 +606,7 @@ HOT void exec_sh(nes_t *n, uint8_t op) {
     RMW((base) + 0x1F, F, AM_ABSX)
 
 /* Runs the instruction `op` after its opcode fetch; 0 for the JAM opcodes. */
-HOT int run_opcode(nes_t *n, uint8_t op) {
+HOT int run_opcode(nes_t *n, uint8_t op, uint64_t limit, int frame_end) {
     cpu_t *c = &n->cpu;
     switch (op) {
     READ_GROUP(0x00, R_ORA) READ_GROUP(0x20, R_AND) READ_GROUP(0x40, R_EOR) READ_GROUP(0x60, R_ADC)
@@ -607,7 +640,7 @@ HOT int run_opcode(nes_t *n, uint8_t op) {
     case 0x08: exec_push(n, (uint8_t)(c->p | FLAG_B | FLAG_U)); break;       /* PHP */
     case 0x68: c->a = exec_pull(n); SET_NZ(c, c->a); break;                  /* PLA */
     case 0x28: c->p = (uint8_t)((exec_pull(n) & ~FLAG_B) | FLAG_U); break;   /* PLP */
-    case 0x4C: c->pc = am_abs(n); break;                                     /* JMP abs */
+    case 0x4C: exec_jmp(n, limit, frame_end); break;
     case 0x6C: exec_jmp_indirect(n); break;
     case 0x20: exec_jsr(n); break;
     case 0x60: exec_rts(n); break;
@@ -649,12 +682,14 @@ HOT int run_opcode(nes_t *n, uint8_t op) {
 }
 
 /* One instruction: fetch, decode and execute, then the interrupt its poll saw. A JAM opcode
- * stops the CPU fetching until reset. */
-HOT void execute(nes_t *n) {
+ * stops the CPU fetching until reset. `limit`: the master clock the run stops at, up to
+ * which an idle loop may run in bulk (exec_jmp), 0 for exactly one instruction; `frame_end`:
+ * the run also stops at a finished frame. */
+HOT void execute(nes_t *n, uint64_t limit, int frame_end) {
     cpu_t *c = &n->cpu;
     if (c->jammed) return;
     uint8_t op = rd(n, c->pc++);
-    if (!run_opcode(n, op)) {
+    if (!run_opcode(n, op, limit, frame_end)) {
         c->jammed = 1;
         c->pc--;
         return;
@@ -662,12 +697,12 @@ HOT void execute(nes_t *n) {
     if (c->poll) interrupt(n);
 }
 
-void cpu_step(nes_t *n) { execute(n); }
+void cpu_step(nes_t *n) { execute(n, 0, 0); }
 
 /* Instructions until the PPU reports a finished frame or the CPU jams: the loop around the
  * inlined instruction body saves a call per instruction. */
 void cpu_run_frame(nes_t *n, uint64_t limit) {
-    while (!n->ppu.frame_ready && !n->cpu.jammed && n->cpu.master_clock < limit) execute(n);
+    while (!n->ppu.frame_ready && !n->cpu.jammed && n->cpu.master_clock < limit) execute(n, limit, 1);
 }
 
 /* Instructions until cpu_cycles() reaches `target` (or the CPU jams). The comparison is made
@@ -676,7 +711,7 @@ void cpu_run_until(nes_t *n, uint64_t target) {
     int64_t cycles = (int64_t)target + 2 - (int64_t)n->cpu.cycle_offset;
     if (cycles <= 0) return;
     uint64_t clock = 12u * (uint64_t)cycles - 11u; /* cpu_cycles() >= target from here on */
-    while (n->cpu.master_clock < clock && !n->cpu.jammed) execute(n);
+    while (n->cpu.master_clock < clock && !n->cpu.jammed) execute(n, clock, 0);
 }
 
 /* Power-on and RESET: the CPU spends 8 cycles (bus reads of no consequence, S decremented by
