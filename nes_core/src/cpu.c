@@ -304,266 +304,392 @@ static void interrupt(nes_t *n) {
     c->pc = (uint16_t)(lo | rd(n, (uint16_t)(vec + 1)) << 8);
 }
 
-#define RD(a) rd(n, (a))
-#define WR(a, v) wr(n, (a), (v))
-#define IMM() rd(n, c->pc++)
-#define DUMMY_PC() rd(n, c->pc)
-#define RMW(ea_expr, F) do { uint16_t ea_ = (ea_expr); uint8_t v_ = rd(n, ea_); wr(n, ea_, v_); v_ = F(c, v_); wr(n, ea_, v_); } while (0)
-#define BRANCH(cond) do { \
-        int8_t off_ = (int8_t)IMM(); \
-        if (cond) { \
-            /* a taken branch polls interrupts before cycle 2, not before cycle 3 (its last \
-             * cycle without a page cross) */ \
-            uint8_t first_ = c->poll; \
-            if (c->run_irq && !(first_ & POLL_IRQ)) c->run_irq = 0; \
-            DUMMY_PC(); \
-            uint16_t np_ = (uint16_t)(c->pc + off_); \
-            if ((np_ ^ c->pc) & 0xFF00) { \
-                rd(n, (uint16_t)((c->pc & 0xFF00) | (np_ & 0xFF))); \
-                /* and again before cycle 4: an IRQ the first poll saw is taken even if its \
-                 * source was acknowledged since */ \
-                c->poll |= (uint8_t)(first_ & POLL_IRQ); \
-                c->int_active |= c->poll; \
-            } \
-            c->pc = np_; \
-        } \
-    } while (0)
+/* ---- the instruction executor ----
+ * execute() is fetch, decode, execute, poll: it reads the opcode, run_opcode() (the decode
+ * table) calls the opcode's instruction family with the operation and addressing mode as
+ * constants, the family runs the instruction's bus sequence, and the interrupt poll its
+ * second-to-last cycle made decides whether the NMI/IRQ sequence follows. Every part is
+ * inlined with its constants, so the compiled decode is still one jump per instruction.
+ * https://www.nesdev.org/wiki/CPU_addressing_modes, https://www.nesdev.org/wiki/6502_cycle_times */
 
-/* The eight addressing modes of the "cc=01" column, for a read instruction OP(c, value). */
-#define READ_GROUP(base, STMT)                                   \
-    case (base) + 0x01: { uint8_t v = RD(am_indx(n)); STMT; } break;     \
-    case (base) + 0x05: { uint8_t v = RD(am_zp(n)); STMT; } break;       \
-    case (base) + 0x09: { uint8_t v = IMM(); STMT; } break;              \
-    case (base) + 0x0D: { uint8_t v = RD(am_abs(n)); STMT; } break;      \
-    case (base) + 0x11: { uint8_t v = RD(am_indy(n, 0)); STMT; } break;  \
-    case (base) + 0x15: { uint8_t v = RD(am_zpi(n, c->x)); STMT; } break; \
-    case (base) + 0x19: { uint8_t v = RD(am_absi(n, c->y, 0)); STMT; } break; \
-    case (base) + 0x1D: { uint8_t v = RD(am_absi(n, c->x, 0)); STMT; } break;
+/* addressing modes; AM_ACC (the accumulator) only for read-modify-writes */
+enum { AM_IMM, AM_ZP, AM_ZPX, AM_ZPY, AM_ABS, AM_ABSX, AM_ABSY, AM_INDX, AM_INDY, AM_ACC };
 
-/* Unofficial RMW combos (SLO RLA SRE RRA DCP ISC) share the "cc=11" column's modes. */
-#define RMW_GROUP_U(base, F)                                    \
-    case (base) + 0x03: RMW(am_indx(n), F); break;              \
-    case (base) + 0x07: RMW(am_zp(n), F); break;                \
-    case (base) + 0x0F: RMW(am_abs(n), F); break;               \
-    case (base) + 0x13: RMW(am_indy(n, 1), F); break;           \
-    case (base) + 0x17: RMW(am_zpi(n, c->x), F); break;         \
-    case (base) + 0x1B: RMW(am_absi(n, c->y, 1), F); break;     \
-    case (base) + 0x1F: RMW(am_absi(n, c->x, 1), F); break;
-
-/* Official shifts (ASL ROL LSR ROR) and INC/DEC: zp, abs, zp,X, abs,X. */
-#define RMW_GROUP(base, F)                                      \
-    case (base) + 0x06: RMW(am_zp(n), F); break;                \
-    case (base) + 0x0E: RMW(am_abs(n), F); break;               \
-    case (base) + 0x16: RMW(am_zpi(n, c->x), F); break;         \
-    case (base) + 0x1E: RMW(am_absi(n, c->x, 1), F); break;
-
-HOT void execute(nes_t *n) {
+/* The effective address of `mode`. `store`: a write or read-modify-write, whose indexed modes
+ * make the read before the high byte is fixed even without a page cross. */
+HOT uint16_t effective_address(nes_t *n, int mode, int store) {
     cpu_t *c = &n->cpu;
-    if (c->jammed) return;
-    uint8_t op = rd(n, c->pc++);
-    switch (op) {
-    READ_GROUP(0x00, c->a |= v; SET_NZ(c, c->a))
-    READ_GROUP(0x20, c->a &= v; SET_NZ(c, c->a))
-    READ_GROUP(0x40, c->a ^= v; SET_NZ(c, c->a))
-    READ_GROUP(0x60, op_adc(c, v))
-    READ_GROUP(0xA0, c->a = v; SET_NZ(c, c->a))
-    READ_GROUP(0xC0, op_cmp(c, c->a, v))
-    READ_GROUP(0xE0, op_sbc(c, v))
-    case 0xEB: op_sbc(c, IMM()); break; /* unofficial SBC #imm */
+    switch (mode) {
+    case AM_ZP: return am_zp(n);
+    case AM_ZPX: return am_zpi(n, c->x);
+    case AM_ZPY: return am_zpi(n, c->y);
+    case AM_ABS: return am_abs(n);
+    case AM_ABSX: return am_absi(n, c->x, store);
+    case AM_ABSY: return am_absi(n, c->y, store);
+    case AM_INDX: return am_indx(n);
+    default: return am_indy(n, store);
+    }
+}
 
-    /* STA */
-    case 0x81: WR(am_indx(n), c->a); break;
-    case 0x85: WR(am_zp(n), c->a); break;
-    case 0x8D: WR(am_abs(n), c->a); break;
-    case 0x91: WR(am_indy(n, 1), c->a); break;
-    case 0x95: WR(am_zpi(n, c->x), c->a); break;
-    case 0x99: WR(am_absi(n, c->y, 1), c->a); break;
-    case 0x9D: WR(am_absi(n, c->x, 1), c->a); break;
-    /* STX / STY */
-    case 0x86: WR(am_zp(n), c->x); break;
-    case 0x8E: WR(am_abs(n), c->x); break;
-    case 0x96: WR(am_zpi(n, c->y), c->x); break;
-    case 0x84: WR(am_zp(n), c->y); break;
-    case 0x8C: WR(am_abs(n), c->y); break;
-    case 0x94: WR(am_zpi(n, c->x), c->y); break;
-    /* LDX / LDY */
-    case 0xA2: c->x = IMM(); SET_NZ(c, c->x); break;
-    case 0xA6: c->x = RD(am_zp(n)); SET_NZ(c, c->x); break;
-    case 0xAE: c->x = RD(am_abs(n)); SET_NZ(c, c->x); break;
-    case 0xB6: c->x = RD(am_zpi(n, c->y)); SET_NZ(c, c->x); break;
-    case 0xBE: c->x = RD(am_absi(n, c->y, 0)); SET_NZ(c, c->x); break;
-    case 0xA0: c->y = IMM(); SET_NZ(c, c->y); break;
-    case 0xA4: c->y = RD(am_zp(n)); SET_NZ(c, c->y); break;
-    case 0xAC: c->y = RD(am_abs(n)); SET_NZ(c, c->y); break;
-    case 0xB4: c->y = RD(am_zpi(n, c->x)); SET_NZ(c, c->y); break;
-    case 0xBC: c->y = RD(am_absi(n, c->x, 0)); SET_NZ(c, c->y); break;
-    /* CPX / CPY / BIT */
-    case 0xE0: op_cmp(c, c->x, IMM()); break;
-    case 0xE4: op_cmp(c, c->x, RD(am_zp(n))); break;
-    case 0xEC: op_cmp(c, c->x, RD(am_abs(n))); break;
-    case 0xC0: op_cmp(c, c->y, IMM()); break;
-    case 0xC4: op_cmp(c, c->y, RD(am_zp(n))); break;
-    case 0xCC: op_cmp(c, c->y, RD(am_abs(n))); break;
-    case 0x24: op_bit(c, RD(am_zp(n))); break;
-    case 0x2C: op_bit(c, RD(am_abs(n))); break;
+/* A read instruction's operand: the byte after the opcode, or the byte at its address. */
+HOT uint8_t operand(nes_t *n, int mode) {
+    return mode == AM_IMM ? rd(n, n->cpu.pc++) : rd(n, effective_address(n, mode, 0));
+}
 
-    /* shifts and INC/DEC */
-    RMW_GROUP(0x00, op_asl)
-    RMW_GROUP(0x20, op_rol)
-    RMW_GROUP(0x40, op_lsr)
-    RMW_GROUP(0x60, op_ror)
-    RMW_GROUP(0xC0, op_dec)
-    RMW_GROUP(0xE0, op_inc)
-    case 0x0A: DUMMY_PC(); c->a = op_asl(c, c->a); break;
-    case 0x2A: DUMMY_PC(); c->a = op_rol(c, c->a); break;
-    case 0x4A: DUMMY_PC(); c->a = op_lsr(c, c->a); break;
-    case 0x6A: DUMMY_PC(); c->a = op_ror(c, c->a); break;
+/* ---- read instructions: the operand into a register, the ALU or nowhere (NOPs) ---- */
+enum { R_ORA, R_AND, R_EOR, R_ADC, R_LDA, R_CMP, R_SBC, R_LDX, R_LDY, R_CPX, R_CPY, R_BIT,
+       R_NOP, /* unofficial: */ R_LAX, R_LAS, R_ANC, R_ALR, R_ARR, R_XAA, R_AXS };
 
-    /* implied */
-    case 0x18: DUMMY_PC(); c->p &= ~FLAG_C; break;
-    case 0x38: DUMMY_PC(); c->p |= FLAG_C; break;
-    case 0x58: DUMMY_PC(); c->p &= ~FLAG_I; break;
-    case 0x78: DUMMY_PC(); c->p |= FLAG_I; break;
-    case 0xB8: DUMMY_PC(); c->p &= ~FLAG_V; break;
-    case 0xD8: DUMMY_PC(); c->p &= ~FLAG_D; break;
-    case 0xF8: DUMMY_PC(); c->p |= FLAG_D; break;
-    case 0xAA: DUMMY_PC(); c->x = c->a; SET_NZ(c, c->x); break;
-    case 0x8A: DUMMY_PC(); c->a = c->x; SET_NZ(c, c->a); break;
-    case 0xA8: DUMMY_PC(); c->y = c->a; SET_NZ(c, c->y); break;
-    case 0x98: DUMMY_PC(); c->a = c->y; SET_NZ(c, c->a); break;
-    case 0xBA: DUMMY_PC(); c->x = c->s; SET_NZ(c, c->x); break;
-    case 0x9A: DUMMY_PC(); c->s = c->x; break;
-    case 0xE8: DUMMY_PC(); c->x++; SET_NZ(c, c->x); break;
-    case 0xCA: DUMMY_PC(); c->x--; SET_NZ(c, c->x); break;
-    case 0xC8: DUMMY_PC(); c->y++; SET_NZ(c, c->y); break;
-    case 0x88: DUMMY_PC(); c->y--; SET_NZ(c, c->y); break;
-    case 0xEA: case 0x1A: case 0x3A: case 0x5A: case 0x7A: case 0xDA: case 0xFA:
-        DUMMY_PC(); break;
-
-    /* stack */
-    case 0x48: DUMMY_PC(); push(n, c->a); break;
-    case 0x08: DUMMY_PC(); push(n, (uint8_t)(c->p | FLAG_B | FLAG_U)); break;
-    case 0x68: DUMMY_PC(); RD(0x100 | c->s); c->a = pull(n); SET_NZ(c, c->a); break;
-    case 0x28: DUMMY_PC(); RD(0x100 | c->s); c->p = (uint8_t)((pull(n) & ~FLAG_B) | FLAG_U); break;
-
-    /* jumps and subroutines */
-    case 0x4C: c->pc = am_abs(n); break;
-    case 0x6C: {
-        uint16_t ptr = am_abs(n);
-        uint16_t lo = RD(ptr);
-        /* the pointer's high byte is fetched without carry into the page */
-        c->pc = (uint16_t)(lo | RD((uint16_t)((ptr & 0xFF00) | ((ptr + 1) & 0xFF))) << 8);
-    } break;
-    case 0x20: {
-        uint16_t lo = IMM();
-        RD(0x100 | c->s);
-        push(n, (uint8_t)(c->pc >> 8));
-        push(n, (uint8_t)c->pc);
-        c->pc = (uint16_t)(lo | RD(c->pc) << 8);
-    } break;
-    case 0x60: {
-        DUMMY_PC();
-        RD(0x100 | c->s);
-        uint16_t lo = pull(n);
-        c->pc = (uint16_t)(lo | pull(n) << 8);
-        DUMMY_PC();
-        c->pc++;
-    } break;
-    case 0x40: {
-        DUMMY_PC();
-        RD(0x100 | c->s);
-        c->p = (uint8_t)((pull(n) & ~FLAG_B) | FLAG_U);
-        uint16_t lo = pull(n);
-        c->pc = (uint16_t)(lo | pull(n) << 8);
-    } break;
-    case 0x00: {
-        DUMMY_PC();
-        c->pc++;
-        push(n, (uint8_t)(c->pc >> 8));
-        push(n, (uint8_t)c->pc);
-        uint16_t vec = 0xFFFE;
-        if (c->need_nmi) { c->need_nmi = 0; vec = 0xFFFA; }
-        push(n, (uint8_t)(c->p | FLAG_B | FLAG_U));
-        c->p |= FLAG_I;
-        uint16_t lo = RD(vec);
-        c->pc = (uint16_t)(lo | RD((uint16_t)(vec + 1)) << 8);
-        /* the handler's first instruction runs before a pending NMI is taken */
-        c->poll &= (uint8_t)~POLL_NMI;
-    } break;
-
-    /* branches */
-    case 0x10: BRANCH(!(c->p & FLAG_N)); break;
-    case 0x30: BRANCH(c->p & FLAG_N); break;
-    case 0x50: BRANCH(!(c->p & FLAG_V)); break;
-    case 0x70: BRANCH(c->p & FLAG_V); break;
-    case 0x90: BRANCH(!(c->p & FLAG_C)); break;
-    case 0xB0: BRANCH(c->p & FLAG_C); break;
-    case 0xD0: BRANCH(!(c->p & FLAG_Z)); break;
-    case 0xF0: BRANCH(c->p & FLAG_Z); break;
-
-    /* ---- unofficial opcodes (https://www.nesdev.org/wiki/CPU_unofficial_opcodes) ---- */
-    RMW_GROUP_U(0x00, op_slo)
-    RMW_GROUP_U(0x20, op_rla)
-    RMW_GROUP_U(0x40, op_sre)
-    RMW_GROUP_U(0x60, op_rra)
-    RMW_GROUP_U(0xC0, op_dcp)
-    RMW_GROUP_U(0xE0, op_isc)
-    /* SAX */
-    case 0x83: WR(am_indx(n), c->a & c->x); break;
-    case 0x87: WR(am_zp(n), c->a & c->x); break;
-    case 0x8F: WR(am_abs(n), c->a & c->x); break;
-    case 0x97: WR(am_zpi(n, c->y), c->a & c->x); break;
-    /* LAX */
-    case 0xA3: c->a = c->x = RD(am_indx(n)); SET_NZ(c, c->a); break;
-    case 0xA7: c->a = c->x = RD(am_zp(n)); SET_NZ(c, c->a); break;
-    case 0xAF: c->a = c->x = RD(am_abs(n)); SET_NZ(c, c->a); break;
-    case 0xB3: c->a = c->x = RD(am_indy(n, 0)); SET_NZ(c, c->a); break;
-    case 0xB7: c->a = c->x = RD(am_zpi(n, c->y)); SET_NZ(c, c->a); break;
-    case 0xBF: c->a = c->x = RD(am_absi(n, c->y, 0)); SET_NZ(c, c->a); break;
-    case 0xAB: c->a = c->x = IMM(); SET_NZ(c, c->a); break; /* LXA: magic constant taken as $FF */
-    /* immediate combos */
-    case 0x0B: case 0x2B: /* ANC */
-        c->a &= IMM(); SET_NZ(c, c->a);
+HOT void exec_read(nes_t *n, int operation, int mode) {
+    cpu_t *c = &n->cpu;
+    uint8_t v = operand(n, mode);
+    switch (operation) {
+    case R_ORA: c->a |= v; SET_NZ(c, c->a); break;
+    case R_AND: c->a &= v; SET_NZ(c, c->a); break;
+    case R_EOR: c->a ^= v; SET_NZ(c, c->a); break;
+    case R_ADC: op_adc(c, v); break;
+    case R_LDA: c->a = v; SET_NZ(c, c->a); break;
+    case R_CMP: op_cmp(c, c->a, v); break;
+    case R_SBC: op_sbc(c, v); break;
+    case R_LDX: c->x = v; SET_NZ(c, c->x); break;
+    case R_LDY: c->y = v; SET_NZ(c, c->y); break;
+    case R_CPX: op_cmp(c, c->x, v); break;
+    case R_CPY: op_cmp(c, c->y, v); break;
+    case R_BIT: op_bit(c, v); break;
+    case R_NOP: break;
+    case R_LAX: c->a = c->x = v; SET_NZ(c, c->a); break; /* #imm is LXA, magic constant $FF */
+    case R_LAS: v &= c->s; c->a = c->x = c->s = v; SET_NZ(c, v); break;
+    case R_ANC:
+        c->a &= v; SET_NZ(c, c->a);
         c->p = (uint8_t)((c->p & ~FLAG_C) | (c->a >> 7));
         break;
-    case 0x4B: c->a &= IMM(); c->a = op_lsr(c, c->a); break; /* ALR */
-    case 0x6B: { /* ARR */
-        c->a &= IMM();
+    case R_ALR: c->a &= v; c->a = op_lsr(c, c->a); break;
+    case R_ARR: {
+        c->a &= v;
         c->a = (uint8_t)(c->a >> 1 | (c->p & FLAG_C) << 7);
         SET_NZ(c, c->a);
         uint8_t b6 = (c->a >> 6) & 1, b5 = (c->a >> 5) & 1;
         c->p = (uint8_t)((c->p & ~(FLAG_C | FLAG_V)) | b6 | ((b6 ^ b5) ? FLAG_V : 0));
     } break;
-    case 0x8B: c->a = (uint8_t)((c->a | 0xEE) & c->x & IMM()); SET_NZ(c, c->a); break; /* XAA (unstable) */
-    case 0xCB: { /* AXS / SBX */
-        uint8_t v = IMM(), ax = c->a & c->x;
+    case R_XAA: c->a = (uint8_t)((c->a | 0xEE) & c->x & v); SET_NZ(c, c->a); break; /* unstable */
+    case R_AXS: { /* SBX */
+        uint8_t ax = c->a & c->x;
         c->x = (uint8_t)(ax - v);
         c->p = (uint8_t)((c->p & ~FLAG_C) | (ax >= v ? FLAG_C : 0));
         SET_NZ(c, c->x);
     } break;
-    case 0xBB: { /* LAS */
-        uint8_t v = RD(am_absi(n, c->y, 0)) & c->s;
-        c->a = c->x = c->s = v; SET_NZ(c, v);
-    } break;
-    /* SHA / SHX / SHY / TAS */
+    }
+}
+
+/* ---- store instructions ---- */
+enum { W_STA, W_STX, W_STY, W_SAX };
+
+HOT void exec_store(nes_t *n, int operation, int mode) {
+    cpu_t *c = &n->cpu;
+    uint16_t a = effective_address(n, mode, 1);
+    uint8_t v = operation == W_STA ? c->a : operation == W_STX ? c->x : operation == W_STY ? c->y
+                                                                                      : (uint8_t)(c->a & c->x);
+    wr(n, a, v);
+}
+
+/* ---- read-modify-write instructions: read, write back the same byte (the 6502's dummy
+ * write), write the result; on the accumulator a dummy read of the next byte instead ---- */
+enum { M_ASL, M_ROL, M_LSR, M_ROR, M_DEC, M_INC,
+       /* unofficial: */ M_SLO, M_RLA, M_SRE, M_RRA, M_DCP, M_ISC };
+
+HOT uint8_t modify(cpu_t *c, int operation, uint8_t v) {
+    switch (operation) {
+    case M_ASL: return op_asl(c, v);
+    case M_ROL: return op_rol(c, v);
+    case M_LSR: return op_lsr(c, v);
+    case M_ROR: return op_ror(c, v);
+    case M_DEC: return op_dec(c, v);
+    case M_INC: return op_inc(c, v);
+    case M_SLO: return op_slo(c, v);
+    case M_RLA: return op_rla(c, v);
+    case M_SRE: return op_sre(c, v);
+    case M_RRA: return op_rra(c, v);
+    case M_DCP: return op_dcp(c, v);
+    default: return op_isc(c, v);
+    }
+}
+
+HOT void exec_rmw(nes_t *n, int operation, int mode) {
+    cpu_t *c = &n->cpu;
+    if (mode == AM_ACC) {
+        rd(n, c->pc);
+        c->a = modify(c, operation, c->a);
+        return;
+    }
+    uint16_t a = effective_address(n, mode, 1);
+    uint8_t v = rd(n, a);
+    wr(n, a, v);
+    wr(n, a, modify(c, operation, v));
+}
+
+/* ---- one-byte instructions: a dummy read of the next byte, then a register operation ---- */
+HOT void exec_implied(nes_t *n, uint8_t op) {
+    cpu_t *c = &n->cpu;
+    rd(n, c->pc);
+    switch (op) {
+    case 0x18: c->p &= ~FLAG_C; break; /* CLC */
+    case 0x38: c->p |= FLAG_C; break;  /* SEC */
+    case 0x58: c->p &= ~FLAG_I; break; /* CLI */
+    case 0x78: c->p |= FLAG_I; break;  /* SEI */
+    case 0xB8: c->p &= ~FLAG_V; break; /* CLV */
+    case 0xD8: c->p &= ~FLAG_D; break; /* CLD */
+    case 0xF8: c->p |= FLAG_D; break;  /* SED */
+    case 0xAA: c->x = c->a; SET_NZ(c, c->x); break; /* TAX */
+    case 0x8A: c->a = c->x; SET_NZ(c, c->a); break; /* TXA */
+    case 0xA8: c->y = c->a; SET_NZ(c, c->y); break; /* TAY */
+    case 0x98: c->a = c->y; SET_NZ(c, c->a); break; /* TYA */
+    case 0xBA: c->x = c->s; SET_NZ(c, c->x); break; /* TSX */
+    case 0x9A: c->s = c->x; break;                  /* TXS */
+    case 0xE8: c->x++; SET_NZ(c, c->x); break;      /* INX */
+    case 0xCA: c->x--; SET_NZ(c, c->x); break;      /* DEX */
+    case 0xC8: c->y++; SET_NZ(c, c->y); break;      /* INY */
+    case 0x88: c->y--; SET_NZ(c, c->y); break;      /* DEY */
+    default: break;                                 /* NOP and its unofficial copies */
+    }
+}
+
+/* ---- stack, jumps, subroutines, interrupts by instruction ---- */
+HOT void exec_push(nes_t *n, uint8_t v) { rd(n, n->cpu.pc); push(n, v); } /* PHA, PHP */
+
+/* PLA / PLP: the dummy read of the next byte, then of the stack before S moves */
+HOT uint8_t exec_pull(nes_t *n) {
+    cpu_t *c = &n->cpu;
+    rd(n, c->pc);
+    rd(n, 0x100 | c->s);
+    return pull(n);
+}
+
+/* Further rounds of a JMP to itself, the loop many games idle in until the NMI (Super Mario
+ * Bros. spends about 45% of its cycles there). A round is three reads of PRG ROM or RAM
+ * (opcode, address low, high) that change nothing but the clocks, so while nothing else can
+ * act the rounds are counted in bulk: the ones that start before `limit` (the run's end),
+ * end before the cycle whose end syncs the PPU (ppu_event: vblank, a board's IRQ) and before
+ * the APU's next event (which may raise an IRQ or start a DMC DMA). The caller checked that
+ * no interrupt line needs sampling and no DMA is due; the rounds after these run one by one
+ * as before. */
+static __attribute__((noinline)) void idle_rounds(nes_t *n, uint64_t limit) {
+    cpu_t *c = &n->cpu;
+    const uint64_t mc = c->master_clock, round = 3 * (CPU_START_READ + CPU_END_READ);
+    if (limit <= mc || n->ppu_event <= mc || n->apu.wait <= 3) return;
+    uint64_t k = (limit - mc) / round;
+    uint64_t k_ppu = (n->ppu_event - mc) / round;    /* last cycle end - PPU_OFFSET < ppu_event */
+    uint64_t k_apu = (n->apu.wait - 1) / 3;           /* the countdown stays >= 1 */
+    if (k_ppu < k) k = k_ppu;
+    if (k_apu < k) k = k_apu;
+    c->master_clock = mc + k * round;
+    n->apu.wait -= (uint32_t)(3 * k);
+}
+
+/* JMP abs; `limit`: see idle_rounds (0: one instruction only); `frame_end`: the run also
+ * stops at a finished frame (ppu.frame_ready), which the PPU may have set in this JMP */
+HOT void exec_jmp(nes_t *n, uint64_t limit, int frame_end) {
+    cpu_t *c = &n->cpu;
+    const uint16_t at = (uint16_t)(c->pc - 1);
+    c->pc = am_abs(n);
+    /* the loop's reads take rd's inline path only in PRG ROM and internal RAM */
+    if (__builtin_expect(c->pc == at, 0) && !(c->int_active | irq_unmasked(n) | c->need_halt | n->slow_cycle)
+        && !(frame_end && n->ppu.frame_ready) && (at >= 0x8000 ? at <= 0xFFFD : at <= 0x1FFD))
+        idle_rounds(n, limit);
+}
+
+HOT void exec_jmp_indirect(nes_t *n) {
+    uint16_t ptr = am_abs(n);
+    uint16_t lo = rd(n, ptr);
+    /* the pointer's high byte is fetched without carry into the page */
+    n->cpu.pc = (uint16_t)(lo | rd(n, (uint16_t)((ptr & 0xFF00) | ((ptr + 1) & 0xFF))) << 8);
+}
+
+HOT void exec_jsr(nes_t *n) {
+    cpu_t *c = &n->cpu;
+    uint16_t lo = rd(n, c->pc++);
+    rd(n, 0x100 | c->s);
+    push(n, (uint8_t)(c->pc >> 8));
+    push(n, (uint8_t)c->pc);
+    c->pc = (uint16_t)(lo | rd(n, c->pc) << 8);
+}
+
+HOT void exec_rts(nes_t *n) {
+    cpu_t *c = &n->cpu;
+    rd(n, c->pc);
+    rd(n, 0x100 | c->s);
+    uint16_t lo = pull(n);
+    c->pc = (uint16_t)(lo | pull(n) << 8);
+    rd(n, c->pc);
+    c->pc++;
+}
+
+HOT void exec_rti(nes_t *n) {
+    cpu_t *c = &n->cpu;
+    rd(n, c->pc);
+    rd(n, 0x100 | c->s);
+    c->p = (uint8_t)((pull(n) & ~FLAG_B) | FLAG_U);
+    uint16_t lo = pull(n);
+    c->pc = (uint16_t)(lo | pull(n) << 8);
+}
+
+HOT void exec_brk(nes_t *n) {
+    cpu_t *c = &n->cpu;
+    rd(n, c->pc);
+    c->pc++;
+    push(n, (uint8_t)(c->pc >> 8));
+    push(n, (uint8_t)c->pc);
+    /* an NMI that arrives before the P push hijacks it, as for an IRQ */
+    uint16_t vec = 0xFFFE;
+    if (c->need_nmi) { c->need_nmi = 0; vec = 0xFFFA; }
+    push(n, (uint8_t)(c->p | FLAG_B | FLAG_U));
+    c->p |= FLAG_I;
+    uint16_t lo = rd(n, vec);
+    c->pc = (uint16_t)(lo | rd(n, (uint16_t)(vec + 1)) << 8);
+    /* the handler's first instruction runs before a pending NMI is taken */
+    c->poll &= (uint8_t)~POLL_NMI;
+}
+
+/* Bxx: taken when P's `flag` is `set`. */
+HOT void exec_branch(nes_t *n, uint8_t flag, int set) {
+    cpu_t *c = &n->cpu;
+    int8_t off = (int8_t)rd(n, c->pc++);
+    if (((c->p & flag) != 0) != set) return;
+    /* a taken branch polls interrupts before cycle 2, not before cycle 3 (its last cycle
+     * without a page cross) */
+    uint8_t first = c->poll;
+    if (c->run_irq && !(first & POLL_IRQ)) c->run_irq = 0;
+    rd(n, c->pc);
+    uint16_t np = (uint16_t)(c->pc + off);
+    if ((np ^ c->pc) & 0xFF00) {
+        rd(n, (uint16_t)((c->pc & 0xFF00) | (np & 0xFF)));
+        /* and again before cycle 4: an IRQ the first poll saw is taken even if its source
+         * was acknowledged since */
+        c->poll |= (uint8_t)(first & POLL_IRQ);
+        c->int_active |= c->poll;
+    }
+    c->pc = np;
+}
+
+/* SHA (zp),Y and abs,Y / SHX abs,Y / SHY abs,X / TAS abs,Y (see op_sh) */
+HOT void exec_sh(nes_t *n, uint8_t op) {
+    cpu_t *c = &n->cpu;
+    switch (op) {
     case 0x93: {
-        uint8_t p = IMM();
-        uint16_t lo = RD(p);
-        uint16_t base = (uint16_t)(lo | RD((uint8_t)(p + 1)) << 8);
+        uint8_t p = rd(n, c->pc++);
+        uint16_t lo = rd(n, p);
+        uint16_t base = (uint16_t)(lo | rd(n, (uint8_t)(p + 1)) << 8);
         op_sh(n, base, c->y, c->a & c->x);
     } break;
     case 0x9F: op_sh(n, am_abs(n), c->y, c->a & c->x); break;
     case 0x9E: op_sh(n, am_abs(n), c->y, c->x); break;
     case 0x9C: op_sh(n, am_abs(n), c->x, c->y); break;
-    case 0x9B: c->s = c->a & c->x; op_sh(n, am_abs(n), c->y, c->s); break;
+    default: c->s = c->a & c->x; op_sh(n, am_abs(n), c->y, c->s); break; /* 0x9B TAS */
+    }
+}
+
+/* ---- decode: the opcode matrix ---- */
+#define READ(op, R, M) case op: exec_read(n, R, M); break;
+#define STORE(op, W, M) case op: exec_store(n, W, M); break;
+#define RMW(op, F, M) case op: exec_rmw(n, F, M); break;
+/* the eight modes of the "cc=01" column (ORA AND EOR ADC LDA CMP SBC) */
+#define READ_GROUP(base, R)                                                           \
+    READ((base) + 0x01, R, AM_INDX) READ((base) + 0x05, R, AM_ZP) READ((base) + 0x09, R, AM_IMM) \
+    READ((base) + 0x0D, R, AM_ABS) READ((base) + 0x11, R, AM_INDY) READ((base) + 0x15, R, AM_ZPX) \
+    READ((base) + 0x19, R, AM_ABSY) READ((base) + 0x1D, R, AM_ABSX)
+/* official shifts and INC/DEC: zp, abs, zp,X, abs,X */
+#define RMW_GROUP(base, F) \
+    RMW((base) + 0x06, F, AM_ZP) RMW((base) + 0x0E, F, AM_ABS) RMW((base) + 0x16, F, AM_ZPX) RMW((base) + 0x1E, F, AM_ABSX)
+/* the unofficial read-modify-write combinations share the "cc=11" column's modes */
+#define RMW_GROUP_U(base, F)                                                                   \
+    RMW((base) + 0x03, F, AM_INDX) RMW((base) + 0x07, F, AM_ZP) RMW((base) + 0x0F, F, AM_ABS) \
+    RMW((base) + 0x13, F, AM_INDY) RMW((base) + 0x17, F, AM_ZPX) RMW((base) + 0x1B, F, AM_ABSY) \
+    RMW((base) + 0x1F, F, AM_ABSX)
+
+/* Runs the instruction `op` after its opcode fetch; 0 for the JAM opcodes. */
+HOT int run_opcode(nes_t *n, uint8_t op, uint64_t limit, int frame_end) {
+    cpu_t *c = &n->cpu;
+    switch (op) {
+    READ_GROUP(0x00, R_ORA) READ_GROUP(0x20, R_AND) READ_GROUP(0x40, R_EOR) READ_GROUP(0x60, R_ADC)
+    READ_GROUP(0xA0, R_LDA) READ_GROUP(0xC0, R_CMP) READ_GROUP(0xE0, R_SBC)
+    READ(0xEB, R_SBC, AM_IMM) /* unofficial copy */
+    READ(0xA2, R_LDX, AM_IMM) READ(0xA6, R_LDX, AM_ZP) READ(0xAE, R_LDX, AM_ABS)
+    READ(0xB6, R_LDX, AM_ZPY) READ(0xBE, R_LDX, AM_ABSY)
+    READ(0xA0, R_LDY, AM_IMM) READ(0xA4, R_LDY, AM_ZP) READ(0xAC, R_LDY, AM_ABS)
+    READ(0xB4, R_LDY, AM_ZPX) READ(0xBC, R_LDY, AM_ABSX)
+    READ(0xE0, R_CPX, AM_IMM) READ(0xE4, R_CPX, AM_ZP) READ(0xEC, R_CPX, AM_ABS)
+    READ(0xC0, R_CPY, AM_IMM) READ(0xC4, R_CPY, AM_ZP) READ(0xCC, R_CPY, AM_ABS)
+    READ(0x24, R_BIT, AM_ZP) READ(0x2C, R_BIT, AM_ABS)
+
+    STORE(0x81, W_STA, AM_INDX) STORE(0x85, W_STA, AM_ZP) STORE(0x8D, W_STA, AM_ABS)
+    STORE(0x91, W_STA, AM_INDY) STORE(0x95, W_STA, AM_ZPX) STORE(0x99, W_STA, AM_ABSY)
+    STORE(0x9D, W_STA, AM_ABSX)
+    STORE(0x86, W_STX, AM_ZP) STORE(0x8E, W_STX, AM_ABS) STORE(0x96, W_STX, AM_ZPY)
+    STORE(0x84, W_STY, AM_ZP) STORE(0x8C, W_STY, AM_ABS) STORE(0x94, W_STY, AM_ZPX)
+
+    RMW_GROUP(0x00, M_ASL) RMW_GROUP(0x20, M_ROL) RMW_GROUP(0x40, M_LSR) RMW_GROUP(0x60, M_ROR)
+    RMW_GROUP(0xC0, M_DEC) RMW_GROUP(0xE0, M_INC)
+    RMW(0x0A, M_ASL, AM_ACC) RMW(0x2A, M_ROL, AM_ACC) RMW(0x4A, M_LSR, AM_ACC) RMW(0x6A, M_ROR, AM_ACC)
+
+    case 0x18: case 0x38: case 0x58: case 0x78: case 0xB8: case 0xD8: case 0xF8:
+    case 0xAA: case 0x8A: case 0xA8: case 0x98: case 0xBA: case 0x9A:
+    case 0xE8: case 0xCA: case 0xC8: case 0x88:
+    case 0xEA: case 0x1A: case 0x3A: case 0x5A: case 0x7A: case 0xDA: case 0xFA:
+        exec_implied(n, op); break;
+
+    case 0x48: exec_push(n, c->a); break;                                    /* PHA */
+    case 0x08: exec_push(n, (uint8_t)(c->p | FLAG_B | FLAG_U)); break;       /* PHP */
+    case 0x68: c->a = exec_pull(n); SET_NZ(c, c->a); break;                  /* PLA */
+    case 0x28: c->p = (uint8_t)((exec_pull(n) & ~FLAG_B) | FLAG_U); break;   /* PLP */
+    case 0x4C: exec_jmp(n, limit, frame_end); break;
+    case 0x6C: exec_jmp_indirect(n); break;
+    case 0x20: exec_jsr(n); break;
+    case 0x60: exec_rts(n); break;
+    case 0x40: exec_rti(n); break;
+    case 0x00: exec_brk(n); break;
+
+    case 0x10: exec_branch(n, FLAG_N, 0); break; /* BPL */
+    case 0x30: exec_branch(n, FLAG_N, 1); break; /* BMI */
+    case 0x50: exec_branch(n, FLAG_V, 0); break; /* BVC */
+    case 0x70: exec_branch(n, FLAG_V, 1); break; /* BVS */
+    case 0x90: exec_branch(n, FLAG_C, 0); break; /* BCC */
+    case 0xB0: exec_branch(n, FLAG_C, 1); break; /* BCS */
+    case 0xD0: exec_branch(n, FLAG_Z, 0); break; /* BNE */
+    case 0xF0: exec_branch(n, FLAG_Z, 1); break; /* BEQ */
+
+    /* ---- unofficial opcodes (https://www.nesdev.org/wiki/CPU_unofficial_opcodes) ---- */
+    RMW_GROUP_U(0x00, M_SLO) RMW_GROUP_U(0x20, M_RLA) RMW_GROUP_U(0x40, M_SRE)
+    RMW_GROUP_U(0x60, M_RRA) RMW_GROUP_U(0xC0, M_DCP) RMW_GROUP_U(0xE0, M_ISC)
+    STORE(0x83, W_SAX, AM_INDX) STORE(0x87, W_SAX, AM_ZP) STORE(0x8F, W_SAX, AM_ABS)
+    STORE(0x97, W_SAX, AM_ZPY)
+    READ(0xA3, R_LAX, AM_INDX) READ(0xA7, R_LAX, AM_ZP) READ(0xAF, R_LAX, AM_ABS)
+    READ(0xB3, R_LAX, AM_INDY) READ(0xB7, R_LAX, AM_ZPY) READ(0xBF, R_LAX, AM_ABSY)
+    READ(0xAB, R_LAX, AM_IMM) READ(0xBB, R_LAS, AM_ABSY)
+    READ(0x0B, R_ANC, AM_IMM) READ(0x2B, R_ANC, AM_IMM) READ(0x4B, R_ALR, AM_IMM)
+    READ(0x6B, R_ARR, AM_IMM) READ(0x8B, R_XAA, AM_IMM) READ(0xCB, R_AXS, AM_IMM)
+    case 0x93: case 0x9F: case 0x9E: case 0x9C: case 0x9B: exec_sh(n, op); break;
     /* NOPs that read */
-    case 0x80: case 0x82: case 0x89: case 0xC2: case 0xE2: IMM(); break;
-    case 0x04: case 0x44: case 0x64: RD(am_zp(n)); break;
-    case 0x14: case 0x34: case 0x54: case 0x74: case 0xD4: case 0xF4: RD(am_zpi(n, c->x)); break;
-    case 0x0C: RD(am_abs(n)); break;
-    case 0x1C: case 0x3C: case 0x5C: case 0x7C: case 0xDC: case 0xFC: RD(am_absi(n, c->x, 0)); break;
-    /* JAM / KIL: the CPU stops fetching until reset */
-    default:
+    READ(0x80, R_NOP, AM_IMM) READ(0x82, R_NOP, AM_IMM) READ(0x89, R_NOP, AM_IMM)
+    READ(0xC2, R_NOP, AM_IMM) READ(0xE2, R_NOP, AM_IMM)
+    READ(0x04, R_NOP, AM_ZP) READ(0x44, R_NOP, AM_ZP) READ(0x64, R_NOP, AM_ZP)
+    READ(0x14, R_NOP, AM_ZPX) READ(0x34, R_NOP, AM_ZPX) READ(0x54, R_NOP, AM_ZPX)
+    READ(0x74, R_NOP, AM_ZPX) READ(0xD4, R_NOP, AM_ZPX) READ(0xF4, R_NOP, AM_ZPX)
+    READ(0x0C, R_NOP, AM_ABS)
+    READ(0x1C, R_NOP, AM_ABSX) READ(0x3C, R_NOP, AM_ABSX) READ(0x5C, R_NOP, AM_ABSX)
+    READ(0x7C, R_NOP, AM_ABSX) READ(0xDC, R_NOP, AM_ABSX) READ(0xFC, R_NOP, AM_ABSX)
+    default: return 0; /* JAM / KIL */
+    }
+    return 1;
+}
+
+/* One instruction: fetch, decode and execute, then the interrupt its poll saw. A JAM opcode
+ * stops the CPU fetching until reset. `limit`: the master clock the run stops at, up to
+ * which an idle loop may run in bulk (exec_jmp), 0 for exactly one instruction; `frame_end`:
+ * the run also stops at a finished frame. */
+HOT void execute(nes_t *n, uint64_t limit, int frame_end) {
+    cpu_t *c = &n->cpu;
+    if (c->jammed) return;
+    uint8_t op = rd(n, c->pc++);
+    if (!run_opcode(n, op, limit, frame_end)) {
         c->jammed = 1;
         c->pc--;
         return;
@@ -571,12 +697,12 @@ HOT void execute(nes_t *n) {
     if (c->poll) interrupt(n);
 }
 
-void cpu_step(nes_t *n) { execute(n); }
+void cpu_step(nes_t *n) { execute(n, 0, 0); }
 
 /* Instructions until the PPU reports a finished frame or the CPU jams: the loop around the
  * inlined instruction body saves a call per instruction. */
 void cpu_run_frame(nes_t *n, uint64_t limit) {
-    while (!n->ppu.frame_ready && !n->cpu.jammed && n->cpu.master_clock < limit) execute(n);
+    while (!n->ppu.frame_ready && !n->cpu.jammed && n->cpu.master_clock < limit) execute(n, limit, 1);
 }
 
 /* Instructions until cpu_cycles() reaches `target` (or the CPU jams). The comparison is made
@@ -585,7 +711,7 @@ void cpu_run_until(nes_t *n, uint64_t target) {
     int64_t cycles = (int64_t)target + 2 - (int64_t)n->cpu.cycle_offset;
     if (cycles <= 0) return;
     uint64_t clock = 12u * (uint64_t)cycles - 11u; /* cpu_cycles() >= target from here on */
-    while (n->cpu.master_clock < clock && !n->cpu.jammed) execute(n);
+    while (n->cpu.master_clock < clock && !n->cpu.jammed) execute(n, clock, 0);
 }
 
 /* Power-on and RESET: the CPU spends 8 cycles (bus reads of no consequence, S decremented by
