@@ -3,6 +3,7 @@
 The env owns the emulator; the game module (:mod:`games`) says what the RAM means. Without a game
 module the env is generic: reward 0, never terminates, empty info.
 """
+import functools
 import hashlib
 import json
 import os
@@ -151,7 +152,12 @@ def rules_in_c(game: Game) -> bool:
     """True when ``game``'s rules are all in its spec (or it has none): it keeps
     :class:`games.Game`'s hooks, so the pool's C loop can evaluate them frame by frame
     (``nes_core.NESPool.run``'s ``rule_ops`` and ``frameskip``) with no Python per frame."""
-    return all(getattr(type(game), hook) is getattr(Game, hook) for hook in _GAME_HOOKS)
+    return _keeps_game_hooks(type(game))
+
+
+@functools.lru_cache(maxsize=None)
+def _keeps_game_hooks(cls: type) -> bool:  # a class property, asked every step
+    return all(getattr(cls, hook) is getattr(Game, hook) for hook in _GAME_HOOKS)
 
 
 def frames_to_draw(obs_type: str, frameskip: int) -> int:
@@ -730,12 +736,12 @@ class NESEnv(gym.Env):
         frame loop: ``players`` uniforms a frame for the frames that run (drawn for all
         ``frameskip`` frames, then the generator is put back to where it would be when the
         step ended early)."""
-        from nes_core import NESPool
-
         nes, game, k = self.nes, self.game, self.frameskip
         spec = game.spec is not None
         a = self._frame_pool
         if a is None:
+            from nes_core import NESPool
+
             fmt = self._obs_format if self._obs_format is not None else ObsFormat("grayscale", (1, 1))
             pool = NESPool([nes], 1, obs_format=fmt)
             a = self._frame_pool = {
@@ -754,8 +760,9 @@ class NESEnv(gym.Env):
                 pool.set_rules(game.rules.table, game._rule_states)
                 a["game"] = game
                 a["info"] = np.zeros((game.rules.table.ninfo, 1), np.int64)
-            rules = {"rule_ops": a["ops"], "rewards": a["rewards"], "flags": a["flags"],
-                     "info": a["info"]}
+                a["rules"] = {"rule_ops": a["ops"], "rewards": a["rewards"], "flags": a["flags"],
+                              "info": a["info"]}
+            rules = a["rules"]
         a["b1"][0], a["b2"][0] = buttons
         a["last"][0] = self._last_buttons
         p = self.repeat_action_probability if sticky else 0.0
