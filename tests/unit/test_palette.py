@@ -105,6 +105,20 @@ def test_emphasis_selects_the_row_of_a_512_colour_palette():
     assert not np.array_equal(ntsc, frame("ntsc").screen)
 
 
+def test_grayscale_observations_follow_emphasis():
+    """The grey capture (a table lookup per line's emphasis; AVX2 where the CPU has it) is the
+    BT.601 luma of the emphasised RGB picture."""
+    from nes_core import ObsFormat
+
+    pal = custom(512, seed=11)
+    for mask in (0x1E, EMPHASIS_MASK):
+        nes = frame(pal, mask)
+        rgb = nes.screen.astype(np.uint32)
+        luma = ((77 * rgb[..., 0] + 150 * rgb[..., 1] + 29 * rgb[..., 2] + 128) >> 8).astype(np.uint8)
+        assert np.array_equal(nes.capture(ObsFormat("grayscale")), luma)
+        assert len(np.unique(luma)) > 4
+
+
 @pytest.mark.parametrize("palette", ["nes-py", "custom64"])
 def test_a_64_colour_palette_ignores_emphasis(palette):
     pal = NESPY_RGB if palette == "nes-py" else custom(64, seed=3)
