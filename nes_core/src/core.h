@@ -243,6 +243,10 @@ void cpu_state(struct state *st, struct nes *nes);
 void ppu_power(struct nes *nes);
 void ppu_reset(struct nes *nes);
 void ppu_run_to(struct nes *nes, uint64_t master_clock);
+/* ppu_run_to, stopping right after the dot that sets sprite 0 hit (PPUSTATUS bit 6) if one
+ * does before `master_clock`: then ppu.clock is the earliest target whose PPUSTATUS read sees it */
+void ppu_run_to_hit(struct nes *nes, uint64_t master_clock);
+uint8_t ppu_status_peek(const struct nes *nes); /* a PPUSTATUS read's value, no side effects */
 /* CPU cycles since power-on: 12 master clocks each; the count advances at each cycle's start. */
 static inline uint64_t cpu_cycles(const struct nes *nes) {
     return (nes->cpu.master_clock + 11) / 12 - 2 + nes->cpu.cycle_offset;

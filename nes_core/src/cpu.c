@@ -5,6 +5,7 @@
  * at the end of the cycle, so "the second-to-last cycle decides" falls out of the sequencing.
  * https://www.nesdev.org/wiki/CPU_interrupts, https://www.nesdev.org/wiki/DMA */
 #include "core.h"
+#include "ppu.h" /* PPUSTATUS bits, for the poll loops */
 
 #ifdef NES_SANITIZE
 /* sanitizer builds: forcing every bus access inline into the opcode switch makes gcc and
@@ -497,6 +498,66 @@ HOT void exec_jmp(nes_t *n, uint64_t limit, int frame_end) {
         idle_rounds(n, limit);
 }
 
+/* A byte of the program at `a`, read without side effects: PRG ROM or internal RAM only. */
+static inline int code_byte(const nes_t *n, uint16_t a) {
+    if (a >= 0x8000) return n->cart.prg[n->cart.prg_map[(a >> 13) & 3] + (a & 0x1FFF)];
+    return a < 0x2000 ? n->ram[a & 0x7FF] : -1;
+}
+
+/* Further rounds of a loop that polls PPUSTATUS, as Super Mario Bros. waits for sprite 0 hit
+ * (a fifth of its instructions), `at` its first byte, reached by its branch:
+ *     LDA $2002 / AND #m / BEQ|BNE at     9 cycles a round (10 when the branch crosses a page)
+ *     BIT $2002 / BPL|BMI|BVC|BVS at      7 (8)
+ * A round changes nothing but the clocks while its PPUSTATUS read returns what the last one
+ * did: the read cleared vblank, which is set again only at ppu_event, and the flag bits that
+ * decide the round (the AND's; BIT's N, V and Z) stay as they are up to that event unless
+ * sprite 0 hit or sprite overflow is set. So the PPU runs ahead, stopping at a sprite 0 hit
+ * that matters (ppu_run_to_hit), and the rounds whose reads come before it are counted in
+ * bulk, bounded as idle_rounds' are; a loop that an overflow could end runs as before. The
+ * round after them runs normally and its read sees the PPU where it stopped, which is at or
+ * before that read's own target. The caller checked what exec_jmp checks for idle_rounds. */
+static __attribute__((noinline)) void poll_rounds(nes_t *n, uint64_t limit, uint16_t at) {
+    cpu_t *c = &n->cpu;
+    int b[7];
+    for (int i = 0; i < 7; i++) b[i] = code_byte(n, (uint16_t)(at + i));
+    if (b[1] != 0x02 || b[2] != 0x20) return;
+    /* The next read returns `v` unless the PPU sets a flag before it. The PPU may have moved
+     * since the last read (a scheduled event in the round's last cycles): the rounds are
+     * alike only if `v` leaves A and P as the last read did and clears nothing. */
+    const uint8_t v = ppu_status_peek(n);
+    if (v & PPUSTATUS_VBLANK) return;
+    int cycles, decides; /* the PPUSTATUS bits a round's A and P depend on */
+    uint16_t next; /* the address after the branch */
+    if (b[0] == 0xAD && b[3] == 0x29 && (b[5] == 0xF0 || b[5] == 0xD0) && b[6] == 0xF9) {
+        if ((v & b[4]) != c->a) return;
+        cycles = 9; decides = b[4]; next = (uint16_t)(at + 7);
+    } else if (b[0] == 0x2C && (b[3] & 0x1F) == 0x10 && !(b[3] & 0x80) && b[4] == 0xFB) {
+        const uint8_t nvz = (uint8_t)((v & (FLAG_N | FLAG_V)) | ((c->a & v) ? 0 : FLAG_Z));
+        if ((c->p & (FLAG_N | FLAG_V | FLAG_Z)) != nvz) return;
+        cycles = 7; decides = 0xC0 | c->a; next = (uint16_t)(at + 5);
+    } else return;
+    if ((next ^ at) & 0xFF00) cycles++;
+    const uint8_t may_set = (uint8_t)(decides & (PPUSTATUS_SPRITE0_HIT | PPUSTATUS_OVERFLOW) & ~v);
+    if (may_set & PPUSTATUS_OVERFLOW) return;
+    const uint64_t mc = c->master_clock, round = (uint64_t)cycles * (CPU_START_READ + CPU_END_READ);
+    if (limit <= mc || n->ppu_event <= mc || n->apu.wait <= (uint32_t)cycles) return;
+    uint64_t k = (limit - mc) / round;
+    uint64_t k_ppu = (n->ppu_event - mc) / round;
+    uint64_t k_apu = (n->apu.wait - 1) / (uint32_t)cycles;
+    if (k_ppu < k) k = k_ppu;
+    if (k_apu < k) k = k_apu;
+    if (k == 0) return;
+    /* the PPU target of round i's read: three cycles in, then the read's first part */
+    const uint64_t read0 = mc + 3 * (CPU_START_READ + CPU_END_READ) + CPU_START_READ - PPU_OFFSET;
+    if (may_set) {
+        ppu_run_to_hit(n, read0 + (k - 1) * round);
+        if (n->ppu.status & PPUSTATUS_SPRITE0_HIT) /* the first read at or past ppu.clock sees it */
+            k = n->ppu.clock <= read0 ? 0 : (n->ppu.clock - read0 + round - 1) / round;
+    }
+    c->master_clock = mc + k * round;
+    n->apu.wait -= (uint32_t)(cycles * k);
+}
+
 HOT void exec_jmp_indirect(nes_t *n) {
     uint16_t ptr = am_abs(n);
     uint16_t lo = rd(n, ptr);
@@ -549,8 +610,9 @@ HOT void exec_brk(nes_t *n) {
     c->poll &= (uint8_t)~POLL_NMI;
 }
 
-/* Bxx: taken when P's `flag` is `set`. */
-HOT void exec_branch(nes_t *n, uint8_t flag, int set) {
+/* Bxx: taken when P's `flag` is `set`. `limit`, `frame_end`: see exec_jmp (a PPUSTATUS poll
+ * loop may run in bulk: poll_rounds). */
+HOT void exec_branch(nes_t *n, uint8_t flag, int set, uint64_t limit, int frame_end) {
     cpu_t *c = &n->cpu;
     int8_t off = (int8_t)rd(n, c->pc++);
     if (((c->p & flag) != 0) != set) return;
@@ -568,6 +630,9 @@ HOT void exec_branch(nes_t *n, uint8_t flag, int set) {
         c->int_active |= c->poll;
     }
     c->pc = np;
+    if (__builtin_expect(off == -7 || off == -5, 0) && !(c->int_active | irq_unmasked(n) | c->need_halt | n->slow_cycle)
+        && !(frame_end && n->ppu.frame_ready))
+        poll_rounds(n, limit, np);
 }
 
 /* SHA (zp),Y and abs,Y / SHX abs,Y / SHY abs,X / TAS abs,Y (see op_sh) */
@@ -647,14 +712,14 @@ HOT int run_opcode(nes_t *n, uint8_t op, uint64_t limit, int frame_end) {
     case 0x40: exec_rti(n); break;
     case 0x00: exec_brk(n); break;
 
-    case 0x10: exec_branch(n, FLAG_N, 0); break; /* BPL */
-    case 0x30: exec_branch(n, FLAG_N, 1); break; /* BMI */
-    case 0x50: exec_branch(n, FLAG_V, 0); break; /* BVC */
-    case 0x70: exec_branch(n, FLAG_V, 1); break; /* BVS */
-    case 0x90: exec_branch(n, FLAG_C, 0); break; /* BCC */
-    case 0xB0: exec_branch(n, FLAG_C, 1); break; /* BCS */
-    case 0xD0: exec_branch(n, FLAG_Z, 0); break; /* BNE */
-    case 0xF0: exec_branch(n, FLAG_Z, 1); break; /* BEQ */
+    case 0x10: exec_branch(n, FLAG_N, 0, limit, frame_end); break; /* BPL */
+    case 0x30: exec_branch(n, FLAG_N, 1, limit, frame_end); break; /* BMI */
+    case 0x50: exec_branch(n, FLAG_V, 0, limit, frame_end); break; /* BVC */
+    case 0x70: exec_branch(n, FLAG_V, 1, limit, frame_end); break; /* BVS */
+    case 0x90: exec_branch(n, FLAG_C, 0, limit, frame_end); break; /* BCC */
+    case 0xB0: exec_branch(n, FLAG_C, 1, limit, frame_end); break; /* BCS */
+    case 0xD0: exec_branch(n, FLAG_Z, 0, limit, frame_end); break; /* BNE */
+    case 0xF0: exec_branch(n, FLAG_Z, 1, limit, frame_end); break; /* BEQ */
 
     /* ---- unofficial opcodes (https://www.nesdev.org/wiki/CPU_unofficial_opcodes) ---- */
     RMW_GROUP_U(0x00, M_SLO) RMW_GROUP_U(0x20, M_RLA) RMW_GROUP_U(0x40, M_SRE)

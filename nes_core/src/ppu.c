@@ -855,8 +855,20 @@ static inline void hblank_span(nes_t *n, ppu_t *p, int visible, int hooked) {
     }
 }
 
-/* `hooked`: the board watches the PPU address bus (a constant: one copy of the loop each) */
-static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t target, int hooked) {
+/* Whole groups, of the `groups` from dot d of a visible line, before the first with a pixel of
+ * sprite 0: those that cannot set sprite 0 hit (ppu_run_to_hit runs the others dot by dot). */
+static inline int groups_before_sprite0(const ppu_t *p, int d, int groups) {
+    const uint8_t *spr = p->spr_line + d - 1;
+    const int pixels = d == 250 ? 7 : 8; /* the tail group (pixels 249-255) */
+    for (int g = 0; g < groups; g++)
+        for (int i = 0; i < pixels; i++)
+            if (spr[8 * g + i] & SPR_ZERO) return g;
+    return groups;
+}
+
+/* `hooked`: the board watches the PPU address bus; `hit`: stop right after the dot that sets
+ * sprite 0 hit (ppu_run_to_hit). Constants: one copy of the loop each. */
+static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t target, int hooked, int hit) {
     ppu_t *p = &n->ppu;
     const int bulk = !n->ppu_lockstep && !n->cart.ops->ppu_fetch; /* a fetching board: dot by dot */
     do {
@@ -865,9 +877,13 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
             uint64_t avail = (target - p->clock) >> 2;
             if (p->rendering && (sl < 240 || sl == PRERENDER)) {
                 int visible = sl < 240;
+                /* while a sprite 0 hit is looked for, the groups that may set it go dot by dot */
+                const int spr0 = hit && visible && p->spr0_line && !(p->status & PPUSTATUS_SPRITE0_HIT);
                 if (d >= 2 && d <= 242 && ((d - 1) & 7) == 1 && avail >= 8) {
                     /* as many whole groups as the span holds, up to dot 249 */
                     int groups = (int)((avail >> 3) < (uint64_t)((249 - d) / 8 + 1) ? (avail >> 3) : (uint64_t)((249 - d) / 8 + 1));
+                    if (spr0) groups = groups_before_sprite0(p, d, groups);
+                    if (groups == 0) goto dot;
                     bg_run(n, p, d, groups, visible, hooked, 0);
                     d += 8 * groups;
                     p->clock += 32 * (uint64_t)groups;
@@ -880,7 +896,7 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                     p->clock += 32;
                     continue;
                 }
-                if (d == 250 && avail >= 7) {
+                if (d == 250 && avail >= 7 && !(spr0 && groups_before_sprite0(p, d, 1) == 0)) {
                     bg_run(n, p, d, 1, visible, hooked, 1);
                     if (visible) line_end(p, sl, n->no_picture);
                     p->dot = 256;
@@ -921,18 +937,28 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                 }
             }
         }
+    dot:
         ppu_tick(n);
         p->clock += 4;
-    } while (p->clock + 4 <= target);
+    } while (p->clock + 4 <= target && !(hit && (p->status & PPUSTATUS_SPRITE0_HIT)));
     if (!n->ppu_lockstep) ppu_schedule(n);
 }
 
-static __attribute__((noinline)) void run_to_hooked(nes_t *n, uint64_t target) { run_to(n, target, 1); }
+static __attribute__((noinline)) void run_to_hooked(nes_t *n, uint64_t target) { run_to(n, target, 1, 0); }
 
 void ppu_run_to(nes_t *n, uint64_t target) {
     if (n->ppu.clock + 4 > target) return;
     if (n->cart.ops->ppu_addr) run_to_hooked(n, target);
-    else run_to(n, target, 0);
+    else run_to(n, target, 0, 0);
+}
+
+static __attribute__((noinline)) void run_to_hit(nes_t *n, uint64_t target) { run_to(n, target, 0, 1); }
+static __attribute__((noinline)) void run_to_hit_hooked(nes_t *n, uint64_t target) { run_to(n, target, 1, 1); }
+
+void ppu_run_to_hit(nes_t *n, uint64_t target) {
+    if (n->ppu.clock + 4 > target || (n->ppu.status & PPUSTATUS_SPRITE0_HIT)) return;
+    if (n->cart.ops->ppu_addr) run_to_hit_hooked(n, target);
+    else run_to_hit(n, target);
 }
 
 /* ---- CPU-facing registers $2000-$2007 ---- */
@@ -957,6 +983,16 @@ static uint8_t oam_eval_read(const ppu_t *p) {
         return p->sec_oam[((d - 257) >> 3) * 4 + (ph < 3 ? ph : 3)];
     }
     return p->sec_oam[0];
+}
+
+/* What a PPUSTATUS read would return now, without its side effects (cpu.c's poll_rounds);
+ * the read's timing corner at the pre-render line's start is not modelled. */
+uint8_t ppu_status_peek(const nes_t *n) {
+    const ppu_t *p = &n->ppu;
+    uint8_t latch = p->io_latch;
+    for (int i = 0; i < 8; i++) /* the decay latch_value applies */
+        if ((latch & (1 << i)) && p->frames - p->latch_stamp[i] > LATCH_DECAY_FRAMES) latch &= (uint8_t)~(1 << i);
+    return (uint8_t)((p->status & PPUSTATUS_FLAGS) | (latch & ~PPUSTATUS_FLAGS));
 }
 
 uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
