@@ -907,6 +907,27 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                     hblank_span(n, p, visible, hooked);
                     p->dot = 320;
                     p->clock += 256;
+                    if (avail >= 65) { /* and dot 321: shift, reload, nametable fetch */
+                        bg_step(n, p, 321);
+                        p->dot = 321;
+                        p->clock += 4;
+                    }
+                    continue;
+                }
+                if (d == 338 && avail >= 5 && (sl < 239 || sl == PRERENDER) && !p->corrupt_row) {
+                    /* dots 338-340 (the nametable fetch of 339; an odd frame's pre-render line
+                     * skips 340) and the next visible line's dots 0 and 1 */
+                    p->nt_byte = nt_fetch(n, ppu_nt_addr(p->v));
+                    uint64_t dots = 5;
+                    if (sl == PRERENDER) {
+                        if (p->odd_frame) dots = 4;
+                        p->scanline = 0;
+                        p->odd_frame ^= 1;
+                    } else p->scanline = (int16_t)(sl + 1);
+                    p->dot = 1;
+                    p->clock += 4 * dots;
+                    line_begin(n, p, p->scanline);
+                    render_dot(n, p, 1, 1);
                     continue;
                 }
             } else if (!p->rendering && sl < 240 && d >= 1 && d <= 255) {
