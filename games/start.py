@@ -32,11 +32,11 @@ for every target by itself, and its ``start_key`` must name everything it depend
 """
 import dataclasses
 import os
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from .spec import GameSpec, Ram, Register, ValueLike, _value, compile_spec, parse_type
 
-__all__ = ["BUTTONS", "Press", "Wait", "Write", "Store", "Repeat", "LoadState", "StartScript",
+__all__ = ["BUTTONS", "names_to_byte", "Press", "Wait", "Write", "Store", "Repeat", "LoadState", "StartScript",
            "run_start"]
 
 #: controller-1 button name -> bit, with the names nes-py's JoypadSpace uses
@@ -55,6 +55,21 @@ BUTTONS: Dict[str, int] = {
 Buttons = Union[int, str, Tuple[str, ...]]
 
 
+def names_to_byte(names: Iterable[str]) -> int:
+    """Return the controller byte (0-255) that presses the buttons ``names`` (keys of
+    :data:`BUTTONS`; ``"NOOP"`` adds no bit).
+
+    The one home of the name -> byte fold; callers turn the bare error into their own.
+
+    Raises:
+        KeyError: an unknown name, with the name as its only argument.
+    """
+    byte = 0
+    for name in names:
+        byte |= BUTTONS[name]
+    return byte
+
+
 def button_byte(buttons: Buttons) -> int:
     """Return the controller byte (0-255) of a byte, a button name or a tuple of names.
 
@@ -69,12 +84,10 @@ def button_byte(buttons: Buttons) -> int:
         return buttons
     if not isinstance(buttons, tuple):
         raise TypeError(f"buttons must be a byte, a button name or a tuple of names, got {buttons!r}")
-    byte = 0
-    for name in buttons:
-        if name not in BUTTONS:
-            raise ValueError(f"unknown button {name!r}; one of {sorted(BUTTONS)}")
-        byte |= BUTTONS[name]
-    return byte
+    try:
+        return names_to_byte(buttons)
+    except KeyError as e:
+        raise ValueError(f"unknown button {e.args[0]!r}; one of {sorted(BUTTONS)}") from None
 
 
 def _frames(frames: Any, what: str) -> int:

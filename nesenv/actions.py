@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from games.start import BUTTONS as _BUTTONS
+from games.start import BUTTONS as _BUTTONS, names_to_byte as _names_to_byte
 from games.super_mario_bros import MINIMAL_ACTIONS as _SMB_MINIMAL
 
 # button name -> controller bit, with the names nes-py's JoypadSpace uses (one home: the start
@@ -65,12 +65,10 @@ def buttons_to_byte(buttons: Sequence[str]) -> int:
     Raises:
         KeyError: an unknown button name (valid: the keys of :data:`BUTTONS`).
     """
-    byte = 0
-    for name in buttons:
-        if name not in BUTTONS:
-            raise KeyError(f"unknown button {name!r}; valid buttons: {list(BUTTONS)}")
-        byte |= BUTTONS[name]
-    return byte
+    try:
+        return _names_to_byte(buttons)
+    except KeyError as e:
+        raise KeyError(f"unknown button {e.args[0]!r}; valid buttons: {list(BUTTONS)}") from None
 
 
 def byte_to_buttons(byte: int) -> List[str]:

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "lut64.h"
 
 /* ---- CPU bus ---- */
 static inline uint8_t pad_read(nes_t *n, int i) {
@@ -287,9 +288,7 @@ void nes_step_instruction(nes_t *n) {
 }
 
 /* ---- video ---- */
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define RGB_AVX2 1
+#ifdef NES_LUT64_AVX2
 
 /* Byte j of output vector v (16 pixels make 48 bytes) is channel (16v + j) % 3 of pixel
  * (16v + j) / 3; -128 (bit 7 set) makes the shuffle write 0 there. */
@@ -301,17 +300,15 @@ static const int8_t RGB_INTERLEAVE[3][3][16] = { /* [channel][output vector] */
     {IL16(0, 0), IL16(1, 0), IL16(2, 0)}, {IL16(0, 1), IL16(1, 1), IL16(2, 1)}, {IL16(0, 2), IL16(1, 2), IL16(2, 2)}};
 
 /* nes_render_rgb with AVX2, 32 pixels a step: each channel of a 6-bit index is looked up in the
- * four 16-colour quarters of the line's table (a byte shuffle writes 0 where the index byte has
- * bit 7 set, which the saturating add sets for indices outside the quarter), then the three
- * channels are interleaved into RGB. The same bytes as the scalar loop. */
+ * line's 64 colours, one lut64 table per channel, then the three channels are interleaved into
+ * RGB. The same bytes as the scalar loop. */
 __attribute__((target("avx2"))) static void render_rgb_avx2(const nes_t *n, uint8_t *out) {
     const uint8_t *fb = n->ppu.fb;
-    __m256i tab[3][4], il[3][3];
+    nes_lut64_t tab[3];
+    __m256i il[3][3];
     for (int c = 0; c < 3; c++)
         for (int v = 0; v < 3; v++)
             il[c][v] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)RGB_INTERLEAVE[c][v]));
-    const __m256i bias = _mm256_set1_epi8(0x70), q1 = _mm256_set1_epi8(16), q2 = _mm256_set1_epi8(32),
-                  q3 = _mm256_set1_epi8(48);
     int emph = -1;
     for (int y = 0; y < NES_HEIGHT; y++) {
         if (n->ppu.emph[y] != emph) { /* the line's 64 colours, one table per channel */
@@ -323,22 +320,14 @@ __attribute__((target("avx2"))) static void render_rgb_avx2(const nes_t *n, uint
                 ch[1][i] = (uint8_t)(pal[i] >> 8);
                 ch[2][i] = (uint8_t)(pal[i] >> 16);
             }
-            for (int c = 0; c < 3; c++)
-                for (int q = 0; q < 4; q++)
-                    tab[c][q] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)&ch[c][16 * q]));
+            for (int c = 0; c < 3; c++) nes_lut64_load(&tab[c], ch[c]);
         }
         const uint8_t *row = fb + y * NES_WIDTH;
         for (int x = 0; x < NES_WIDTH; x += 32, out += 96) {
             /* fb holds indices 0-63 (palette RAM keeps 6 bits) */
-            const __m256i idx = _mm256_loadu_si256((const __m256i *)(row + x));
-            const __m256i k0 = _mm256_adds_epu8(idx, bias);
-            const __m256i k1 = _mm256_adds_epu8(_mm256_sub_epi8(idx, q1), bias);
-            const __m256i k2 = _mm256_adds_epu8(_mm256_sub_epi8(idx, q2), bias);
-            const __m256i k3 = _mm256_adds_epu8(_mm256_sub_epi8(idx, q3), bias);
+            const nes_lut64_keys_t k = nes_lut64_keys(_mm256_loadu_si256((const __m256i *)(row + x)));
             __m256i chan[3];
-            for (int c = 0; c < 3; c++)
-                chan[c] = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(tab[c][0], k0), _mm256_shuffle_epi8(tab[c][1], k1)),
-                                          _mm256_or_si256(_mm256_shuffle_epi8(tab[c][2], k2), _mm256_shuffle_epi8(tab[c][3], k3)));
+            for (int c = 0; c < 3; c++) chan[c] = nes_lut64_get(&tab[c], &k);
             for (int v = 0; v < 3; v++) { /* lane 0: pixels x..x+15, lane 1: x+16..x+31 */
                 const __m256i o = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(chan[0], il[0][v]),
                                                                   _mm256_shuffle_epi8(chan[1], il[1][v])),
@@ -353,7 +342,7 @@ __attribute__((target("avx2"))) static void render_rgb_avx2(const nes_t *n, uint
 
 void nes_render_rgb(const nes_t *n, uint8_t *out) {
     /* callers sync first (nes_sync) when they stepped by instructions */
-#ifdef RGB_AVX2
+#ifdef NES_LUT64_AVX2
     if (__builtin_cpu_supports("avx2")) {
         render_rgb_avx2(n, out);
         return;

@@ -1,5 +1,6 @@
 /* obs.c - observations of a console's picture: capture, pooling, area resampling. */
 #include "obs.h"
+#include "lut64.h"
 
 #include <string.h>
 
@@ -49,38 +50,25 @@ size_t nes_obs_plan_bytes(const nes_obs_plan_t *p) {
     return (size_t)p->height * (size_t)p->width * (size_t)p->channels;
 }
 
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define GRAY_AVX2 1
-
-/* The grey capture with AVX2, 32 pixels a step: the line's 64 luma values as four 16-byte
- * quarters, each looked up with a byte shuffle that writes 0 where the index byte has bit 7
- * set (the saturating add sets it for indices outside the quarter). The same bytes as the
- * scalar loop. */
+#ifdef NES_LUT64_AVX2
+/* The grey capture with AVX2, 32 pixels a step: each line's 64 luma values as one lut64 table.
+ * The same bytes as the scalar loop. */
 __attribute__((target("avx2"))) static void capture_gray_avx2(const uint8_t luma[8][64], const uint8_t *fb,
                                                               const uint8_t *emph, uint8_t *src) {
-    const __m256i bias = _mm256_set1_epi8(0x70), six = _mm256_set1_epi8(63), q1 = _mm256_set1_epi8(16),
-                  q2 = _mm256_set1_epi8(32), q3 = _mm256_set1_epi8(48);
-    __m256i tab[4];
+    const __m256i six = _mm256_set1_epi8(63);
+    nes_lut64_t tab;
     int cur = -1;
     for (int y = 0; y < NES_HEIGHT; y++) {
         const int e = emph[y] & 7;
         if (e != cur) {
             cur = e;
-            for (int q = 0; q < 4; q++)
-                tab[q] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)&luma[e][16 * q]));
+            nes_lut64_load(&tab, luma[e]);
         }
         const uint8_t *row = fb + (size_t)y * NES_WIDTH;
         uint8_t *o = src + (size_t)y * NES_WIDTH;
         for (int x = 0; x < NES_WIDTH; x += 32) {
-            const __m256i idx = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(row + x)), six);
-            const __m256i k0 = _mm256_adds_epu8(idx, bias);
-            const __m256i k1 = _mm256_adds_epu8(_mm256_sub_epi8(idx, q1), bias);
-            const __m256i k2 = _mm256_adds_epu8(_mm256_sub_epi8(idx, q2), bias);
-            const __m256i k3 = _mm256_adds_epu8(_mm256_sub_epi8(idx, q3), bias);
-            const __m256i v = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(tab[0], k0), _mm256_shuffle_epi8(tab[1], k1)),
-                                              _mm256_or_si256(_mm256_shuffle_epi8(tab[2], k2), _mm256_shuffle_epi8(tab[3], k3)));
-            _mm256_storeu_si256((__m256i *)(o + x), v);
+            const nes_lut64_keys_t k = nes_lut64_keys(_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(row + x)), six));
+            _mm256_storeu_si256((__m256i *)(o + x), nes_lut64_get(&tab, &k));
         }
     }
 }
@@ -97,7 +85,7 @@ void nes_obs_capture(const nes_t *nes, int type, uint8_t *src) {
         const uint8_t *c = pal + 3 * i;
         luma[i >> 6][i & 63] = (uint8_t)((77u * c[0] + 150u * c[1] + 29u * c[2] + 128u) >> 8);
     }
-#ifdef GRAY_AVX2
+#ifdef NES_LUT64_AVX2
     if (__builtin_cpu_supports("avx2")) {
         capture_gray_avx2((const uint8_t(*)[64])luma, fb, emph, src);
         return;

@@ -89,6 +89,13 @@ static void thread_join(pool_thread_t t)
 }
 #endif
 
+/* What one thread keeps from task to task, so that a task allocates nothing. */
+typedef struct pool_local {
+    uint8_t *scratch; /* a full-size picture (NES_OBS_SOURCE_BYTES), for resampling */
+    uint8_t *saved;   /* the state a frame-skipped step may run again from (run_skip_step), */
+    size_t saved_cap; /* grown to the largest nes_state_size it held; freed with the pool */
+} pool_local_t;
+
 typedef struct pool_worker {
     nes_pool_t *pool;
     int index; /* 1..num_threads-1; the caller works as thread 0 */
@@ -110,6 +117,7 @@ struct nes_pool {
     long finished;
     const nes_obs_plan_t *plan;
     uint8_t *scratch; /* one full-size picture per thread (NES_OBS_SOURCE_BYTES), for resampling */
+    pool_local_t *locals; /* one per thread, index 0 the caller's */
     pool_worker_t *workers;
 };
 
@@ -192,6 +200,18 @@ static int skip_frames(const nes_pool_task_t *t, const nes_obs_plan_t *plan, int
     return f;
 }
 
+/* The thread's buffer for a state of `len` bytes (grown when a console needs more), or NULL
+ * when out of memory. */
+static uint8_t *saved_buffer(pool_local_t *local, size_t len)
+{
+    if (len > local->saved_cap) {
+        free(local->saved); /* nothing in it to keep: no realloc copy */
+        local->saved = (uint8_t *)malloc(len);
+        local->saved_cap = local->saved != NULL ? len : 0;
+    }
+    return local->saved;
+}
+
 /* A frame-skipped step (nes_pool_task_t.frameskip): the one implementation of ALE's frame
  * skipping behind both envs. Returns the full-size picture to pool the observation with, or
  * NULL. Frames before the last `draw` do not draw the picture; when a picture the step shows
@@ -199,7 +219,7 @@ static int skip_frames(const nes_pool_task_t *t, const nes_obs_plan_t *plan, int
  * them) the step runs again from a save state taken at its start (the console with its
  * picture, the rules' counters), drawing every frame: the emulator and the rules are
  * deterministic, so the second run is the first with the pictures. */
-static const uint8_t *run_skip_step(const nes_pool_task_t *t, const nes_obs_plan_t *plan)
+static const uint8_t *run_skip_step(const nes_pool_task_t *t, const nes_obs_plan_t *plan, pool_local_t *local)
 {
     nes_t *nes = t->nes;
     const int k = t->frameskip, draw = t->draw < 0 ? k : t->draw;
@@ -216,11 +236,9 @@ static const uint8_t *run_skip_step(const nes_pool_task_t *t, const nes_obs_plan
         /* with the picture: the run again starts from the same fb, whole (a picture begun
          * before the step, as a frame grid leaves it, is whole only with its first part) */
         saved_len = nes_state_size(nes, NES_STATE_SCREEN);
-        saved = (uint8_t *)malloc(saved_len);
-        if (saved != NULL && nes_state_save(nes, saved, saved_len, NES_STATE_SCREEN) != NES_OK) {
-            free(saved);
+        saved = saved_buffer(local, saved_len);
+        if (saved != NULL && nes_state_save(nes, saved, saved_len, NES_STATE_SCREEN) != NES_OK)
             saved = NULL;
-        }
         if (t->rules != NULL)
             rules_before = *t->rules_state;
     }
@@ -235,7 +253,6 @@ static const uint8_t *run_skip_step(const nes_pool_task_t *t, const nes_obs_plan
         flags = 0;
         f = skip_frames(t, plan, 0, last, &flags, &total, &whole);
     } /* else (out of memory): the picture stays stale, and the caller's check says so */
-    free(saved);
     t->last_pads[0] = last[0];
     t->last_pads[1] = last[1];
     if (t->reward != NULL)
@@ -247,11 +264,12 @@ static const uint8_t *run_skip_step(const nes_pool_task_t *t, const nes_obs_plan
     return f == k && k > 1 ? t->capture : NULL;
 }
 
-static void run_task(const nes_pool_task_t *t, const nes_obs_plan_t *plan, uint8_t *scratch)
+static void run_task(const nes_pool_task_t *t, const nes_obs_plan_t *plan, pool_local_t *local)
 {
     nes_t *nes = t->nes;
+    uint8_t *scratch = local->scratch;
     if (t->frameskip > 0 && t->frames > 0) {
-        const uint8_t *pool_with = run_skip_step(t, plan);
+        const uint8_t *pool_with = run_skip_step(t, plan, local);
         if (t->obs != NULL) {
             nes_sync(nes);
             nes_obs_write(nes, plan, plan->type == NES_OBS_TILES ? NULL : pool_with, t->obs, scratch);
@@ -277,12 +295,12 @@ static void run_task(const nes_pool_task_t *t, const nes_obs_plan_t *plan, uint8
 /* Take tasks until none is left; called and returns with pool->lock held. */
 static void drain(nes_pool_t *pool, int thread_index)
 {
-    uint8_t *scratch = pool->scratch + (size_t)thread_index * NES_OBS_SOURCE_BYTES;
+    pool_local_t *local = &pool->locals[thread_index];
     while (pool->next < pool->ntasks) {
         const nes_pool_task_t *t = &pool->tasks[pool->next++];
         const nes_obs_plan_t *plan = pool->plan;
         mutex_unlock(&pool->lock);
-        run_task(t, plan, scratch);
+        run_task(t, plan, local);
         mutex_lock(&pool->lock);
         STORE(pool->finished, pool->finished + 1);
         if (pool->finished == pool->ntasks)
@@ -334,6 +352,18 @@ static THREAD_RET worker_main(void *arg)
 }
 
 /* ---- pool lifetime ---- */
+/* Free the pool's memory (its threads, lock and conditions are gone or were never made). */
+static void pool_free(nes_pool_t *pool)
+{
+    if (pool->locals != NULL)
+        for (int i = 0; i < pool->num_threads; i++)
+            free(pool->locals[i].saved);
+    free(pool->locals);
+    free(pool->scratch);
+    free(pool->workers);
+    free(pool);
+}
+
 nes_pool_t *nes_pool_create(int num_threads)
 {
     if (num_threads < 1)
@@ -344,25 +374,22 @@ nes_pool_t *nes_pool_create(int num_threads)
     pool->num_threads = num_threads;
     pool->spin_us = NES_POOL_DEFAULT_SPIN_US;
     pool->scratch = (uint8_t *)malloc((size_t)num_threads * NES_OBS_SOURCE_BYTES);
+    pool->locals = (pool_local_t *)calloc((size_t)num_threads, sizeof(pool_local_t));
     pool->workers = (pool_worker_t *)calloc((size_t)num_threads, sizeof(pool_worker_t));
-    if (pool->scratch == NULL || pool->workers == NULL) {
-        free(pool->scratch);
-        free(pool->workers);
-        free(pool);
+    if (pool->scratch == NULL || pool->locals == NULL || pool->workers == NULL) {
+        pool_free(pool);
         return NULL;
     }
+    for (int i = 0; i < num_threads; i++)
+        pool->locals[i].scratch = pool->scratch + (size_t)i * NES_OBS_SOURCE_BYTES;
     if (mutex_init(&pool->lock) != 0) {
-        free(pool->scratch);
-        free(pool->workers);
-        free(pool);
+        pool_free(pool);
         return NULL;
     }
     if (cond_init(&pool->work) != 0 || cond_init(&pool->done) != 0) {
         /* pthread_cond_init does not fail on Linux; keep the cleanup honest anyway */
         mutex_destroy(&pool->lock);
-        free(pool->scratch);
-        free(pool->workers);
-        free(pool);
+        pool_free(pool);
         return NULL;
     }
     for (int i = 1; i < num_threads; i++) {
@@ -391,9 +418,7 @@ void nes_pool_destroy(nes_pool_t *pool)
     cond_destroy(&pool->work);
     cond_destroy(&pool->done);
     mutex_destroy(&pool->lock);
-    free(pool->scratch);
-    free(pool->workers);
-    free(pool);
+    pool_free(pool);
 }
 
 int nes_pool_threads(const nes_pool_t *pool)
@@ -419,7 +444,7 @@ int nes_pool_run(nes_pool_t *pool, const nes_pool_task_t *tasks, int n, const ne
         return NES_OK;
     if (pool->num_threads == 1 || n == 1) {
         for (int i = 0; i < n; i++)
-            run_task(&tasks[i], plan, pool->scratch);
+            run_task(&tasks[i], plan, &pool->locals[0]);
         return NES_OK;
     }
     mutex_lock(&pool->lock);

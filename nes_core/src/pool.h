@@ -67,7 +67,9 @@ enum { NES_POOL_TERMINATED = 1, NES_POOL_TRUNCATED = 2, NES_POOL_SKIP_LIMIT = 4 
 
 /* A pool of `num_threads` threads counting the caller: num_threads - 1 workers are started
  * and sleep between batches; 1 runs every task in the caller. NULL when out of memory or a
- * thread cannot be started (num_threads < 1 counts as 1). */
+ * thread cannot be started (num_threads < 1 counts as 1). Each thread keeps its buffers from
+ * task to task (a full-size picture; the state a frame-skipped step may run again from, made
+ * on first use and grown to the largest nes_state_size it held), so tasks allocate nothing. */
 nes_pool_t *nes_pool_create(int num_threads);
 /* Stop and join the workers, free the pool. Must not run concurrently with nes_pool_run. */
 void nes_pool_destroy(nes_pool_t *pool);

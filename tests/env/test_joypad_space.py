@@ -123,3 +123,18 @@ def test_pygame_key_codes_match(monkeypatch):
 def test_byte_names_roundtrip():
     for byte in range(256):
         assert actions.buttons_to_byte(actions.byte_to_buttons(byte)) == byte
+
+
+def test_button_names_fold_to_one_byte_with_each_callers_error():
+    from games.start import button_byte, names_to_byte
+
+    assert names_to_byte(["right", "A", "B"]) == 0x83
+    assert names_to_byte(["NOOP"]) == names_to_byte([]) == 0
+    assert actions.buttons_to_byte(["up", "start"]) == button_byte(("up", "start")) == 0x18
+    with pytest.raises(KeyError) as bare:
+        names_to_byte(["A", "jump"])
+    assert bare.value.args == ("jump",)
+    with pytest.raises(KeyError, match=r"unknown button 'jump'; valid buttons: \['right'"):
+        actions.buttons_to_byte(["A", "jump"])
+    with pytest.raises(ValueError, match=r"unknown button 'jump'; one of \['A', 'B'"):
+        button_byte(("A", "jump"))

@@ -222,3 +222,52 @@ def test_pool_is_exported_by_nes_core():
     for i in range(2):
         assert np.array_equal(ram[i], want[i][-1][0])
         assert np.array_equal(obs[i], want[i][-1][2])
+
+
+def test_skip_steps_that_run_again_equal_drawing_every_frame_for_any_state_size():
+    """A frame-skipped step drawing only its last frames runs again, from a state saved at its
+    start in a buffer each pool thread keeps (grown for a console with a larger state), when it
+    ends before its pictures were drawn. On one thread, echo consoles with CHR ROM (smaller
+    states) and CHR RAM in turn give exactly what drawing every frame gives."""
+    from nes_core import RuleStates
+    from tests.ines import program_rom
+    from tests.vector._support import ECHO_SOURCE, EchoSpecGame
+
+    small, big = program_rom(ECHO_SOURCE, chr=bytes(8192)), echo_rom()
+    assert len(NES(small).save_state(screen=True)) < len(NES(big).save_state(screen=True))
+    roms, k, steps = [small, big, small, big], 4, 60
+    n = len(roms)
+    actions = np.random.default_rng(3).integers(0, 256, size=(steps, n), dtype=np.uint8)
+    actions[np.random.default_rng(4).random(actions.shape) < 0.7] &= 0x3C  # A+B ends a step
+    rules = EchoSpecGame().rules
+
+    def run(draw):
+        consoles = [NES(rom) for rom in roms]
+        for c in consoles:
+            c.step(3)
+        pool = NESPool(consoles, 1)
+        states = RuleStates(n)
+        pool.set_rules(rules.table, states)
+        pool.run(None, 0, rule_ops=np.full(n, 2, np.uint8))
+        last_pads = np.zeros((n, 2), np.uint8)
+        trace = []
+        for row in actions:
+            obs = np.zeros((n,) + pool.obs_shape, np.uint8)
+            cap = np.zeros((n,) + pool.capture_shape, np.uint8)
+            ram = np.zeros((n, 2048), np.uint8)
+            rewards, flags = np.zeros(n), np.zeros(n, np.uint8)
+            info = np.zeros((rules.table.ninfo, n), np.int64)
+            frames_run = np.zeros(n, np.intc)
+            pool.run(row, 1, obs, ram, capture=cap, rule_ops=np.ones(n, np.uint8), rewards=rewards,
+                     flags=flags, info=info, frameskip=k, last_pads=last_pads,
+                     reward_range=(-1.0, 5.0), draw=draw, frames_run=frames_run)
+            trace.append((obs, cap, ram, rewards, flags, info, frames_run, last_pads.copy()))
+        pool.close()
+        return trace
+
+    drawn, replayed = run(-1), run(2)
+    short = [int(s[6][i]) for s in drawn for i in range(n) if s[6][i] < k]
+    assert {1, 2} & set(short), short  # steps that ended before their drawn frames
+    for t, (a, b) in enumerate(zip(drawn, replayed)):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x, y, err_msg=f"step {t}")
