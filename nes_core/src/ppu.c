@@ -4,6 +4,9 @@
  * https://www.nesdev.org/wiki/PPU_sprite_evaluation */
 #include "core.h"
 #include "ppu.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define PRERENDER PPU_PRERENDER_LINE
 /* The dots both paths (ppu_tick and the bulk spans) key on; https://www.nesdev.org/wiki/PPU_frame_timing */
@@ -312,6 +315,21 @@ static inline void eval_run(const ppu_t *p, spr_eval_t *e, int last, int stop) {
             int steps = (0x100 - addr) >> 2, k = 0; /* up to the wrap, and the last act dot */
             if ((last - d + 1) >> 1 < steps) steps = (last - d + 1) >> 1;
             const uint8_t *const y = p->oam + addr;
+#ifdef __SSE2__
+            /* sixteen Ys at a time: in range when y <= line and line - y <= h - 1 */
+            const __m128i vline = _mm_set1_epi8((char)line), vh = _mm_set1_epi8((char)(h - 1));
+            const __m128i ybyte = _mm_set1_epi32(0xFF), zero = _mm_setzero_si128();
+            for (; k + 16 <= steps; k += 16) {
+                const __m128i *q = (const __m128i *)(y + 4 * k);
+                __m128i y16 = _mm_packus_epi16(
+                    _mm_packs_epi32(_mm_and_si128(_mm_loadu_si128(q), ybyte), _mm_and_si128(_mm_loadu_si128(q + 1), ybyte)),
+                    _mm_packs_epi32(_mm_and_si128(_mm_loadu_si128(q + 2), ybyte), _mm_and_si128(_mm_loadu_si128(q + 3), ybyte)));
+                __m128i below = _mm_cmpeq_epi8(_mm_subs_epu8(y16, vline), zero);
+                __m128i near = _mm_cmpeq_epi8(_mm_subs_epu8(_mm_subs_epu8(vline, y16), vh), zero);
+                unsigned in = (unsigned)_mm_movemask_epi8(_mm_and_si128(below, near));
+                if (in) { k += __builtin_ctz(in); break; }
+            }
+#endif
             while (k < steps && (unsigned)(line - y[4 * k]) >= h) k++;
             if (k) {
                 buf = sec_oam[sec] = y[4 * (k - 1)];
@@ -849,9 +867,16 @@ static inline void hblank_span(nes_t *n, ppu_t *p, int visible, int hooked) {
         p->clock = clock;
         return;
     }
-    for (int slot = 0; slot < 8; slot++) {
+    /* on a visible line the empty slots (tile $FF) follow the used ones and change only
+     * pt_lo/pt_hi, which the next fetch overwrites: the last one's stay */
+    const int used = visible ? p->sec_count : 8;
+    for (int slot = 0; slot < used; slot++) {
         sprite_fetch(n, p, slot, 0);
         sprite_fetch(n, p, slot, 1);
+    }
+    if (used < 8) {
+        sprite_fetch(n, p, 7, 0);
+        sprite_fetch(n, p, 7, 1);
     }
 }
 
