@@ -15,7 +15,8 @@ from nesenv_build import uses_generated_c  # noqa: E402
 SRC = sorted(glob.glob("nes_core/src/*.c") + glob.glob("nes_core/src/mappers/*.c"))
 
 if sys.platform == "win32":
-    cflags = ["/O2"]
+    # /Zc:preprocessor: the standard preprocessor, which state.h's variadic ST_RUN needs
+    cflags = ["/O2", "/Zc:preprocessor"]
     ldflags = []
 else:
     # -pthread: nes_core/src/pool.c uses POSIX threads; glibc before 2.34 (manylinux2014 and

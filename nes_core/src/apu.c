@@ -451,16 +451,6 @@ void apu_reset(nes_t *n) {
 }
 
 /* ---- save states ---- */
-static void st_length(state_t *st, apu_length_t *l) {
-    ST_FIELD(st, l->counter); ST_FIELD(st, l->enabled); ST_FIELD(st, l->halt);
-    ST_FIELD(st, l->halt_new); ST_FIELD(st, l->reload); ST_FIELD(st, l->reload_prev);
-}
-
-static void st_env(state_t *st, apu_env_t *e) {
-    ST_FIELD(st, e->start); ST_FIELD(st, e->divider); ST_FIELD(st, e->decay);
-    ST_FIELD(st, e->constant); ST_FIELD(st, e->volume); ST_FIELD(st, e->loop);
-}
-
 static uint16_t at_least_1(uint16_t v) { return v ? v : 1; }
 static float finite_or_0(float v) { return (v == v && v < 1e30f && v > -1e30f) ? v : 0.0f; }
 
@@ -471,34 +461,28 @@ void apu_state(state_t *st, nes_t *n) {
     ST_ARRAY(st, a->regs);
     for (int i = 0; i < 2; i++) {
         apu_pulse_t *p = &a->pulse[i];
-        st_length(st, &p->len);
-        st_env(st, &p->env);
-        ST_FIELD(st, p->duty); ST_FIELD(st, p->pos); ST_FIELD(st, p->period); ST_FIELD(st, p->timer);
-        ST_FIELD(st, p->sweep_enabled); ST_FIELD(st, p->sweep_period); ST_FIELD(st, p->sweep_negate);
-        ST_FIELD(st, p->sweep_shift); ST_FIELD(st, p->sweep_reload); ST_FIELD(st, p->sweep_divider);
-        ST_FIELD(st, p->ones_complement);
+        ST_RUN(st, apu_pulse_t, p, len.counter, len.enabled, len.halt, len.halt_new, len.reload,
+               len.reload_prev, env.start, env.divider, env.decay, env.constant, env.volume, env.loop,
+               duty, pos, period, timer, sweep_enabled, sweep_period, sweep_negate, sweep_shift,
+               sweep_reload, sweep_divider, ones_complement);
     }
     apu_triangle_t *t = &a->tri;
-    st_length(st, &t->len);
-    ST_FIELD(st, t->linear); ST_FIELD(st, t->linear_reload); ST_FIELD(st, t->linear_reload_flag);
-    ST_FIELD(st, t->control); ST_FIELD(st, t->pos); ST_FIELD(st, t->period); ST_FIELD(st, t->timer);
+    ST_RUN(st, apu_triangle_t, t, len.counter, len.enabled, len.halt, len.halt_new, len.reload,
+           len.reload_prev, linear, linear_reload, linear_reload_flag, control, pos);
+    ST_RUN(st, apu_triangle_t, t, period, timer);
     apu_noise_t *z = &a->noise;
-    st_length(st, &z->len);
-    st_env(st, &z->env);
-    ST_FIELD(st, z->mode); ST_FIELD(st, z->period_index); ST_FIELD(st, z->lfsr); ST_FIELD(st, z->timer);
+    ST_RUN(st, apu_noise_t, z, len.counter, len.enabled, len.halt, len.halt_new, len.reload,
+           len.reload_prev, env.start, env.divider, env.decay, env.constant, env.volume, env.loop,
+           mode, period_index, lfsr, timer);
     apu_dmc_t *d = &a->dmc;
-    ST_FIELD(st, d->irq_enabled); ST_FIELD(st, d->loop); ST_FIELD(st, d->rate_index); ST_FIELD(st, d->level);
-    ST_FIELD(st, d->sample_addr); ST_FIELD(st, d->sample_len); ST_FIELD(st, d->addr); ST_FIELD(st, d->bytes_left);
-    ST_FIELD(st, d->buffer); ST_FIELD(st, d->buffer_full); ST_FIELD(st, d->shift); ST_FIELD(st, d->bits_left);
-    ST_FIELD(st, d->silence); ST_FIELD(st, d->timer); ST_FIELD(st, d->start_delay);
-    ST_FIELD(st, d->disable_delay);
-    ST_FIELD(st, a->frame_mode); ST_FIELD(st, a->irq_inhibit); ST_FIELD(st, a->fc_step);
-    ST_FIELD(st, a->fc_cycle); ST_FIELD(st, a->fc_next); ST_FIELD(st, a->fc_new); ST_FIELD(st, a->fc_delay);
-    ST_FIELD(st, a->fc_block); ST_FIELD(st, a->pending); ST_FIELD(st, a->frame_flag);
-    ST_FIELD(st, a->au_cycle); ST_FIELD(st, a->au_mark); ST_FIELD(st, a->au_phase); ST_FIELD(st, a->au_count);
-    ST_FIELD(st, a->au_left); ST_FIELD(st, a->au_dirty); ST_FIELD(st, a->au_level); ST_FIELD(st, a->au_acc);
-    ST_FIELD(st, a->hp90_x); ST_FIELD(st, a->hp90_y); ST_FIELD(st, a->hp440_x); ST_FIELD(st, a->hp440_y);
-    ST_FIELD(st, a->lp14k_y);
+    ST_RUN(st, apu_dmc_t, d, irq_enabled, loop, rate_index, level, sample_addr, sample_len, addr,
+           bytes_left, buffer, buffer_full, shift, bits_left, silence);
+    ST_RUN(st, apu_dmc_t, d, timer, start_delay, disable_delay);
+    ST_RUN(st, apu_t, a, frame_mode, irq_inhibit, fc_step);
+    ST_RUN(st, apu_t, a, fc_cycle, fc_next, fc_new, fc_delay, fc_block, pending);
+    ST_FIELD(st, a->frame_flag);
+    ST_RUN(st, apu_t, a, au_cycle, au_mark, au_phase, au_count, au_left, au_dirty);
+    ST_RUN(st, apu_t, a, au_level, au_acc, hp90_x, hp90_y, hp440_x, hp440_y, lp14k_y);
     st_end(st);
     if (st->mode != ST_LOAD || st->err) return;
     /* Clamp what indexes tables or drives countdowns, so a crafted blob cannot misbehave;

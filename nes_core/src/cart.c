@@ -240,12 +240,9 @@ void cart_state(state_t *st, nes_t *n) {
     uint32_t ram_total = c->prg_ram_size + c->prg_nvram_size;
     if (ram_total) st_bytes(st, c->prg_ram, ram_total);
     if (c->chr_is_ram) st_bytes(st, c->chr, c->chr_size);
-    ST_ARRAY(st, c->prg_map);
-    ST_FIELD(st, c->wram_map);
+    ST_RUN(st, cart_t, c, prg_map, wram_map);
     ST_FIELD(st, c->wram_writable);
-    ST_ARRAY(st, c->chr_map);
-    ST_ARRAY(st, c->nt_map);
-    ST_ARRAY(st, c->regs);
+    ST_RUN(st, cart_t, c, chr_map, nt_map, regs);
     if (c->ops->state) c->ops->state(st, n);
     st_end(st);
     if (st->mode == ST_LOAD) {

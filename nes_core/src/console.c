@@ -485,10 +485,7 @@ void console_state(state_t *st, nes_t *n) {
     st_begin(st, "MAIN");
     ST_ARRAY(st, n->ram);
     ST_ARRAY(st, n->vram);
-    ST_FIELD(st, n->irq_lines);
-    ST_ARRAY(st, n->pad);
-    ST_ARRAY(st, n->pad_shift);
-    ST_FIELD(st, n->strobe);
+    ST_RUN(st, nes_t, n, irq_lines, pad, pad_shift, strobe);
     st_end(st);
     if (st->mode == ST_LOAD) {
         n->irq_lines &= NES_IRQ_FRAME | NES_IRQ_DMC | NES_IRQ_MAPPER;

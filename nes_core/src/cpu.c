@@ -816,14 +816,9 @@ void cpu_reset(nes_t *n) {
 void cpu_state(state_t *st, nes_t *n) {
     cpu_t *c = &n->cpu;
     st_begin(st, "CPU1");
-    ST_FIELD(st, c->pc); ST_FIELD(st, c->a); ST_FIELD(st, c->x); ST_FIELD(st, c->y);
-    ST_FIELD(st, c->s); ST_FIELD(st, c->p); ST_FIELD(st, c->jammed);
-    ST_FIELD(st, c->master_clock); ST_FIELD(st, c->cycle_offset);
-    ST_FIELD(st, c->prev_nmi_line); ST_FIELD(st, c->need_nmi); ST_FIELD(st, c->run_irq);
-    ST_FIELD(st, c->poll);
+    ST_RUN(st, cpu_t, c, pc, a, x, y, s, p, jammed, master_clock, cycle_offset,
+           prev_nmi_line, need_nmi, run_irq, poll);
     if (st->mode == ST_LOAD) c->int_active = 1; /* sample the lines at the next cycle's end */
-    ST_FIELD(st, c->need_halt); ST_FIELD(st, c->need_dummy_read);
-    ST_FIELD(st, c->oam_dma); ST_FIELD(st, c->dmc_dma); ST_FIELD(st, c->oam_dma_page);
-    ST_FIELD(st, c->open_bus);
+    ST_RUN(st, cpu_t, c, need_halt, need_dummy_read, oam_dma, dmc_dma, oam_dma_page, open_bus);
     st_end(st);
 }

@@ -912,18 +912,10 @@ void nespy_state(state_t *st, nes_t *n) {
     nespy_t *q = &n->np;
     st_begin(st, "NSPY");
     ST_FIELD(st, n->timing);
-    ST_FIELD(st, q->skip); ST_FIELD(st, q->cycles); ST_FIELD(st, q->p);
-    ST_FIELD(st, q->stage); ST_FIELD(st, q->dot); ST_FIELD(st, q->line);
-    ST_FIELD(st, q->even_frame); ST_FIELD(st, q->vblank); ST_FIELD(st, q->spr0_hit);
-    ST_FIELD(st, q->ctrl); ST_FIELD(st, q->mask); ST_FIELD(st, q->oamaddr);
-    ST_FIELD(st, q->v); ST_FIELD(st, q->t); ST_FIELD(st, q->fine_x); ST_FIELD(st, q->w);
-    ST_FIELD(st, q->buffer);
-    ST_ARRAY(st, q->palette);
-    ST_FIELD(st, q->spr_count); ST_ARRAY(st, q->spr);
-    ST_FIELD(st, q->pad_strobe); ST_ARRAY(st, q->pad_bits);
-    ST_FIELD(st, q->irq_latch); ST_FIELD(st, q->irq_counter); ST_FIELD(st, q->irq_reload);
-    ST_FIELD(st, q->irq_enabled); ST_FIELD(st, q->a12_high); ST_FIELD(st, q->a12_lows);
-    ST_FIELD(st, q->ram_enabled); ST_FIELD(st, q->ram_writable);
+    ST_RUN(st, nespy_t, q, skip, cycles, p, stage, dot, line, even_frame, vblank, spr0_hit, ctrl, mask,
+           oamaddr, v, t, fine_x, w, buffer, palette, spr_count, spr, pad_strobe, pad_bits);
+    ST_RUN(st, nespy_t, q, irq_latch, irq_counter, irq_reload, irq_enabled, a12_high, a12_lows,
+           ram_enabled, ram_writable);
     st_end(st);
     if (st->mode == ST_LOAD) { /* clamp what indexes a table or drives a countdown */
         if (n->timing != NES_TIMING_NESPY && n->timing != NES_TIMING_NESPY9) n->timing = NES_TIMING_ACCURATE;

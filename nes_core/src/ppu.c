@@ -1168,18 +1168,15 @@ void ppu_reset(nes_t *n) {
 void ppu_state(state_t *st, nes_t *n) {
     ppu_t *p = &n->ppu;
     st_begin(st, "PPU3");
-    ST_FIELD(st, p->scanline); ST_FIELD(st, p->dot); ST_FIELD(st, p->odd_frame);
-    ST_FIELD(st, p->frame_ready); ST_FIELD(st, p->rendering);
-    ST_FIELD(st, p->ctrl); ST_FIELD(st, p->mask); ST_FIELD(st, p->status); ST_FIELD(st, p->oamaddr);
-    ST_FIELD(st, p->v); ST_FIELD(st, p->t); ST_FIELD(st, p->x); ST_FIELD(st, p->w);
-    ST_FIELD(st, p->read_buffer); ST_FIELD(st, p->io_latch); ST_FIELD(st, p->suppress_vbl);
-    ST_FIELD(st, p->data_fill); ST_FIELD(st, p->data_addr); ST_FIELD(st, p->addr_delay); ST_FIELD(st, p->addr_next);
-    ST_ARRAY(st, p->latch_stamp);
-    ST_FIELD(st, p->bg_lo); ST_FIELD(st, p->bg_hi); ST_FIELD(st, p->at_lo); ST_FIELD(st, p->at_hi);
-    ST_FIELD(st, p->nt_byte); ST_FIELD(st, p->at_byte); ST_FIELD(st, p->pt_lo); ST_FIELD(st, p->pt_hi);
-    ST_ARRAY(st, p->sec_oam); ST_FIELD(st, p->sec_count); ST_FIELD(st, p->spr0_next);
-    ST_FIELD(st, p->eval_addr); ST_FIELD(st, p->corrupt_row);
-    ST_FIELD(st, p->spr0_line); ST_FIELD(st, p->overflow_dot);
+    ST_RUN(st, ppu_t, p, scanline, dot, odd_frame, frame_ready);
+    ST_FIELD(st, p->rendering);
+    ST_RUN(st, ppu_t, p, ctrl, mask, status, oamaddr, v, t, x, w, read_buffer);
+    ST_RUN(st, ppu_t, p, io_latch, suppress_vbl);
+    ST_RUN(st, ppu_t, p, data_fill, data_addr, addr_delay);
+    ST_FIELD(st, p->addr_next);
+    ST_RUN(st, ppu_t, p, latch_stamp, bg_lo, bg_hi, at_lo, at_hi, nt_byte, at_byte, pt_lo, pt_hi,
+           sec_oam, sec_count, spr0_next, eval_addr, corrupt_row, spr0_line);
+    ST_FIELD(st, p->overflow_dot);
     ST_ARRAY(st, p->spr_line); ST_ARRAY(st, p->spr_next);
     ST_ARRAY(st, p->oam); ST_ARRAY(st, p->palette);
     ST_FIELD(st, p->frames); ST_FIELD(st, p->clock);

@@ -4,6 +4,7 @@ cartridge has (the sanitizer suite, .ci/sanitize, runs these under ASan/UBSan)."
 from __future__ import annotations
 
 import random
+import re
 import struct
 import threading
 
@@ -153,6 +154,21 @@ def test_restamped_state_with_a_field_out_of_range_is_refused(running):
         before = running.save_state()
         with pytest.raises(StateError, match=f"out of range in section {tag}"):
             running.load_state(edit(blob, tag, offset, data))
+        assert running.save_state() == before
+
+
+def test_refusal_names_the_first_byte_that_differs_inside_a_run_of_fields(running):
+    """PPU3 starts scanline, dot (2 bytes each), odd_frame, frame_ready, rendering, ctrl, mask,
+    status, oamaddr, v, t (2 bytes each), x: the loader masks x to 3 bits and v to 15, and
+    the check reports the byte where load + save differs from the blob, within the run of
+    fields saved as one."""
+    blob = running.save_state()
+    for offset, data in ((15, b"\xff"),   # fine X
+                         (12, b"\xff")):  # v's high byte (bit 15 set)
+        before = running.save_state()
+        with pytest.raises(StateError, match=re.escape(
+                f"out of range in section PPU3 (byte {offset} of the section)")):
+            running.load_state(edit(blob, "PPU3", offset, data))
         assert running.save_state() == before
 
 
