@@ -280,6 +280,7 @@ cdef class NES:
     cdef _Console _owner
     cdef int _busy          # a thread runs this console without the GIL (see _enter)
     cdef object _screen
+    cdef uint8_t *_screen_data  # _screen's buffer: the array lives as long as the console
     cdef bint _screen_dirty
     cdef object _ram
     cdef object _obs_scratch  # observe()'s full-size picture buffer, made on first use
@@ -307,7 +308,10 @@ cdef class NES:
                 raise MemoryError(errbuf.decode("utf-8", "replace"))
             raise RomError(errbuf.decode("utf-8", "replace"))
         self.n = self._owner.n
-        self._screen = np.zeros((240, 256, 3), dtype=np.uint8)
+        cdef uint8_t[:, :, ::1] screen = np.zeros((240, 256, 3), dtype=np.uint8)
+        self._screen = screen.base
+        self._screen_data = &screen[0, 0, 0]
+        self._screen.flags.writeable = False  # the console writes it; users copy it
         self._screen_dirty = True
         self._ram = _memory_view(self._owner, nes_ram(self.n), 2048)
         self._rom_image = data  # for __reduce__ (pickling)
@@ -497,18 +501,14 @@ cdef class NES:
             StateError: a state saved without its screen was loaded and no whole frame has been
                 drawn since (see :meth:`load_state`).
         """
-        cdef uint8_t[:, :, ::1] view
         if self._screen_dirty:
             self._check_screen()
-            self._screen.flags.writeable = True
-            view = self._screen
             self._enter()
-            try:
+            try:  # into the read-only array's own buffer (_screen_data)
                 with nogil:  # _check_screen synced the PPU
-                    nes_render_rgb(self.n, &view[0, 0, 0])
+                    nes_render_rgb(self.n, self._screen_data)
             finally:
                 self._busy = 0
-            self._screen.flags.writeable = False
             self._screen_dirty = False
         return self._screen
 
