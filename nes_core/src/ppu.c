@@ -805,16 +805,17 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
      * the tile fetches feed only this line's pixels (the shifters are refilled by the next
      * line's prefetch at dots 321-336), so only v moves. */
     const int lazy = visible && !draw && !hooked && (!p->spr0_line || (p->status & PPUSTATUS_SPRITE0_HIT));
+    /* the span's dots: sprite overflow is set once for them all, after the evaluation (dot 65)
+     * that finds its dot; nothing sees the flag between the span's dots */
+    const int first = d, last = tail ? d + 6 : d + 8 * groups - 1;
     for (int g = 0; g < groups; g++, d += 8) {
         if (lazy) {
             v = hori_next(v);
             if (tail) {
                 v = vert_next(v);
-                overflow_at(p, d, d + 6);
                 break;
             }
             if (d <= SPRITE_EVAL_DOT && d + 7 >= SPRITE_EVAL_DOT) sprite_eval(p);
-            overflow_at(p, d, d + 7);
             continue;
         }
         if (visible) bg_group_pixels(p, d - 1, tail, mask, sh, bg_lo, bg_hi, at_lo, at_hi, pal, backdrop, draw);
@@ -829,7 +830,6 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
             bg_lo = (uint16_t)(bg_lo << 7); bg_hi = (uint16_t)(bg_hi << 7);
             at_lo = (uint16_t)(at_lo << 7); at_hi = (uint16_t)(at_hi << 7);
             v = vert_next(v);
-            if (visible) overflow_at(p, d, d + 6);
             break;
         }
         /* eight shifts, then the reload and next nametable fetch of dot d+7 */
@@ -839,11 +839,9 @@ static inline __attribute__((always_inline)) void bg_run(nes_t *n, ppu_t *p, int
         at_hi = (uint16_t)((at_hi << 8) | ((at_byte & 2) ? 0xFF : 0));
         const uint16_t na = ppu_nt_addr(v);
         nt_byte = vram[nt_map[(na >> 10) & 3] + (na & 0x3FF)];
-        if (visible) {
-            if (d <= SPRITE_EVAL_DOT && d + 7 >= SPRITE_EVAL_DOT) sprite_eval(p);
-            overflow_at(p, d, d + 7);
-        }
+        if (visible && d <= SPRITE_EVAL_DOT && d + 7 >= SPRITE_EVAL_DOT) sprite_eval(p);
     }
+    if (visible) overflow_at(p, first, last);
     p->v = v; p->bg_lo = bg_lo; p->bg_hi = bg_hi; p->at_lo = at_lo; p->at_hi = at_hi;
     p->nt_byte = nt_byte; p->at_byte = at_byte; p->pt_lo = pt_lo; p->pt_hi = pt_hi;
 }
@@ -909,7 +907,8 @@ static inline __attribute__((always_inline)) void run_to(nes_t *n, uint64_t targ
                     int groups = (int)((avail >> 3) < (uint64_t)((249 - d) / 8 + 1) ? (avail >> 3) : (uint64_t)((249 - d) / 8 + 1));
                     if (spr0) groups = groups_before_sprite0(p, d, groups);
                     if (groups == 0) goto dot;
-                    bg_run(n, p, d, groups, visible, hooked, 0);
+                    if (visible) bg_run(n, p, d, groups, 1, hooked, 0); /* a copy each: the checks fold */
+                    else bg_run(n, p, d, groups, 0, hooked, 0);
                     d += 8 * groups;
                     p->clock += 32 * (uint64_t)groups;
                     p->dot = (int16_t)(d - 1);
