@@ -247,6 +247,7 @@ void ppu_run_to(struct nes *nes, uint64_t master_clock);
  * does before `master_clock`: then ppu.clock is the earliest target whose PPUSTATUS read sees it */
 void ppu_run_to_hit(struct nes *nes, uint64_t master_clock);
 uint8_t ppu_status_peek(const struct nes *nes); /* a PPUSTATUS read's value, no side effects */
+void ppu_oam_dma_done(struct nes *nes, uint8_t last);
 /* CPU cycles since power-on: 12 master clocks each; the count advances at each cycle's start. */
 static inline uint64_t cpu_cycles(const struct nes *nes) {
     return (nes->cpu.master_clock + 11) / 12 - 2 + nes->cpu.cycle_offset;

@@ -111,6 +111,17 @@ static inline void dma_cycle_begin(nes_t *n) {
 /* OAM DMA ($4014) and DMC DMA take over a read cycle of the CPU: the halted read is repeated
  * (as dummy reads) until the transfer ends. OAM DMA takes 513 or 514 cycles depending on the
  * get/put alignment; a DMC fetch steals 1-4 cycles. https://www.nesdev.org/wiki/DMA */
+/* Whether an OAM DMA write now is a plain OAMDATA write that needs no PPU catch-up: the PPU
+ * is in the post-render or vblank lines (or does not render) and reaches no scheduled event
+ * before the write (a margin short of it: just before the pre-render line a write would see
+ * it). The PPU syncs at the next access instead. No lockstep, no M2 hook. */
+static inline int oam_write_plain(const nes_t *n) {
+    const ppu_t *p = &n->ppu;
+    return !n->slow_cycle && n->cpu.master_clock + 4 * 4 <= n->ppu_event
+           && p->rendering == ((p->mask & PPUMASK_RENDERING) != 0)
+           && (!p->rendering || (p->scanline >= 240 && p->scanline < PPU_PRERENDER_LINE));
+}
+
 static void dma_run(nes_t *n, uint16_t addr) {
     cpu_t *c = &n->cpu;
     c->in_dma = 1;
@@ -129,6 +140,8 @@ static void dma_run(nes_t *n, uint16_t addr) {
      * register (the DMC/controller conflict happens on a real console, but only for $4016/7
      * reads that the DMA cycle itself performs). */
     int skip_dummy = (addr == 0x4016 || addr == 0x4017);
+    int latch_due = 0; /* plain OAMDATA writes leave the PPU's I/O latch to the end */
+    uint8_t latch_byte = 0;
 
     while (c->dmc_dma || c->oam_dma) {
         int get = (cpu_cycles(n) & 1) == 0;
@@ -153,7 +166,14 @@ static void dma_run(nes_t *n, uint16_t addr) {
         } else {
             if (c->oam_dma && (spr_count & 1)) {
                 dma_cycle_begin(n);
-                bus_write(n, 0x2004, val);
+                if (oam_write_plain(n)) {
+                    n->ppu.oam[n->ppu.oamaddr++] = val;
+                    c->open_bus = latch_byte = val;
+                    latch_due = 1;
+                } else {
+                    bus_write(n, 0x2004, val);
+                    latch_due = 0;
+                }
                 cycle_end(n, CPU_END_READ);
                 if (++spr_count == 0x200) c->oam_dma = 0;
             } else {
@@ -167,6 +187,7 @@ static void dma_run(nes_t *n, uint16_t addr) {
      * Internal Data Bus). Approximation: open_bus stands for both buses, so the external bus
      * loses the DMA's bit 5 here; only an open-bus read right after a halted dummy read of
      * $4015 (abs,X crossing from $40xx) could tell. */
+    if (latch_due) ppu_oam_dma_done(n, latch_byte);
     if (addr == 0x4015) c->open_bus = (uint8_t)((c->open_bus & ~0x20) | (internal & 0x20));
     c->in_dma = c->dmc_abort = 0;
 }

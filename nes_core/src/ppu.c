@@ -1030,6 +1030,10 @@ static uint8_t oam_eval_read(const ppu_t *p) {
     return p->sec_oam[0];
 }
 
+/* After an OAM DMA's plain OAMDATA writes (cpu.c oam_write_plain): the I/O latch holds the
+ * last byte written, as the writes leave it. */
+void ppu_oam_dma_done(nes_t *n, uint8_t last) { latch_drive(&n->ppu, 0xFF, last); }
+
 /* What a PPUSTATUS read would return now, without its side effects (cpu.c's poll_rounds);
  * the read's timing corner at the pre-render line's start is not modelled. */
 uint8_t ppu_status_peek(const nes_t *n) {
