@@ -418,3 +418,29 @@ def tile(rows: Iterable[str]) -> bytes:
     lo = bytes(sum(((int(c) & 1) << (7 - i)) for i, c in enumerate(r)) for r in rows)
     hi = bytes(sum((((int(c) >> 1) & 1) << (7 - i)) for i, c in enumerate(r)) for r in rows)
     return lo + hi
+
+
+def warm_up_and_palette(table: str) -> str:
+    """6502 source: wait two vblanks (the PPU's warm-up, https://www.nesdev.org/wiki/Init_code),
+    copy the 32 palette bytes at label `table` to $3F00, then point PPUADDR at $2000 (the first
+    nametable) for the code that follows. Defines the labels ``wu_vbl1``, ``wu_vbl2``, ``wu_pal``."""
+    return f"""
+wu_vbl1: BIT $2002
+        BPL wu_vbl1
+wu_vbl2: BIT $2002
+        BPL wu_vbl2
+        LDA #$3F
+        STA $2006
+        LDA #$00
+        STA $2006
+        LDX #0
+wu_pal: LDA {table},X
+        STA $2007
+        INX
+        CPX #32
+        BNE wu_pal
+        LDA #$20
+        STA $2006
+        LDA #$00
+        STA $2006
+"""

@@ -119,7 +119,7 @@ static inline int oam_write_plain(const nes_t *n) {
     const ppu_t *p = &n->ppu;
     return !n->slow_cycle && n->cpu.master_clock + 4 * 4 <= n->ppu_event
            && p->rendering == ((p->mask & PPUMASK_RENDERING) != 0)
-           && (!p->rendering || (p->scanline >= 240 && p->scanline < PPU_PRERENDER_LINE));
+           && !ppu_on_rendering_line(p);
 }
 
 static void dma_run(nes_t *n, uint16_t addr) {

@@ -191,11 +191,18 @@ static inline void latch_drive(ppu_t *p, uint8_t bits, uint8_t value) {
     for (int i = 0; i < 8; i++)
         if (bits & (1 << i)) p->latch_stamp[i] = p->frames;
 }
-static inline uint8_t latch_value(ppu_t *p) {
+/* The latch as it reads now: bits not driven for LATCH_DECAY_FRAMES have decayed to 0. */
+static inline uint8_t latch_decayed(const ppu_t *p) {
+    uint8_t latch = p->io_latch;
     for (int i = 0; i < 8; i++)
-        if ((p->io_latch & (1 << i)) && p->frames - p->latch_stamp[i] > LATCH_DECAY_FRAMES)
-            p->io_latch &= (uint8_t)~(1 << i);
-    return p->io_latch;
+        if ((latch & (1 << i)) && p->frames - p->latch_stamp[i] > LATCH_DECAY_FRAMES) latch &= (uint8_t)~(1 << i);
+    return latch;
+}
+static inline uint8_t latch_value(ppu_t *p) { return p->io_latch = latch_decayed(p); }
+
+/* PPUSTATUS as a read returns it: the flags over the latch's low bits */
+static inline uint8_t status_value(const ppu_t *p, uint8_t latch) {
+    return (uint8_t)((p->status & PPUSTATUS_FLAGS) | (latch & ~PPUSTATUS_FLAGS));
 }
 
 /* ---- facts both paths state: each has its home here ---- */
@@ -550,7 +557,7 @@ static void bg_fetch_set(ppu_t *p, int g, uint8_t b) {
 /* v's step after a PPUDATA access: +1 or +32, or while rendering the glitch of both loopy
  * increments at once; a board watching the address bus sees the new v. */
 static void data_step(nes_t *n, ppu_t *p) {
-    if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
+    if (ppu_on_rendering_line(p)) {
         inc_hori(p); inc_vert(p);
     } else {
         p->v = (uint16_t)((p->v + ((p->ctrl & PPUCTRL_INCREMENT) ? 32 : 1)) & LOOPY_MASK);
@@ -585,7 +592,7 @@ static void data_fill(nes_t *n, ppu_t *p) {
 static void addr_copy(nes_t *n, ppu_t *p) {
     uint16_t old = p->v;
     p->v = p->addr_next;
-    if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER) && bg_ale_dot(p->dot)) {
+    if (ppu_on_rendering_line(p) && bg_ale_dot(p->dot)) {
         uint16_t a = (uint16_t)((bg_fetch_addr(p, p->dot, p->v) & 0x3F00) | (bg_fetch_addr(p, p->dot, old) & 0xFF));
         bg_fetch_set(p, p->dot, bus_peek(n, a));
     }
@@ -1036,19 +1043,13 @@ void ppu_oam_dma_done(nes_t *n, uint8_t last) { latch_drive(&n->ppu, 0xFF, last)
 
 /* What a PPUSTATUS read would return now, without its side effects (cpu.c's poll_rounds);
  * the read's timing corner at the pre-render line's start is not modelled. */
-uint8_t ppu_status_peek(const nes_t *n) {
-    const ppu_t *p = &n->ppu;
-    uint8_t latch = p->io_latch;
-    for (int i = 0; i < 8; i++) /* the decay latch_value applies */
-        if ((latch & (1 << i)) && p->frames - p->latch_stamp[i] > LATCH_DECAY_FRAMES) latch &= (uint8_t)~(1 << i);
-    return (uint8_t)((p->status & PPUSTATUS_FLAGS) | (latch & ~PPUSTATUS_FLAGS));
-}
+uint8_t ppu_status_peek(const nes_t *n) { return status_value(&n->ppu, latch_decayed(&n->ppu)); }
 
 uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
     ppu_t *p = &n->ppu;
     switch (addr & 7) {
     case 2: { /* PPUSTATUS */
-        uint8_t v = (uint8_t)((p->status & PPUSTATUS_FLAGS) | (latch_value(p) & ~PPUSTATUS_FLAGS));
+        uint8_t v = status_value(p, latch_value(p));
         /* Vblank is latched as the read starts (M2 rising), sprite 0 hit and overflow as it ends,
          * 7.5 master clocks later: a pre-render dot 1 (which clears them) run by then shows
          * them clear (AccuracyCoin $2002 Flag Timing). The PPU is at most 3 clocks behind. */
@@ -1071,7 +1072,7 @@ uint8_t ppu_read_reg(nes_t *n, uint16_t addr) {
     }
     case 7: { /* PPUDATA */
         uint16_t a = p->v & PPU_ADDR_MASK;
-        int render = p->rendering && (p->scanline < 240 || p->scanline == PRERENDER);
+        int render = ppu_on_rendering_line(p);
         uint8_t v;
         if (a >= PPU_PALETTE) { /* bits 6-7 are open bus */
             uint8_t c = shown_colour(p->mask, p->palette[pal_index(a)]);
@@ -1113,7 +1114,7 @@ void ppu_write_reg(nes_t *n, uint16_t addr, uint8_t v) {
         p->oamaddr = v;
         break;
     case 4: /* OAMDATA */
-        if (p->rendering && (p->scanline < 240 || p->scanline == PRERENDER)) {
+        if (ppu_on_rendering_line(p)) {
             /* while rendering the write is lost and OAMADDR takes the glitchy step of 4 */
             p->oamaddr = (uint8_t)((p->oamaddr + 4) & 0xFC);
         } else {

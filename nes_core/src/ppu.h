@@ -101,6 +101,12 @@ static inline uint16_t ppu_at_addr(uint16_t v) {
 /* Whether the fetch of secondary OAM slot `slot` on rendering line sl loads a sprite (else
  * tile $FF, transparent): on a visible line the sprites evaluation copied, on the pre-render
  * line those in range of PPU_PRERENDER_SPRITE_LINE. */
+/* Whether the PPU is rendering a line (visible or pre-render) with rendering enabled: its
+ * bus and OAM are busy, so PPUDATA and OAMDATA accesses take their rendering-time paths. */
+static inline int ppu_on_rendering_line(const ppu_t *p) {
+    return p->rendering && (p->scanline < 240 || p->scanline == PPU_PRERENDER_LINE);
+}
+
 static inline int ppu_sprite_slot_used(const ppu_t *p, int sl, int slot) {
     if (sl != PPU_PRERENDER_LINE) return slot < p->sec_count;
     const unsigned h = (p->ctrl & PPUCTRL_SPRITE_SIZE) ? 16 : 8;

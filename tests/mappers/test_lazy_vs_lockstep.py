@@ -17,7 +17,7 @@ import pytest
 from nes_core import NES
 
 from tests.conformance.runner import corpus_dir, corpus_missing_reason
-from tests.ines import INIT, ines, prg_image
+from tests.ines import INIT, ines, prg_image, warm_up_and_palette
 
 LOG = 0x0300  # 8 frames x 16 splits: low byte of the interrupted PC
 
@@ -29,24 +29,7 @@ TMP = $0023
         LDA #0
         STA $A000       ; vertical mirroring
         STA $E000       ; IRQ off
-vb1:    BIT $2002
-        BPL vb1
-vb2:    BIT $2002
-        BPL vb2
-        LDA #$3F
-        STA $2006
-        LDA #$00
-        STA $2006
-        LDX #0
-pal:    LDA paltab,X
-        STA $2007
-        INX
-        CPX #32
-        BNE pal
-        LDA #$20
-        STA $2006
-        LDA #$00
-        STA $2006
+""" + warm_up_and_palette("paltab") + """
         LDY #8
         LDX #0
 nt:     STX $2007

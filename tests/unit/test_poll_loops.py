@@ -15,31 +15,13 @@ import numpy as np
 
 from nes_core import NES
 
-from tests.ines import INIT, ines, prg_image, tile
+from tests.ines import INIT, ines, prg_image, warm_up_and_palette, tile
 
 XS = (0, 3, 7, 8, 9, 60, 121, 128, 200, 240, 244, 247, 250, 252, 100, 33)
 YS = (10, 20, 0, 30, 220, 5, 50, 100, 150, 200, 229, 15, 40, 60, 80, 120)
 FRAME, FRAMES_DONE = 0x10, 0x11
 
-SOURCE = INIT + """
-vw1:    BIT $2002
-        BPL vw1
-vw2:    BIT $2002
-        BPL vw2
-        LDA #$3F
-        STA $2006
-        LDA #$00
-        STA $2006
-        LDX #0
-pal:    LDA paltab,X
-        STA $2007
-        INX
-        CPX #32
-        BNE pal
-        LDA #$20
-        STA $2006
-        LDA #$00
-        STA $2006
+SOURCE = INIT + warm_up_and_palette("paltab") + """
         LDY #4
         LDA #1            ; tile 1 everywhere, attributes 1 too (palettes 0 and 1 alike)
 nt:     STA $2007

@@ -14,7 +14,7 @@ import pytest
 
 from nes_core import NES
 
-from tests.ines import INIT, ines, prg_image, tile
+from tests.ines import INIT, ines, prg_image, warm_up_and_palette, tile
 from tests.unit._helpers import run_code
 
 PATTERN = [[(c + r) % 4 for c in range(8)] for r in range(8)]  # asymmetric, all 4 colours
@@ -33,24 +33,7 @@ def chr_rom():
 
 def render_rom(scroll_x=0, mask=0x1E, sprite=True):
     src = INIT + f"""
-vbl1:   BIT $2002
-        BPL vbl1
-vbl2:   BIT $2002
-        BPL vbl2
-        LDA #$3F
-        STA $2006
-        LDA #$00
-        STA $2006
-        LDX #0
-pal:    LDA palette,X
-        STA $2007
-        INX
-        CPX #32
-        BNE pal
-        LDA #$20
-        STA $2006
-        LDA #$00
-        STA $2006
+{warm_up_and_palette('palette')}
         LDA #$01
         LDY #3
         LDX #0
